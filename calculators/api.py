@@ -1,0 +1,70 @@
+"""The calculators' public JSON API: one pure function per calculator.
+
+Every calculator takes a JSON-compatible request and returns a JSON-compatible response; on bad
+input the response is ``{"errors": [{"field": ..., "message": ...}]}`` and nothing is raised.
+The same functions serve the command line (``python -m calculators NAME``), the build-time macros
+and the Web Worker in the browser.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from calculators.catalogue import Catalogue
+
+Response = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    module: str
+    function: str
+    needs_catalogue: bool
+    summary: str
+
+
+COMMANDS: Final[Mapping[str, Command]] = {
+    command.name: command
+    for command in (
+        Command("prorate", "calculators.proration", "prorate", False,
+                "prorated invoice lines for a plan, quantity or interval change"),
+        Command("compare", "calculators.plans", "compare", True,
+                "every plan against what a customer needs, with the cheapest fit"),
+        Command("growth", "calculators.growth", "project", True,
+                "usage growth month by month, when each plan runs out, and the cheapest path"),
+        Command("addons", "calculators.addons", "price_addons", True,
+                "the itemised recurring total of a plan with add-ons"),
+        Command("record", "calculators.records", "record", True,
+                "an audit record of a plan change (JSON, CSV row, ticket summary)"),
+        Command("notice", "calculators.records", "notice", True,
+                "a draft notice to the customer about an upgrade or downgrade"),
+    )
+}  # fmt: skip
+
+
+def run(name: str, request: object, *, catalogue: Catalogue | None = None) -> Response:
+    """Run calculator ``name`` on ``request``; never raises for bad input."""
+    command = COMMANDS.get(name)
+    if command is None:
+        return error_response("command", f"unknown calculator {name!r}; known: "
+                              f"{', '.join(COMMANDS)}")  # fmt: skip
+    function = load(command)
+    if command.needs_catalogue:
+        if catalogue is None:
+            return error_response("catalogue", f"the {name} calculator needs the plan catalogue")
+        return function(request, catalogue=catalogue)  # type: ignore[no-any-return]
+    return function(request)  # type: ignore[no-any-return]
+
+
+def load(command: Command) -> Callable[..., Any]:
+    module = importlib.import_module(command.module)
+    function: Callable[..., Any] = getattr(module, command.function)
+    return function
+
+
+def error_response(field: str, message: str) -> Response:
+    return {"errors": [{"field": field, "message": message}]}

@@ -1,0 +1,930 @@
+"""The plan catalogue: plans, add-ons, prices, currencies and the adjustment policy.
+
+``parse_catalogue`` turns the mapping read from ``catalogue/catalogue.yaml`` (or its JSON copy
+embedded in a page) into frozen dataclasses, after checking all of it. Every problem is collected
+and reported at once, each naming the file, the key path and the reason, for example::
+
+    catalogue/catalogue.yaml: plans[1].prices.year.JPY: missing price (every plan sold
+    self-serve needs a price in every currency for every interval)
+
+Standard library only: the YAML is read by the caller (macros at build time, or
+``read_catalogue_file`` with PyYAML when present); the browser passes the same data as JSON.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final
+
+from calculators import money
+
+SCHEMA_VERSION: Final = 1
+INTERVALS: Final = ("day", "week", "month", "year")
+CHANGE_KINDS: Final = (
+    "upgrade",
+    "downgrade",
+    "monthly_to_annual",
+    "annual_to_monthly",
+    "seats_added",
+    "seats_removed",
+    "addon_added",
+    "addon_removed",
+)
+APPLY_MODES: Final = ("immediately", "next_invoice", "period_end", "without_proration")
+INTERVAL_CHANGES: Final = ("restart", "keep_anchor")
+_ID: Final = re.compile(r"[a-z][a-z0-9_]*")
+_CURRENCY_CODE: Final = re.compile(r"[A-Z]{3}")
+
+
+class CatalogueError(ValueError):
+    """The catalogue is invalid; ``problems`` lists every one found."""
+
+    def __init__(self, source: str, problems: Sequence[tuple[str, str]]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        lines = [f"{source}: {path or '(top level)'}: {reason}" for path, reason in problems]
+        count = len(lines)
+        header = f"{source}: the catalogue has {count} problem{'s' if count != 1 else ''}:"
+        super().__init__("\n".join([header, *("  " + line for line in lines)]))
+
+
+class UnknownIdError(KeyError):
+    """A plan, add-on or currency id that the catalogue does not have."""
+
+    def __init__(self, kind: str, wanted: str, known: Sequence[str]) -> None:
+        self.kind = kind
+        self.wanted = wanted
+        self.known = tuple(known)
+        super().__init__(f"unknown {kind} {wanted!r}; the catalogue has: {', '.join(known)}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str
+    product: str
+    account_area: str
+    support_email: str
+    support_form_url: str
+    sales_email: str
+    status_page_url: str
+
+
+@dataclass(frozen=True)
+class Currency:
+    code: str
+    name: str
+    minor_unit: int
+
+
+@dataclass(frozen=True)
+class Resource:
+    id: str
+    label: str
+    unit: str
+    description: str
+
+
+@dataclass(frozen=True)
+class SupportLevel:
+    id: str
+    label: str
+    rank: int
+    first_response_hours: int | None
+    channels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Feature:
+    id: str
+    label: str
+    description: str
+
+
+Prices = Mapping[str, Mapping[str, Decimal]]  # interval -> currency -> price of one unit
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    name: str
+    summary: str
+    rank: int
+    self_serve: bool
+    prices: Prices
+    # None means no fixed limit: the contract sets it (contact-sales plans).
+    limits: Mapping[str, int | None]
+    support: str
+    features: frozenset[str]
+
+    def price(self, currency: str, interval: str) -> Decimal:
+        try:
+            return self.prices[interval][currency]
+        except KeyError:
+            raise UnknownIdError(
+                "price", f"{self.id}/{interval}/{currency}", _price_keys(self.prices)
+            ) from None
+
+    def limit(self, resource: str) -> int | None:
+        return self.limits[resource]
+
+
+@dataclass(frozen=True)
+class AddOn:
+    id: str
+    name: str
+    description: str
+    resource: str | None
+    unit_size: int
+    feature: str | None
+    prices: Prices
+    max_quantity: int
+    available_on: frozenset[str]
+    included_in: frozenset[str]
+
+    def price(self, currency: str, interval: str) -> Decimal:
+        try:
+            return self.prices[interval][currency]
+        except KeyError:
+            raise UnknownIdError(
+                "price", f"{self.id}/{interval}/{currency}", _price_keys(self.prices)
+            ) from None
+
+
+@dataclass(frozen=True)
+class TaxPolicy:
+    rate: Decimal
+    inclusive: bool
+
+
+@dataclass(frozen=True)
+class ProrationPolicy:
+    time_basis: str
+    day_count: str
+    rounding: str
+    factor_decimals: int | None
+    credit_basis: str
+    negative_total: str
+    tax: TaxPolicy | None
+    minimum_charge: Mapping[str, Decimal]
+
+
+@dataclass(frozen=True)
+class ChangeRule:
+    apply: str
+    interval_change: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    proration: ProrationPolicy
+    changes: Mapping[str, ChangeRule]
+    over_limit_grace_period_days: int
+    over_limit_after_grace: str
+    over_limit_deleted_data: str
+    credit_applies_to: str
+    credit_refund_on_request_days: int
+    credit_expires: str
+    failed_payment_retry_after_days: tuple[int, ...]
+    failed_payment_grace_period_days: int
+    failed_payment_upgrade_reverted_after_days: int
+    records_retention_years: int
+    records_visible_to: tuple[str, ...]
+    contact_sales_plan: str
+    contact_sales_minimum_term_months: int
+
+    def request_policy(self, change_kind: str, currency: str) -> dict[str, object]:
+        """The proration contract's ``policy`` object for one kind of change."""
+        if change_kind not in self.changes:
+            raise UnknownIdError("change kind", change_kind, list(self.changes))
+        rule = self.changes[change_kind]
+        p = self.proration
+        tax: dict[str, object] | None = None
+        if p.tax is not None:
+            tax = {"rate": f"{p.tax.rate:f}", "inclusive": p.tax.inclusive}
+        minimum = p.minimum_charge.get(currency, Decimal(0))
+        return {
+            "time_basis": p.time_basis,
+            "day_count": p.day_count,
+            "rounding": p.rounding,
+            "factor_decimals": p.factor_decimals,
+            "credit_basis": p.credit_basis,
+            "apply": rule.apply,
+            "interval_change": rule.interval_change,
+            "negative_total": p.negative_total,
+            "tax": tax,
+            "minimum_charge": f"{minimum:f}",
+        }
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    source: str
+    company: Company
+    currencies: Mapping[str, Currency]
+    default_currency: str
+    intervals: tuple[str, ...]
+    resources: tuple[Resource, ...]
+    support_levels: tuple[SupportLevel, ...]
+    features: Mapping[str, Feature]
+    plans: tuple[Plan, ...]
+    addons: tuple[AddOn, ...]
+    policy: Policy
+    # The validated mapping this was built from, JSON-compatible, for embedding in pages.
+    data: Mapping[str, Any] = field(repr=False, compare=False)
+
+    def plan(self, plan_id: str) -> Plan:
+        for plan in self.plans:
+            if plan.id == plan_id:
+                return plan
+        raise UnknownIdError("plan", plan_id, [p.id for p in self.plans])
+
+    def addon(self, addon_id: str) -> AddOn:
+        for addon in self.addons:
+            if addon.id == addon_id:
+                return addon
+        raise UnknownIdError("add-on", addon_id, [a.id for a in self.addons])
+
+    def resource(self, resource_id: str) -> Resource:
+        for resource in self.resources:
+            if resource.id == resource_id:
+                return resource
+        raise UnknownIdError("resource", resource_id, [r.id for r in self.resources])
+
+    def support_level(self, level_id: str) -> SupportLevel:
+        for level in self.support_levels:
+            if level.id == level_id:
+                return level
+        raise UnknownIdError("support level", level_id, [s.id for s in self.support_levels])
+
+    def feature(self, feature_id: str) -> Feature:
+        try:
+            return self.features[feature_id]
+        except KeyError:
+            raise UnknownIdError("feature", feature_id, list(self.features)) from None
+
+    def currency(self, code: str) -> Currency:
+        try:
+            return self.currencies[code]
+        except KeyError:
+            raise UnknownIdError("currency", code, list(self.currencies)) from None
+
+    @property
+    def self_serve_plans(self) -> tuple[Plan, ...]:
+        return tuple(p for p in self.plans if p.self_serve)
+
+    @property
+    def minor_units(self) -> Mapping[str, int]:
+        """Minor units of the catalogue's currencies, for ``money`` functions' ``extra``."""
+        return {code: c.minor_unit for code, c in self.currencies.items()}
+
+    def to_json(self) -> str:
+        """Compact JSON of the validated data, parsed again by ``parse_catalogue`` in Pyodide."""
+        return json.dumps(self.data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _price_keys(prices: Prices) -> list[str]:
+    return [f"{interval}/{code}" for interval, by_code in prices.items() for code in by_code]
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+
+
+def read_catalogue_file(path: str | Path) -> Catalogue:
+    """Read and validate a catalogue file (.json always; .yaml/.yml when PyYAML is installed)."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise CatalogueError(source, [("", f"cannot read the file: {error.strerror}")]) from None
+    if source.endswith((".yaml", ".yml")):
+        try:
+            # Optional: the build environment has PyYAML; the browser is given JSON.
+            yaml = importlib.import_module("yaml")
+        except ImportError:
+            raise CatalogueError(
+                source, [("", "reading YAML needs PyYAML; pass the catalogue as JSON instead")]
+            ) from None
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            raise CatalogueError(source, [("", f"not valid YAML: {error}")]) from None
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise CatalogueError(source, [("", f"not valid JSON: {error}")]) from None
+    return parse_catalogue(data, source=source)
+
+
+def parse_catalogue(data: object, *, source: str) -> Catalogue:
+    """Validate ``data`` and build the catalogue; raise ``CatalogueError`` listing every problem."""
+    return _Reader(source).catalogue(data)
+
+
+# --------------------------------------------------------------------------------------------
+# Validation
+
+
+class _Invalid(Exception):
+    """Internal: a value that cannot be read further; already recorded as a problem."""
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[tuple[str, str]] = []
+
+    # ---- primitives ------------------------------------------------------------------------
+
+    def fail(self, path: str, reason: str) -> _Invalid:
+        self.problems.append((path, reason))
+        return _Invalid(path)
+
+    def mapping(
+        self,
+        value: object,
+        path: str,
+        *,
+        required: Sequence[str] = (),
+        optional: Sequence[str] = (),
+        free_keys: bool = False,
+    ) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            raise self.fail(path, f"must be a mapping, got {_describe(value)}")
+        for key in value:
+            if not isinstance(key, str):
+                self.fail(_join(path, str(key)), "keys must be text")
+            elif not free_keys and key not in required and key not in optional:
+                allowed = ", ".join([*required, *optional])
+                self.fail(_join(path, key), f"unknown key {key!r} (allowed here: {allowed})")
+        for key in required:
+            if key not in value:
+                self.fail(_join(path, key), "missing (required)")
+        return value
+
+    def text(self, value: object, path: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(path, f"must be non-empty text, got {_describe(value)}")
+        return value
+
+    def ident(self, value: object, path: str) -> str:
+        if not isinstance(value, str) or not _ID.fullmatch(value):
+            raise self.fail(
+                path, f"must be an id of lowercase letters, digits and _, got {_describe(value)}"
+            )
+        return value
+
+    def integer(self, value: object, path: str, *, minimum: int = 0) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(path, f"must be a whole number, got {_describe(value)}")
+        if value < minimum:
+            raise self.fail(path, f"must be at least {minimum}, got {value}")
+        return value
+
+    def positive(self, value: object, path: str) -> int:
+        return self.integer(value, path, minimum=1)
+
+    def boolean(self, value: object, path: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(path, f"must be true or false, got {_describe(value)}")
+        return value
+
+    def choice(self, value: object, path: str, allowed: Sequence[str]) -> str:
+        if not isinstance(value, str) or value not in allowed:
+            raise self.fail(path, f"must be one of {', '.join(allowed)}, got {_describe(value)}")
+        return value
+
+    def sequence(self, value: object, path: str) -> Sequence[Any]:
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+            raise self.fail(path, f"must be a list, got {_describe(value)}")
+        return value
+
+    def amount(self, value: object, path: str, currency: str, units: Mapping[str, int]) -> Decimal:
+        if isinstance(value, float):
+            raise self.fail(path, f"write money as a quoted string such as \"{value:.2f}\", "
+                            "not a bare number (it would be read as a float)")
+        try:
+            return money.parse_amount(value, currency, extra=units)
+        except money.MoneyError as error:
+            raise self.fail(path, str(error)) from None
+
+    def attempt(self, path: str, read: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run one reader; on failure the problem is already recorded and None is returned."""
+        try:
+            return read(*args, **kwargs)
+        except _Invalid:
+            return None
+        except (KeyError, TypeError, ValueError) as error:  # defensive: never crash the build
+            self.fail(path, f"cannot be read: {error}")
+            return None
+
+    def unique(self, ids: Sequence[tuple[str, str]], kind: str) -> None:
+        seen: dict[str, str] = {}
+        for path, item_id in ids:
+            if item_id in seen:
+                self.fail(path, f"duplicate {kind} id {item_id!r} (first at {seen[item_id]})")
+            else:
+                seen[item_id] = path
+
+    # ---- sections --------------------------------------------------------------------------
+
+    def catalogue(self, data: object) -> Catalogue:
+        sections = (
+            "schema_version", "company", "currencies", "default_currency", "intervals",
+            "resources", "support_levels", "features", "plans", "addons", "policy",
+        )  # fmt: skip
+        try:
+            root = self.mapping(data, "", required=sections)
+        except _Invalid:
+            raise CatalogueError(self.source, self.problems) from None
+        get = root.get
+        if "schema_version" in root and get("schema_version") != SCHEMA_VERSION:
+            self.fail("schema_version", f"must be {SCHEMA_VERSION}, got {get('schema_version')!r}")
+        company = self.attempt("company", self.company, get("company"), "company")
+        currencies = self.attempt("currencies", self.currencies, get("currencies"), "currencies")
+        currencies = currencies or {}
+        units = {code: c.minor_unit for code, c in currencies.items()}
+        default_currency = self.attempt(
+            "default_currency", self.choice, get("default_currency"), "default_currency",
+            list(currencies) or ["(a currency listed under currencies)"],
+        )
+        intervals = self.attempt("intervals", self.intervals, get("intervals"), "intervals") or ()
+        resources = self.attempt("resources", self.resources, get("resources"), "resources") or ()
+        support_levels = (
+            self.attempt("support_levels", self.support_levels, get("support_levels"),
+                         "support_levels") or ()
+        )
+        features = self.attempt("features", self.features, get("features"), "features") or {}
+        context = _Context(
+            currencies=tuple(currencies), units=units, intervals=intervals,
+            resources=tuple(r.id for r in resources),
+            support_levels=tuple(s.id for s in support_levels), features=tuple(features),
+        )
+        plans = self.attempt("plans", self.plans, get("plans"), "plans", context) or ()
+        context.plans = tuple(p.id for p in plans)
+        addons = self.attempt("addons", self.addons, get("addons"), "addons", context) or ()
+        policy = self.attempt("policy", self.policy, get("policy"), "policy", context)
+        if self.problems:
+            raise CatalogueError(self.source, self.problems)
+        return Catalogue(
+            source=self.source, company=company, currencies=currencies,
+            default_currency=default_currency, intervals=intervals, resources=resources,
+            support_levels=support_levels, features=features, plans=plans, addons=addons,
+            policy=policy, data=_plain(root),
+        )  # fmt: skip
+
+    def company(self, value: object, path: str) -> Company:
+        names = ("name", "product", "account_area", "support_email", "support_form_url",
+                 "sales_email", "status_page_url")  # fmt: skip
+        raw = self.mapping(value, path, required=names)
+        texts = {name: self.attempt(_join(path, name), self.text, raw.get(name), _join(path, name))
+                 for name in names}  # fmt: skip
+        if any(v is None for v in texts.values()):
+            raise _Invalid(path)
+        return Company(**texts)
+
+    def currencies(self, value: object, path: str) -> dict[str, Currency]:
+        raw = self.mapping(value, path, free_keys=True)
+        if not raw:
+            raise self.fail(path, "list at least one currency")
+        result: dict[str, Currency] = {}
+        for code, spec in raw.items():
+            where = _join(path, str(code))
+            if not isinstance(code, str) or not _CURRENCY_CODE.fullmatch(code):
+                self.fail(where, f"{code!r} is not an ISO 4217 code of three capital letters")
+                continue
+            try:
+                item = self.mapping(spec, where, required=("name", "minor_unit"))
+                name = self.text(item.get("name"), _join(where, "name"))
+                unit = self.integer(item.get("minor_unit"), _join(where, "minor_unit"))
+            except _Invalid:
+                continue
+            if unit > 4:
+                self.fail(_join(where, "minor_unit"), f"must be 0 to 4, got {unit}")
+                continue
+            iso = money.ISO_4217_MINOR_UNITS.get(code)
+            if iso is not None and iso != unit:
+                self.fail(_join(where, "minor_unit"), f"ISO 4217 gives {code} {iso} decimals, "
+                          f"not {unit}")  # fmt: skip
+                continue
+            result[code] = Currency(code=code, name=name, minor_unit=unit)
+        return result
+
+    def intervals(self, value: object, path: str) -> tuple[str, ...]:
+        items = self.sequence(value, path)
+        result = []
+        for index, item in enumerate(items):
+            where = f"{path}[{index}]"
+            chosen = self.attempt(where, self.choice, item, where, INTERVALS)
+            if chosen in result:
+                self.fail(where, f"duplicate interval {chosen!r}")
+            elif chosen is not None:
+                result.append(chosen)
+        if not result:
+            raise self.fail(path, "list at least one billing interval")
+        return tuple(result)
+
+    def resources(self, value: object, path: str) -> tuple[Resource, ...]:
+        raw = self.mapping(value, path, free_keys=True)
+        result = []
+        for key, spec in raw.items():
+            where = _join(path, str(key))
+            try:
+                rid = self.ident(key, where)
+                item = self.mapping(spec, where, required=("label", "unit", "description"))
+                result.append(Resource(
+                    id=rid,
+                    label=self.text(item.get("label"), _join(where, "label")),
+                    unit=self.text(item.get("unit"), _join(where, "unit")),
+                    description=self.text(item.get("description"), _join(where, "description")),
+                ))  # fmt: skip
+            except _Invalid:
+                continue
+        return tuple(result)
+
+    def support_levels(self, value: object, path: str) -> tuple[SupportLevel, ...]:
+        items = self.sequence(value, path)
+        result = []
+        for index, spec in enumerate(items):
+            where = f"{path}[{index}]"
+            try:
+                item = self.mapping(
+                    spec, where, required=("id", "label", "first_response_hours", "channels")
+                )
+                hours = item.get("first_response_hours")
+                channels = self.sequence(item.get("channels"), _join(where, "channels"))
+                result.append(SupportLevel(
+                    id=self.ident(item.get("id"), _join(where, "id")),
+                    label=self.text(item.get("label"), _join(where, "label")),
+                    rank=index,
+                    first_response_hours=None if hours is None else self.integer(
+                        hours, _join(where, "first_response_hours"), minimum=1),
+                    channels=tuple(self.text(c, f"{where}.channels[{i}]")
+                                   for i, c in enumerate(channels)),
+                ))  # fmt: skip
+            except _Invalid:
+                continue
+        self.unique([(f"{path}[{i}].id", s.id) for i, s in enumerate(result)], "support level")
+        return tuple(result)
+
+    def features(self, value: object, path: str) -> dict[str, Feature]:
+        raw = self.mapping(value, path, free_keys=True)
+        result = {}
+        for key, spec in raw.items():
+            where = _join(path, str(key))
+            try:
+                fid = self.ident(key, where)
+                item = self.mapping(spec, where, required=("label", "description"))
+                result[fid] = Feature(
+                    id=fid,
+                    label=self.text(item.get("label"), _join(where, "label")),
+                    description=self.text(item.get("description"), _join(where, "description")),
+                )
+            except _Invalid:
+                continue
+        return result
+
+    def prices(
+        self, value: object, path: str, context: _Context, *, required: bool
+    ) -> dict[str, dict[str, Decimal]]:
+        raw = self.mapping(value, path, free_keys=True)
+        result: dict[str, dict[str, Decimal]] = {}
+        for interval in raw:
+            if interval not in context.intervals:
+                self.fail(_join(path, str(interval)), f"unknown interval {interval!r} (the "
+                          f"catalogue's intervals: {', '.join(context.intervals)})")  # fmt: skip
+        if not required and not raw:
+            return result
+        for interval in context.intervals:
+            where = _join(path, interval)
+            if interval not in raw:
+                self.fail(where, "missing prices for this interval")
+                continue
+            try:
+                by_code = self.mapping(raw[interval], where, free_keys=True)
+            except _Invalid:
+                continue
+            result[interval] = {}
+            for code in by_code:
+                if code not in context.currencies:
+                    self.fail(_join(where, str(code)), f"unknown currency {code!r} (add it under "
+                              "currencies first)")  # fmt: skip
+            for code in context.currencies:
+                if code not in by_code:
+                    self.fail(_join(where, code), "missing price (every currency needs a price "
+                              "for every interval)")  # fmt: skip
+                    continue
+                amount = self.attempt(_join(where, code), self.amount, by_code[code],
+                                      _join(where, code), code, context.units)  # fmt: skip
+                if amount is not None:
+                    result[interval][code] = amount
+        return result
+
+    def plans(self, value: object, path: str, context: _Context) -> tuple[Plan, ...]:
+        items = self.sequence(value, path)
+        result = []
+        keys = ("id", "name", "summary", "self_serve", "prices", "limits", "support", "features")
+        for index, spec in enumerate(items):
+            where = f"{path}[{index}]"
+            try:
+                item = self.mapping(spec, where, required=keys)
+                self_serve = self.boolean(item.get("self_serve"), _join(where, "self_serve"))
+                prices = self.prices(item.get("prices"), _join(where, "prices"), context,
+                                     required=self_serve)  # fmt: skip
+                limits = self.limits(item.get("limits"), _join(where, "limits"), context,
+                                     self_serve=self_serve)  # fmt: skip
+                features = self.id_list(item.get("features"), _join(where, "features"),
+                                        context.features, "feature")  # fmt: skip
+                result.append(Plan(
+                    id=self.ident(item.get("id"), _join(where, "id")),
+                    name=self.text(item.get("name"), _join(where, "name")),
+                    summary=self.text(item.get("summary"), _join(where, "summary")),
+                    rank=index,
+                    self_serve=self_serve,
+                    prices=prices,
+                    limits=limits,
+                    support=self.choice(item.get("support"), _join(where, "support"),
+                                        context.support_levels),
+                    features=frozenset(features),
+                ))  # fmt: skip
+            except _Invalid:
+                continue
+        self.unique([(f"{path}[{i}].id", p.id) for i, p in enumerate(result)], "plan")
+        if items and not any(p.self_serve for p in result):
+            self.fail(path, "at least one plan must be self_serve: true")
+        return tuple(result)
+
+    def limits(
+        self, value: object, path: str, context: _Context, *, self_serve: bool
+    ) -> dict[str, int | None]:
+        raw = self.mapping(value, path, required=context.resources)
+        result: dict[str, int | None] = {}
+        for rid in context.resources:
+            where = _join(path, rid)
+            if rid not in raw:
+                continue
+            limit = raw[rid]
+            if limit is None:
+                if self_serve:
+                    self.fail(where, "a self-serve plan needs a number here (null means a limit "
+                              "set by contract)")  # fmt: skip
+                result[rid] = None
+                continue
+            number = self.attempt(where, self.integer, limit, where, minimum=0)
+            if number is not None:
+                result[rid] = number
+        return result
+
+    def id_list(
+        self, value: object, path: str, known: Sequence[str], kind: str
+    ) -> list[str]:
+        items = self.sequence(value, path)
+        result: list[str] = []
+        for index, item in enumerate(items):
+            where = f"{path}[{index}]"
+            if not isinstance(item, str) or item not in known:
+                self.fail(where, f"unknown {kind} {item!r} (known: {', '.join(known)})")
+            elif item in result:
+                self.fail(where, f"{kind} {item!r} is listed twice")
+            else:
+                result.append(item)
+        return result
+
+    def addons(self, value: object, path: str, context: _Context) -> tuple[AddOn, ...]:
+        items = self.sequence(value, path)
+        result = []
+        keys = ("id", "name", "description", "grants", "prices", "max_quantity", "available_on",
+                "included_in")  # fmt: skip
+        for index, spec in enumerate(items):
+            where = f"{path}[{index}]"
+            try:
+                item = self.mapping(spec, where, required=keys)
+                grants_path = _join(where, "grants")
+                grants = self.mapping(item.get("grants"), grants_path,
+                                      optional=("resource", "unit_size", "feature"))  # fmt: skip
+                resource = feature = None
+                unit_size = 1
+                if "resource" in grants:
+                    resource = self.choice(grants["resource"], _join(grants_path, "resource"),
+                                           context.resources)  # fmt: skip
+                    unit_size = self.integer(grants.get("unit_size"),
+                                             _join(grants_path, "unit_size"), minimum=1)
+                    if "feature" in grants:
+                        self.fail(grants_path, "grant a resource or a feature, not both")
+                elif "feature" in grants:
+                    feature = self.choice(grants["feature"], _join(grants_path, "feature"),
+                                          context.features)  # fmt: skip
+                    if "unit_size" in grants:
+                        self.fail(_join(grants_path, "unit_size"), "only resource add-ons have "
+                                  "a unit size")  # fmt: skip
+                else:
+                    raise self.fail(grants_path, "must grant a resource (with unit_size) or a "
+                                    "feature")  # fmt: skip
+                available = self.id_list(item.get("available_on"), _join(where, "available_on"),
+                                         context.plans, "plan")  # fmt: skip
+                included = self.id_list(item.get("included_in"), _join(where, "included_in"),
+                                        context.plans, "plan")  # fmt: skip
+                for plan_id in set(available) & set(included):
+                    self.fail(_join(where, "available_on"), f"plan {plan_id!r} both includes "
+                              "this add-on and sells it")  # fmt: skip
+                max_quantity = self.integer(item.get("max_quantity"),
+                                            _join(where, "max_quantity"), minimum=1)
+                if feature is not None and max_quantity != 1:
+                    self.fail(_join(where, "max_quantity"), "a feature add-on is bought once: "
+                              "max_quantity must be 1")  # fmt: skip
+                result.append(AddOn(
+                    id=self.ident(item.get("id"), _join(where, "id")),
+                    name=self.text(item.get("name"), _join(where, "name")),
+                    description=self.text(item.get("description"), _join(where, "description")),
+                    resource=resource, unit_size=unit_size, feature=feature,
+                    prices=self.prices(item.get("prices"), _join(where, "prices"), context,
+                                       required=True),
+                    max_quantity=max_quantity,
+                    available_on=frozenset(available), included_in=frozenset(included),
+                ))  # fmt: skip
+            except _Invalid:
+                continue
+        self.unique([(f"{path}[{i}].id", a.id) for i, a in enumerate(result)], "add-on")
+        return tuple(result)
+
+    def policy(self, value: object, path: str, context: _Context) -> Policy:
+        sections = ("proration", "changes", "over_limit", "credit_balance", "failed_payment",
+                    "records", "contact_sales")  # fmt: skip
+        raw = self.mapping(value, path, required=sections)
+        proration = self.attempt(_join(path, "proration"), self.proration,
+                                 raw.get("proration"), _join(path, "proration"), context)
+        changes_path = _join(path, "changes")
+        changes: dict[str, ChangeRule] = {}
+        raw_changes = self.attempt(changes_path, self.mapping, raw.get("changes"), changes_path,
+                                   required=CHANGE_KINDS) or {}  # fmt: skip
+        for kind in CHANGE_KINDS:
+            if kind not in raw_changes:
+                continue
+            where = _join(changes_path, kind)
+            try:
+                rule = self.mapping(raw_changes[kind], where, required=("apply",),
+                                    optional=("interval_change",))  # fmt: skip
+                changes[kind] = ChangeRule(
+                    apply=self.choice(rule.get("apply"), _join(where, "apply"), APPLY_MODES),
+                    interval_change=self.choice(rule.get("interval_change", "restart"),
+                                                _join(where, "interval_change"),
+                                                INTERVAL_CHANGES),
+                )  # fmt: skip
+            except _Invalid:
+                continue
+
+        def section(name: str, keys: Sequence[str]) -> Mapping[str, Any]:
+            where = _join(path, name)
+            return self.attempt(where, self.mapping, raw.get(name), where, required=keys) or {}
+
+        over = section("over_limit", ("grace_period_days", "after_grace", "deleted_data"))
+        credit = section("credit_balance", ("applies_to", "refund_on_request_days", "expires"))
+        failed = section("failed_payment", ("retry_after_days", "grace_period_days",
+                                            "upgrade_reverted_after_days"))  # fmt: skip
+        records = section("records", ("retention_years", "visible_to"))
+        sales = section("contact_sales", ("plan", "minimum_term_months"))
+
+        def read(section_name: str, mapping: Mapping[str, Any], key: str, reader: Any,
+                 *args: Any) -> Any:  # fmt: skip
+            where = _join(_join(path, section_name), key)
+            if key not in mapping:
+                return None
+            return self.attempt(where, reader, mapping[key], where, *args)
+
+        retry = read("failed_payment", failed, "retry_after_days", self.sequence)
+        retry_days = tuple(
+            self.attempt(f"{path}.failed_payment.retry_after_days[{i}]", self.integer, d,
+                         f"{path}.failed_payment.retry_after_days[{i}]", minimum=1)
+            for i, d in enumerate(retry or ())
+        )  # fmt: skip
+        visible = read("records", records, "visible_to", self.sequence) or ()
+        sales_plan = read("contact_sales", sales, "plan", self.choice, context.plans)
+        if self.problems:
+            raise _Invalid(path)
+        return Policy(
+            proration=proration,
+            changes=changes,
+            over_limit_grace_period_days=read("over_limit", over, "grace_period_days",
+                                              self.integer),
+            over_limit_after_grace=read("over_limit", over, "after_grace", self.choice,
+                                        ("read_only", "suspended")),
+            over_limit_deleted_data=read("over_limit", over, "deleted_data", self.choice,
+                                         ("never",)),
+            credit_applies_to=read("credit_balance", credit, "applies_to", self.text),
+            credit_refund_on_request_days=read("credit_balance", credit,
+                                               "refund_on_request_days", self.integer),
+            credit_expires=read("credit_balance", credit, "expires", self.text),
+            failed_payment_retry_after_days=retry_days,
+            failed_payment_grace_period_days=read("failed_payment", failed, "grace_period_days",
+                                                  self.integer),
+            failed_payment_upgrade_reverted_after_days=read(
+                "failed_payment", failed, "upgrade_reverted_after_days", self.integer),
+            records_retention_years=read("records", records, "retention_years", self.positive),
+            records_visible_to=tuple(str(v) for v in visible),
+            contact_sales_plan=sales_plan,
+            contact_sales_minimum_term_months=read("contact_sales", sales,
+                                                   "minimum_term_months", self.positive),
+        )  # fmt: skip
+
+    def proration(self, value: object, path: str, context: _Context) -> ProrationPolicy:
+        keys = ("time_basis", "day_count", "rounding", "factor_decimals", "credit_basis",
+                "negative_total", "tax", "minimum_charge")  # fmt: skip
+        raw = self.mapping(value, path, required=keys)
+
+        def field_(key: str, reader: Any, *args: Any) -> Any:
+            where = _join(path, key)
+            return self.attempt(where, reader, raw.get(key), where, *args)
+
+        decimals = raw.get("factor_decimals")
+        tax_raw = raw.get("tax")
+        tax = None
+        if tax_raw is not None:
+            where = _join(path, "tax")
+            tax_map = self.mapping(tax_raw, where, required=("rate", "inclusive"))
+            rate_text = tax_map.get("rate")
+            try:
+                if isinstance(rate_text, float) or not isinstance(rate_text, str):
+                    raise ValueError
+                rate = Decimal(rate_text)
+                if not rate.is_finite() or not 0 <= rate < 1:
+                    raise ValueError
+            except (ValueError, ArithmeticError):
+                raise self.fail(_join(where, "rate"), "must be a quoted decimal fraction "
+                                f"from \"0\" to below \"1\" such as \"0.20\", got "
+                                f"{_describe(rate_text)}") from None  # fmt: skip
+            tax = TaxPolicy(rate=rate, inclusive=self.boolean(tax_map.get("inclusive"),
+                                                              _join(where, "inclusive")))
+        minimum_path = _join(path, "minimum_charge")
+        minimum_raw = self.mapping(raw.get("minimum_charge"), minimum_path, free_keys=True)
+        minimum: dict[str, Decimal] = {}
+        for code, amount in minimum_raw.items():
+            where = _join(minimum_path, str(code))
+            if code not in context.currencies:
+                self.fail(where, f"unknown currency {code!r}")
+                continue
+            parsed = self.attempt(where, self.amount, amount, where, code, context.units)
+            if parsed is not None:
+                minimum[code] = parsed
+        return ProrationPolicy(
+            time_basis=field_("time_basis", self.choice, ("day", "second")),
+            day_count=field_("day_count", self.choice, ("actual", "30_day_month", "30_360")),
+            rounding=field_("rounding", self.choice, money.ROUNDINGS),
+            factor_decimals=None if decimals is None else field_("factor_decimals",
+                                                                 self.integer),
+            credit_basis=field_("credit_basis", self.choice, ("price", "paid")),
+            negative_total=field_("negative_total", self.choice, ("credit_balance", "refund")),
+            tax=tax,
+            minimum_charge=minimum,
+        )  # fmt: skip
+
+
+@dataclass
+class _Context:
+    currencies: tuple[str, ...]
+    units: Mapping[str, int]
+    intervals: tuple[str, ...]
+    resources: tuple[str, ...]
+    support_levels: tuple[str, ...]
+    features: tuple[str, ...]
+    plans: tuple[str, ...] = ()
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:37] + "...")
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return f"a {type(value).__name__}"
+
+
+def _plain(value: object) -> Any:
+    """A JSON-compatible copy (YAML may give tuples or subclasses)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def iter_problem_paths(error: CatalogueError) -> Iterator[str]:
+    """The key paths of every problem, for tests and tools."""
+    for path, _reason in error.problems:
+        yield path
