@@ -136,6 +136,20 @@ class Plan:
     def limit(self, resource: str) -> int | None:
         return self.limits[resource]
 
+    def annual_saving(self, currency: str) -> Decimal:
+        """What paying yearly saves against twelve monthly payments."""
+        return money.add(money.multiply(self.price(currency, "month"), 12),
+                         -self.price(currency, "year"))
+
+    def annual_discount_percent(self, currency: str) -> Decimal:
+        """The annual discount as a percentage of twelve monthly payments, to one decimal
+        (half up), as shown next to annual prices."""
+        twelve_months = money.multiply(self.price(currency, "month"), 12)
+        if twelve_months == 0:
+            return Decimal(0)
+        share = money.divide(money.multiply(self.annual_saving(currency), 100), twelve_months)
+        return money.round_to(share, 1, rounding="half_up")
+
 
 @dataclass(frozen=True)
 class AddOn:

@@ -1,0 +1,74 @@
+"""mkdocs-macros module: hands the plan catalogue and the calculators to the Markdown pages.
+
+Glue only: every number comes from ``calculators``; this module formats and places it. A bad
+catalogue, an unknown plan or add-on id, or a macro error stops the build with the reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+
+from calculators.catalogue import Catalogue, CatalogueError, parse_catalogue
+from macros import tables
+from macros.catalogue_file import read_yaml_catalogue
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CATALOGUE = "catalogue/catalogue.yaml"
+
+
+def load_catalogue(path: str | Path) -> Catalogue:
+    """Read the YAML catalogue; raise PluginError naming file, line, key path and reason."""
+    try:
+        data, locate = read_yaml_catalogue(Path(path))
+    except CatalogueError as error:
+        raise PluginError(str(error)) from None
+    try:
+        return parse_catalogue(data, source=str(path))
+    except CatalogueError as error:
+        lines = [f"{error.source}: the catalogue has {len(error.problems)} problem(s):"]
+        for key_path, reason in error.problems:
+            line = locate(key_path)
+            where = f"{error.source}, line {line}" if line else error.source
+            lines.append(f"  {where}: {key_path or '(top level)'}: {reason}")
+        raise PluginError("\n".join(lines)) from None
+
+
+def define_env(env: Any) -> None:
+    extra = env.conf.get("extra") or {}
+    catalogue_path = PROJECT_ROOT / extra.get("catalogue", DEFAULT_CATALOGUE)
+    catalogue = load_catalogue(catalogue_path)
+    view = tables.CatalogueView(catalogue)
+
+    env.variables["catalogue"] = catalogue
+    env.variables["company"] = catalogue.company
+    env.variables["policy"] = view.policy
+
+    env.macro(view.plan, "plan")
+    env.macro(view.addon, "addon")
+    env.macro(view.plans, "plans")
+    env.macro(view.addons, "addons")
+    env.macro(view.resource, "resource")
+    env.macro(view.support_level, "support_level")
+    env.macro(view.feature, "feature")
+    env.macro(view.currencies, "currencies")
+    env.macro(view.default_currency, "default_currency")
+    env.macro(view.change_rule, "change_rule")
+    env.macro(tables.plan_table(catalogue), "plan_table")
+    env.macro(tables.addon_table(catalogue), "addon_table")
+    env.macro(tables.billing_rules_table(catalogue), "billing_rules_table")
+    env.macro(tables.support_table(catalogue), "support_table")
+    env.filter(view.money, "money")
+
+    _register_calculators(env, catalogue)
+
+
+def _register_calculators(env: Any, catalogue: Catalogue) -> None:
+    """Calculator widgets and build-time worked examples (see macros/widgets.py)."""
+    try:
+        from macros import widgets
+    except ImportError as error:  # pragma: no cover - the module is part of the project
+        raise PluginError(f"macros/widgets.py cannot be imported: {error}") from error
+    widgets.register(env, catalogue)
