@@ -245,9 +245,11 @@ def shift(instant: _I, interval: Interval, times: int = 1, *, anchor_day: int | 
         assert months is not None
         return _add_months(instant, months * times, anchor_day or instant.day)
     except (OverflowError, ValueError):
+        steps = Interval(interval.unit, interval.count * abs(times)) if times else interval
+        direction = "after" if times >= 0 else "before"
         raise PeriodError(
-            f"{format_iso(instant)} moved by {times} times {interval.describe()} "
-            "falls outside the years 0001 to 9999"
+            f"{steps.count} {steps.unit}{'s' if steps.count != 1 else ''} {direction} "
+            f"{format_iso(instant)} is outside the years 0001 to 9999"
         ) from None
 
 

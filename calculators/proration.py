@@ -217,22 +217,48 @@ def parse_request(raw: object) -> Request | list[dict[str, str]]:
     currency = _read_currency(raw, problems)
     preset_name, base = _read_preset(raw.get("preset"), problems)
     policy = _read_policy(raw.get("policy"), base, currency, problems, field="policy")
-
     change_at = _read_instant(raw, "change_at", "change_at", problems, required=True)
     current = _read_current(raw, currency, problems)
     new = _read_new(raw, currency, problems)
+    # How the dates relate is checked with whatever parts could be read, so one bad price does
+    # not hide a change date outside the period.
+    dates = _check_dates(change_at, current, new, policy, problems)
 
     if problems.items:
         return problems.items
-    assert currency is not None and policy is not None and change_at is not None
-    assert new is not None and not isinstance(current, _Missing)
-
-    request = _normalise(
-        Request(currency, change_at, current, new, policy, preset_name), problems
+    assert currency is not None and policy is not None and dates is not None
+    assert isinstance(new, _Parts) and not isinstance(current, _Missing)
+    change_at, period, renews_at = dates
+    plan: CurrentPlan | None = None
+    if current is not None:
+        assert current.price is not None and current.quantity is not None
+        assert current.interval is not None and period is not None
+        paid = current.amount_paid
+        if paid is None:
+            paid = money.multiply(current.price, current.quantity)
+        plan = CurrentPlan(current.price, current.quantity, current.interval, period, paid)
+    assert new.price is not None and new.quantity is not None and new.interval is not None
+    return Request(
+        currency,
+        change_at,
+        plan,
+        NewPlan(new.price, new.quantity, new.interval, renews_at),
+        policy,
+        preset_name,
     )
-    if problems.items or request is None:
-        return problems.items
-    return request
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """The parts of ``current`` or ``new`` that could be read; ``None`` where one could not."""
+
+    price: Decimal | None
+    quantity: int | None
+    interval: Interval | None
+    start: date | None = None  # current.period_start
+    end: date | None = None  # current.period_end, when given
+    amount_paid: Decimal | None = None
+    renews_at: date | None = None
 
 
 class _Missing:
@@ -406,7 +432,7 @@ def _read_tax(raw: object, field: str, problems: _Problems) -> Tax | None:
 
 def _read_current(
     raw: Mapping[str, object], currency: Currency | None, problems: _Problems
-) -> CurrentPlan | _Missing | None:
+) -> _Parts | _Missing | None:
     if "current" not in raw:
         problems.add("current", "is required: the plan the customer has now, or null for a new "
                                 "subscription that starts mid-cycle")  # fmt: skip
@@ -418,58 +444,35 @@ def _read_current(
         problems.add("current", f"must be an object or null, got {_json_type(value)}")
         return _MISSING
     _unknown_keys(value, CURRENT_FIELDS, "current", problems)
-    price = _read_amount(value.get("price"), "current.price", currency, problems, required=True)
-    quantity = _read_quantity(value.get("quantity"), "current.quantity", problems)
-    interval = _read_interval(value, "current", problems)
-    start = _read_instant(value, "period_start", "current.period_start", problems, required=True)
-    end = _read_instant(value, "period_end", "current.period_end", problems, required=False)
-    paid = _read_amount(value.get("amount_paid"), "current.amount_paid", currency, problems)
-    if price is None or quantity is None or interval is None or start is None:
-        return _MISSING
-    if "period_end" in value and value["period_end"] is not None and end is None:
-        return _MISSING
-    if "amount_paid" in value and value["amount_paid"] is not None and paid is None:
-        return _MISSING
-    if end is None:
-        # The period runs one interval from its start, keeping the start's day as the anchor.
-        try:
-            end = periods.shift(start, interval)
-        except PeriodError as error:
-            problems.add("current.period_start", str(error))
-            return _MISSING
-    elif type(end) is not type(start):
-        # One given as a date, the other as a datetime: compare them as UTC datetimes.
-        start, end = periods.as_datetime(start), periods.as_datetime(end)
-    if end <= start:
-        problems.add(
-            "current.period_end",
-            f"{periods.format_iso(end)} must be after period_start {periods.format_iso(start)}",
-        )
-        return _MISSING
-    amount_paid = paid if paid is not None else money.multiply(price, quantity)
-    return CurrentPlan(price, quantity, interval, Period(start, end), amount_paid)
+    return _Parts(
+        price=_read_amount(value.get("price"), "current.price", currency, problems, required=True),
+        quantity=_read_quantity(value.get("quantity"), "current.quantity", problems),
+        interval=_read_interval(value, "current", problems),
+        start=_read_instant(value, "period_start", "current.period_start", problems,
+                            required=True),
+        end=_read_instant(value, "period_end", "current.period_end", problems, required=False),
+        amount_paid=_read_amount(value.get("amount_paid"), "current.amount_paid", currency,
+                                 problems),
+    )  # fmt: skip
 
 
 def _read_new(
     raw: Mapping[str, object], currency: Currency | None, problems: _Problems
-) -> NewPlan | None:
+) -> _Parts | _Missing:
     value = raw.get("new")
     if value is None:
         problems.add("new", "is required: the plan after the change (quantity 0 removes it)")
-        return None
+        return _MISSING
     if not isinstance(value, Mapping):
         problems.add("new", f"must be an object, got {_json_type(value)}")
-        return None
+        return _MISSING
     _unknown_keys(value, NEW_FIELDS, "new", problems)
-    price = _read_amount(value.get("price"), "new.price", currency, problems, required=True)
-    quantity = _read_quantity(value.get("quantity"), "new.quantity", problems)
-    interval = _read_interval(value, "new", problems)
-    renews_at = _read_instant(value, "renews_at", "new.renews_at", problems, required=False)
-    if price is None or quantity is None or interval is None:
-        return None
-    if value.get("renews_at") is not None and renews_at is None:
-        return None
-    return NewPlan(price, quantity, interval, renews_at)
+    return _Parts(
+        price=_read_amount(value.get("price"), "new.price", currency, problems, required=True),
+        quantity=_read_quantity(value.get("quantity"), "new.quantity", problems),
+        interval=_read_interval(value, "new", problems),
+        renews_at=_read_instant(value, "renews_at", "new.renews_at", problems, required=False),
+    )
 
 
 def _read_amount(
@@ -567,74 +570,83 @@ def _read_instant(
         return None
 
 
-def _normalise(request: Request, problems: _Problems) -> Request | None:
-    """Put every instant on the policy's time basis and check how the dates relate."""
-    basis = request.policy.time_basis
-    convert = periods.as_date if basis == "day" else periods.as_datetime
+def _check_dates(
+    change_at: date | None,
+    current: _Parts | _Missing | None,
+    new: _Parts | _Missing,
+    policy: Policy | None,
+    problems: _Problems,
+) -> tuple[date, Period | None, date | None] | None:
+    """Put the instants on the policy's time basis and check how they relate.
 
-    change_at = convert(request.change_at)
-    current = request.current
-    if current is not None:
-        period = Period(convert(current.period.start), convert(current.period.end))
-        if period.end <= period.start:
-            problems.add(
-                "current.period_end",
-                f"the period {periods.format_iso(period.start)} to "
-                f"{periods.format_iso(period.end)} has no whole day in it",
-            )
-            return None
-        if not period.contains(change_at):
-            problems.add(
-                "change_at",
-                f"{periods.format_iso(change_at)} is outside the current period "
-                f"{periods.format_iso(period.start)} to {periods.format_iso(period.end)} "
-                "(the end belongs to the next period)",
-            )
-        current = CurrentPlan(
-            current.price, current.quantity, current.interval, period, current.amount_paid
+    Returns ``(change_at, current period, new.renews_at)`` on that basis, or ``None`` when a part
+    is missing. With ``time_basis`` day only calendar dates count, so datetimes lose their time.
+    """
+    basis = policy.time_basis if policy is not None else "day"
+    convert = periods.as_date if basis == "day" else periods.as_datetime
+    at = None if change_at is None else convert(change_at)
+
+    period: Period | None = None
+    if isinstance(current, _Parts) and current.start is not None:
+        start, end = convert(current.start), current.end
+        if end is None and current.interval is not None:
+            # The period runs one interval from its start, the start's day being the anchor.
+            try:
+                end = periods.shift(start, current.interval)
+            except PeriodError as error:
+                problems.add("current.period_start", str(error))
+        if end is not None:
+            end = convert(end)
+            if end <= start:
+                note = " (time_basis day counts whole dates)" if basis == "day" else ""
+                problems.add(
+                    "current.period_end",
+                    f"{periods.format_iso(end)} must be after period_start "
+                    f"{periods.format_iso(start)}{note}",
+                )
+            else:
+                period = Period(start, end)
+    if period is not None and at is not None and not period.contains(at):
+        problems.add(
+            "change_at",
+            f"{periods.format_iso(at)} is outside the current period "
+            f"{periods.format_iso(period.start)} to {periods.format_iso(period.end)} "
+            "(the end belongs to the next period)",
         )
-    new = request.new
-    renews_at = None if new.renews_at is None else convert(new.renews_at)
-    if renews_at is not None:
-        if renews_at <= change_at:
+
+    renews_at: date | None = None
+    if isinstance(new, _Parts) and new.renews_at is not None:
+        renews_at = convert(new.renews_at)
+        if at is not None and renews_at <= at:
             problems.add(
                 "new.renews_at",
-                f"{periods.format_iso(renews_at)} must be after change_at "
-                f"{periods.format_iso(change_at)}",
+                f"{periods.format_iso(renews_at)} must be after change_at {periods.format_iso(at)}",
             )
-        else:
+        elif at is not None and new.interval is not None:
             try:
                 first = periods.shift(renews_at, new.interval, -1)
             except PeriodError as error:
                 problems.add("new.renews_at", str(error))
             else:
-                if first > change_at:
+                if first > at:
                     problems.add(
                         "new.renews_at",
                         f"{periods.format_iso(renews_at)} is more than one "
-                        f"{new.interval.describe()} after change_at "
-                        f"{periods.format_iso(change_at)}",
+                        f"{new.interval.describe()} after change_at {periods.format_iso(at)}",
                     )
-    elif current is None:
+    elif current is None and isinstance(new, _Parts):
         problems.add(
             "new.renews_at",
             "is required when current is null: the new subscription's first, partial period "
             "runs from change_at to it",
         )
-    if current is None and request.policy.apply == "period_end":
+    if current is None and policy is not None and policy.apply == "period_end":
         problems.add(
             "policy.apply", "period_end waits for the current period to end, but current is null"
         )
-    if problems.items:
+    if at is None or (current is not None and period is None):
         return None
-    return Request(
-        request.currency,
-        change_at,
-        current,
-        NewPlan(new.price, new.quantity, new.interval, renews_at),
-        request.policy,
-        request.preset,
-    )
+    return at, period, renews_at
 
 
 def _unknown_keys(
@@ -987,7 +999,9 @@ def _next_invoice_sentence(
 ) -> str:
     currency, new = request.currency, request.new
     parts: list[str] = []
-    if renewal is not None:
+    if renewal is not None and new.quantity == 0:
+        parts.append("nothing renews: the quantity is 0")
+    elif renewal is not None:
         parts.append(
             f"{_price_times(new.quantity, new.price, currency)} for the next "
             f"{new.interval.describe()}"
