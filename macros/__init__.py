@@ -6,6 +6,7 @@ catalogue, an unknown plan or add-on id, or a macro error stops the build with t
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,9 @@ def load_catalogue(path: str | Path) -> Catalogue:
 
 def define_env(env: Any) -> None:
     extra = env.conf.get("extra") or {}
-    catalogue_path = PROJECT_ROOT / extra.get("catalogue", DEFAULT_CATALOGUE)
+    # KB_CATALOGUE lets a build (or a test) use another catalogue file without editing mkdocs.yml.
+    catalogue_path = Path(os.environ.get("KB_CATALOGUE") or
+                          PROJECT_ROOT / extra.get("catalogue", DEFAULT_CATALOGUE))
     catalogue = load_catalogue(catalogue_path)
     view = tables.CatalogueView(catalogue)
 
@@ -72,3 +75,10 @@ def _register_calculators(env: Any, catalogue: Catalogue) -> None:
     except ImportError as error:  # pragma: no cover - the module is part of the project
         raise PluginError(f"macros/widgets.py cannot be imported: {error}") from error
     widgets.register(env, catalogue)
+
+
+def on_post_build(env: Any) -> None:
+    """Copy the browser runtime (Pyodide, stdlib, calculators wheel) into the built site."""
+    from macros import widgets
+
+    widgets.post_build(env)

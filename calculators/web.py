@@ -1,0 +1,47 @@
+"""Entry point for the browser's Web Worker (Pyodide): JSON strings in, JSON strings out.
+
+The worker calls ``session(catalogue_json)`` once, then the returned function for every form
+change. See contracts/worker-protocol.md for the messages around it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from calculators import widgets
+from calculators.catalogue import CatalogueError, parse_catalogue
+
+
+def session(catalogue_json: str) -> Callable[[str, str, str], str]:
+    """Parse the page's catalogue with the same loader as the build; return ``evaluate_json``."""
+    catalogue = parse_catalogue(json.loads(catalogue_json), source="the page's catalogue")
+
+    def evaluate_json(widget: str, params_json: str, today: str) -> str:
+        return dumps(evaluate_text(widget, params_json, today, catalogue))
+
+    return evaluate_json
+
+
+def evaluate_text(widget: str, params_json: str, today: str, catalogue: Any) -> dict[str, Any]:
+    try:
+        params = json.loads(params_json)
+    except json.JSONDecodeError:
+        params = None
+    if not isinstance(params, dict):
+        return {"widget": widget, "params": {}, "html": None, "figures": {}, "text": [],
+                "errors": [{"field": "", "message": "the calculator's inputs could not be read"}]}
+    try:
+        day = date.fromisoformat(today)
+    except ValueError:
+        day = date.today()
+    return widgets.evaluate(widget, params, catalogue, today=day)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+__all__ = ["CatalogueError", "dumps", "evaluate_text", "session"]

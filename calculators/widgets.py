@@ -1,0 +1,369 @@
+"""The calculators as page widgets: form fields, reading form or URL input, and evaluating it.
+
+A widget's inputs arrive as strings, from a form or from URL parameters a support agent shared,
+and are untrusted either way. ``evaluate`` reads them with the same rules in both places, turns
+them into the calculator's JSON request, runs the calculator and returns the result with its
+HTML fragment (rendered by ``calculators.render``), so the result prerendered at build time and
+the one computed live in the browser are byte-identical.
+
+Wire format of ``evaluate`` (the worker protocol's ``result``; see contracts/worker-protocol.md):
+``{"widget", "params", "errors": [{"field", "message"}], "html", "figures", "text"}``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final
+
+from calculators import api, render
+from calculators.catalogue import Catalogue
+
+MAX_TEXT: Final = 500
+_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_INTEGER: Final = re.compile(r"[0-9]{1,9}")
+_DECIMAL: Final = re.compile(r"-?[0-9]{1,6}(\.[0-9]{1,4})?")
+INTERVAL_LABELS: Final = {"day": "Daily", "week": "Weekly", "month": "Monthly", "year": "Annual"}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One form control; ``name`` is also its URL parameter."""
+
+    name: str
+    label: str
+    kind: str  # select, date, integer, decimal, text, textarea, multi
+    options: tuple[tuple[str, str], ...] = ()
+    required: bool = True
+    minimum: int | None = None
+    maximum: int | None = None
+    hint: str = ""
+    group: str = ""
+
+
+@dataclass
+class Reading:
+    """Form input read so far: typed values and every problem, keyed by field name."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def fail(self, name: str, message: str) -> None:
+        if not any(e["field"] == name for e in self.errors):
+            self.errors.append({"field": name, "message": message})
+
+
+@dataclass(frozen=True)
+class Widget:
+    name: str
+    title: str
+    fields: Callable[[Catalogue], tuple[Field, ...]]
+    build_request: Callable[[Reading, Catalogue], tuple[str, dict[str, Any]]]
+    render_result: Callable[[Mapping[str, Any], Reading, Catalogue], render.Rendered]
+    # Contract field paths of the calculator's errors -> the form field that caused them.
+    error_fields: Mapping[str, str]
+    defaults: Callable[[Catalogue, date], dict[str, str]]
+
+
+# --------------------------------------------------------------------------------------------
+# Reading untrusted strings
+
+
+def _short(value: str) -> str:
+    return value if len(value) <= 40 else value[:37] + "..."
+
+
+def read_params(
+    fields_: Sequence[Field], params: Mapping[str, object], defaults: Mapping[str, str]
+) -> tuple[Reading, dict[str, str]]:
+    """Validate every field; return typed values, errors and the canonical parameters."""
+    reading = Reading()
+    canonical: dict[str, str] = {}
+    for spec in fields_:
+        raw_value = params.get(spec.name, defaults.get(spec.name, ""))
+        if isinstance(raw_value, list):
+            raw_value = ",".join(str(v) for v in raw_value)
+        if not isinstance(raw_value, str):
+            raw_value = str(raw_value)
+        raw = raw_value.strip()
+        canonical[spec.name] = raw[:MAX_TEXT]
+        if len(raw) > MAX_TEXT:
+            reading.fail(spec.name, f"{spec.label} is too long (at most {MAX_TEXT} characters)")
+            continue
+        if raw == "":
+            if spec.required:
+                reading.fail(spec.name, f"{spec.label} is required")
+            else:
+                reading.values[spec.name] = None
+            continue
+        _read_one(spec, raw, reading)
+    return reading, canonical
+
+
+def _read_one(spec: Field, raw: str, reading: Reading) -> None:
+    label = spec.label
+    if spec.kind == "select":
+        allowed = {value for value, _ in spec.options}
+        if raw not in allowed:
+            reading.fail(spec.name, f"{label}: {_short(raw)!r} is not one of the choices")
+            return
+        reading.values[spec.name] = raw
+    elif spec.kind == "multi":
+        allowed = {value for value, _ in spec.options}
+        chosen = [part.strip() for part in raw.split(",") if part.strip()]
+        unknown = [c for c in chosen if c not in allowed]
+        if unknown:
+            reading.fail(spec.name, f"{label}: {_short(unknown[0])!r} is not one of the choices")
+            return
+        reading.values[spec.name] = [v for v, _ in spec.options if v in chosen]
+    elif spec.kind == "date":
+        if not raw.isascii() or not _DATE.fullmatch(raw):
+            reading.fail(spec.name, f"{label}: enter a date as YYYY-MM-DD, got {_short(raw)!r}")
+            return
+        try:
+            reading.values[spec.name] = date.fromisoformat(raw)
+        except ValueError:
+            reading.fail(spec.name, f"{label}: {raw} is not a date in the calendar")
+    elif spec.kind == "integer":
+        if not raw.isascii() or not _INTEGER.fullmatch(raw):
+            reading.fail(spec.name, f"{label}: enter a whole number such as 12, "
+                         f"got {_short(raw)!r}")  # fmt: skip
+            return
+        number = int(raw)
+        if spec.minimum is not None and number < spec.minimum:
+            reading.fail(spec.name, f"{label}: must be at least {spec.minimum}")
+        elif spec.maximum is not None and number > spec.maximum:
+            reading.fail(spec.name, f"{label}: must be at most {spec.maximum:,}")
+        else:
+            reading.values[spec.name] = number
+    elif spec.kind == "decimal":
+        if not raw.isascii() or not _DECIMAL.fullmatch(raw):
+            reading.fail(spec.name, f"{label}: enter a number such as 7.5, got {_short(raw)!r}")
+            return
+        try:
+            number_d = Decimal(raw)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
+            reading.fail(spec.name, f"{label}: {_short(raw)!r} is not a number")
+            return
+        if spec.minimum is not None and number_d < spec.minimum:
+            reading.fail(spec.name, f"{label}: must be at least {spec.minimum}")
+        elif spec.maximum is not None and number_d > spec.maximum:
+            reading.fail(spec.name, f"{label}: must be at most {spec.maximum}")
+        else:
+            reading.values[spec.name] = raw
+    else:  # text, textarea
+        reading.values[spec.name] = raw
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation
+
+
+def evaluate(
+    widget_name: str, params: Mapping[str, object], catalogue: Catalogue, *, today: date
+) -> dict[str, Any]:
+    """Read ``params``, run the calculator, render the result; never raises for bad input."""
+    widget = WIDGETS.get(widget_name)
+    if widget is None:
+        return _outcome(widget_name, {}, [{"field": "", "message": f"unknown calculator "
+                                           f"{_short(widget_name)!r}"}])  # fmt: skip
+    if not isinstance(params, Mapping):
+        params = {}
+    fields_ = widget.fields(catalogue)
+    reading, canonical = read_params(fields_, params, widget.defaults(catalogue, today))
+    if reading.errors:
+        return _outcome(widget.name, canonical, reading.errors)
+    command, request = widget.build_request(reading, catalogue)
+    if any(e for e in reading.errors):
+        return _outcome(widget.name, canonical, reading.errors)
+    response = api.run(command, request, catalogue=catalogue)
+    errors = response.get("errors")
+    if errors:
+        mapped = []
+        for error in errors:
+            where = str(error.get("field", ""))
+            target = _map_field(where, widget.error_fields)
+            mapped.append({"field": target, "message": str(error.get("message", ""))})
+        return _outcome(widget.name, canonical, mapped)
+    rendered = widget.render_result(response, reading, catalogue)
+    return {
+        "widget": widget.name,
+        "params": canonical,
+        "errors": [],
+        "html": rendered.html,
+        "figures": rendered.figures,
+        "text": rendered.text,
+    }
+
+
+def _map_field(path: str, table: Mapping[str, str]) -> str:
+    while path:
+        if path in table:
+            return table[path]
+        path = path.rpartition(".")[0]
+    return ""
+
+
+def _outcome(name: str, canonical: dict[str, str], errors: list[dict[str, str]]) -> dict[str, Any]:
+    return {"widget": name, "params": canonical, "errors": errors, "html": None,
+            "figures": {}, "text": []}  # fmt: skip
+
+
+def default_params(widget_name: str, catalogue: Catalogue, today: date) -> dict[str, str]:
+    return WIDGETS[widget_name].defaults(catalogue, today)
+
+
+def widget_fields(widget_name: str, catalogue: Catalogue) -> tuple[Field, ...]:
+    return WIDGETS[widget_name].fields(catalogue)
+
+
+# --------------------------------------------------------------------------------------------
+# Proration: what a plan change costs today and on the next invoice
+
+
+def _plan_options(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
+    return tuple((p.id, p.name) for p in catalogue.self_serve_plans)
+
+
+def _interval_options(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
+    return tuple((i, INTERVAL_LABELS[i]) for i in catalogue.intervals)
+
+
+def _currency_options(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
+    return tuple((code, f"{code} ({c.name})") for code, c in catalogue.currencies.items())
+
+
+def _proration_fields(catalogue: Catalogue) -> tuple[Field, ...]:
+    plans = _plan_options(catalogue)
+    intervals = _interval_options(catalogue)
+    return (
+        Field("from_plan", "Current plan", "select", plans, group="Now"),
+        Field("from_interval", "Current billing", "select", intervals, group="Now"),
+        Field("period_start", "Current period started", "date", group="Now",
+              hint="The date of your last renewal, shown on the Plan & billing tab."),
+        Field("to_plan", "New plan", "select", plans, group="Change"),
+        Field("to_interval", "New billing", "select", intervals, group="Change"),
+        Field("change_at", "Change on", "date", group="Change"),
+        Field("currency", "Currency", "select", _currency_options(catalogue), group="Change"),
+    )  # fmt: skip
+
+
+def _proration_defaults(catalogue: Catalogue, today: date) -> dict[str, str]:
+    plans = catalogue.self_serve_plans
+    lower = plans[min(1, len(plans) - 1)]
+    higher = plans[min(2, len(plans) - 1)]
+    interval = "month" if "month" in catalogue.intervals else catalogue.intervals[0]
+    return {
+        "from_plan": lower.id, "from_interval": interval, "period_start":
+        today.replace(day=1).isoformat(), "to_plan": higher.id, "to_interval": interval,
+        "change_at": today.isoformat(), "currency": catalogue.default_currency,
+    }  # fmt: skip
+
+
+def change_kind(
+    catalogue: Catalogue, from_plan: str, from_interval: str, to_plan: str, to_interval: str
+) -> str:
+    """Which of the company's change rules applies.
+
+    A move to a plan higher in the catalogue is an upgrade and a move lower a downgrade, whatever
+    the billing interval; on the same plan, a longer interval is a switch to annual billing.
+    """
+    old, new = catalogue.plan(from_plan), catalogue.plan(to_plan)
+    if new.rank > old.rank:
+        return "upgrade"
+    if new.rank < old.rank:
+        return "downgrade"
+    order = ("day", "week", "month", "year")
+    if order.index(to_interval) > order.index(from_interval):
+        return "monthly_to_annual"
+    if order.index(to_interval) < order.index(from_interval):
+        return "annual_to_monthly"
+    return "upgrade"  # no change at all: any rule nets to zero
+
+
+def proration_request(
+    catalogue: Catalogue,
+    *,
+    from_plan: str,
+    from_interval: str,
+    to_plan: str,
+    to_interval: str,
+    period_start: date,
+    change_at: date,
+    currency: str,
+    from_quantity: int = 1,
+    to_quantity: int = 1,
+    addon: str | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The proration contract's request for a plan (or add-on quantity) change."""
+    if addon is not None:
+        item = catalogue.addon(addon)
+        from_price, to_price = (item.price(currency, from_interval),
+                                item.price(currency, to_interval))  # fmt: skip
+        if to_quantity > from_quantity:
+            kind = "seats_added" if item.resource == "seats" else "addon_added"
+        else:
+            kind = "seats_removed" if item.resource == "seats" else "addon_removed"
+    else:
+        from_price = catalogue.plan(from_plan).price(currency, from_interval)
+        to_price = catalogue.plan(to_plan).price(currency, to_interval)
+        kind = change_kind(catalogue, from_plan, from_interval, to_plan, to_interval)
+    request = {
+        "currency": currency,
+        "change_at": change_at.isoformat(),
+        "current": {
+            "price": f"{from_price:f}", "quantity": from_quantity, "interval": from_interval,
+            "interval_count": 1, "period_start": period_start.isoformat(),
+        },
+        "new": {"price": f"{to_price:f}", "quantity": to_quantity, "interval": to_interval,
+                "interval_count": 1},
+        "policy": catalogue.policy.request_policy(kind, currency),
+    }  # fmt: skip
+    return kind, request
+
+
+def _proration_request(reading: Reading, catalogue: Catalogue) -> tuple[str, dict[str, Any]]:
+    v = reading.values
+    for name in ("from_plan", "to_plan"):
+        if v[name] == catalogue.policy.contact_sales_plan:  # pragma: no cover - not an option
+            reading.fail(name, "this plan is priced by contract: contact sales")
+    _kind, request = proration_request(
+        catalogue, from_plan=v["from_plan"], from_interval=v["from_interval"],
+        to_plan=v["to_plan"], to_interval=v["to_interval"], period_start=v["period_start"],
+        change_at=v["change_at"], currency=v["currency"],
+    )  # fmt: skip
+    return "prorate", request
+
+
+def _proration_render(
+    response: Mapping[str, Any], reading: Reading, catalogue: Catalogue
+) -> render.Rendered:
+    v = reading.values
+    kind = change_kind(catalogue, v["from_plan"], v["from_interval"], v["to_plan"],
+                       v["to_interval"])  # fmt: skip
+    scenario = render.proration_scenario(
+        catalogue, from_plan=v["from_plan"], from_interval=v["from_interval"],
+        to_plan=v["to_plan"], to_interval=v["to_interval"], change_at=v["change_at"], kind=kind,
+    )  # fmt: skip
+    return render.proration_result(response, catalogue, scenario=scenario)
+
+
+WIDGETS: Final[dict[str, Widget]] = {
+    "proration": Widget(
+        name="proration",
+        title="What will this change cost?",
+        fields=_proration_fields,
+        build_request=_proration_request,
+        render_result=_proration_render,
+        error_fields={
+            "change_at": "change_at", "current.period_start": "period_start",
+            "current.period_end": "period_start", "current.price": "from_plan",
+            "current.interval": "from_interval", "new.price": "to_plan",
+            "new.interval": "to_interval", "currency": "currency",
+        },  # fmt: skip
+        defaults=_proration_defaults,
+    ),
+}

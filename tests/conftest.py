@@ -1,0 +1,125 @@
+"""Shared fixtures: the sample catalogue, the built site, a local server and the browser."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import socketserver
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from calculators.catalogue import Catalogue, read_catalogue_file
+
+ROOT = Path(__file__).resolve().parent.parent
+# Builds are reproducible: calculators' default dates come from this day, not the clock.
+BUILD_DAY = "2026-03-16"
+CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    """The company's catalogue (what the site is built from)."""
+    return read_catalogue_file(ROOT / "catalogue" / "catalogue.yaml")
+
+
+@pytest.fixture(scope="session")
+def fixture_catalogue() -> Catalogue:
+    """A frozen copy, so editing the company's catalogue never breaks golden files."""
+    return read_catalogue_file(ROOT / "tests" / "fixtures" / "catalogue.json")
+
+
+def mkdocs_build(
+    project: Path, site_dir: Path, *, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = dict(os.environ, KB_TODAY=BUILD_DAY, NO_MKDOCS_2_WARNING="1")
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-d", str(site_dir)],
+        cwd=project, env=environment, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole site, built once per test session exactly as `make build` does."""
+    site = tmp_path_factory.mktemp("site")
+    result = mkdocs_build(ROOT, site)
+    if result.returncode != 0:
+        pytest.fail(f"mkdocs build failed:\n{result.stdout}\n{result.stderr}")
+    return site
+
+
+def copy_project(destination: Path) -> Path:
+    """A throwaway copy of the project's sources, to build deliberately broken variants."""
+    for name in ("docs", "macros", "overrides", "catalogue", "calculators"):
+        shutil.copytree(ROOT / name, destination / name,
+                        ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    shutil.copy(ROOT / "mkdocs.yml", destination / "mkdocs.yml")
+    (destination / "node_modules").symlink_to(ROOT / "node_modules")
+    (destination / "build").symlink_to(_ensure(ROOT / "build"))
+    return destination
+
+
+def _ensure(path: Path) -> Path:
+    path.mkdir(exist_ok=True)
+    return path
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {  # noqa: RUF012 - the base class declares it as a class attribute
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript",
+        ".mjs": "text/javascript",
+        ".wasm": "application/wasm",
+        ".whl": "application/zip",
+        ".zip": "application/zip",
+    }
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    """The built site served on 127.0.0.1, as a static host would serve it."""
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    server = _Server(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright. In CI a missing browser fails, never skips."""
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium); CI runs these")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()

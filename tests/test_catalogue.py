@@ -1,0 +1,185 @@
+"""The catalogue loader: every kind of bad catalogue is reported with file, key path and reason."""
+
+from __future__ import annotations
+
+import copy
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from calculators.catalogue import (
+    Catalogue,
+    CatalogueError,
+    UnknownIdError,
+    parse_catalogue,
+    read_catalogue_file,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "catalogue" / "catalogue.yaml"
+
+
+@pytest.fixture
+def data() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    return copy.deepcopy(loaded)
+
+
+def problems(data: object) -> list[tuple[str, str]]:
+    with pytest.raises(CatalogueError) as caught:
+        parse_catalogue(data, source="broken.yaml")
+    assert str(caught.value).startswith("broken.yaml: ")
+    return list(caught.value.problems)
+
+
+def paths(data: object) -> list[str]:
+    return [path for path, _ in problems(data)]
+
+
+def test_the_sample_catalogue_is_valid_and_rich(catalogue: Catalogue) -> None:
+    self_serve = catalogue.self_serve_plans
+    assert len(self_serve) >= 4
+    assert any(not p.self_serve for p in catalogue.plans)
+    assert {"USD", "EUR", "JPY"} <= set(catalogue.currencies)
+    assert catalogue.currency("JPY").minor_unit == 0
+    assert {r.id for r in catalogue.resources} >= {"storage", "bandwidth", "processing", "seats"}
+    assert set(catalogue.intervals) == {"month", "year"}
+    for plan in self_serve:
+        for code in catalogue.currencies:
+            assert plan.price(code, "year") < plan.price(code, "month") * 12
+    assert catalogue.addons and all(a.max_quantity >= 1 for a in catalogue.addons)
+
+
+def test_prices_are_decimals_and_lookups_name_unknown_ids(catalogue: Catalogue) -> None:
+    assert catalogue.plan("team").price("USD", "month") == Decimal("29.00")
+    with pytest.raises(UnknownIdError, match="'gold'"):
+        catalogue.plan("gold")
+    with pytest.raises(UnknownIdError, match="team/week/USD"):
+        catalogue.plan("team").price("USD", "week")
+
+
+def test_annual_discount_is_computed_from_explicit_prices(catalogue: Catalogue) -> None:
+    team = catalogue.plan("team")
+    assert team.annual_saving("USD") == Decimal("58.00")
+    assert team.annual_discount_percent("USD") == Decimal("16.7")
+
+
+def test_the_json_copy_parses_to_the_same_catalogue(catalogue: Catalogue) -> None:
+    again = parse_catalogue(json.loads(catalogue.to_json()), source="page")
+    assert again.plans == catalogue.plans
+    assert again.addons == catalogue.addons
+    assert again.policy == catalogue.policy
+
+
+def test_unknown_keys_are_reported_at_their_path(data: dict[str, Any]) -> None:
+    data["plans"][0]["colour"] = "red"
+    data["policy"]["proration"]["rounding_mode"] = "up"
+    assert paths(data) == ["plans[0].colour", "policy.proration.rounding_mode"]
+
+
+def test_a_missing_price_is_reported(data: dict[str, Any]) -> None:
+    del data["plans"][1]["prices"]["year"]["JPY"]
+    [(path, reason)] = problems(data)
+    assert path == "plans[1].prices.year.JPY"
+    assert "missing price" in reason
+
+
+def test_a_currency_without_prices_is_reported_everywhere(data: dict[str, Any]) -> None:
+    data["currencies"]["CHF"] = {"name": "Swiss franc", "minor_unit": 2}
+    found = paths(data)
+    assert "plans[0].prices.month.CHF" in found
+    assert "addons[0].prices.year.CHF" in found
+
+
+@pytest.mark.parametrize(
+    ("amount", "reason"),
+    [
+        ("-9.00", "negative"),
+        ("nine", "not a decimal amount"),
+        (9.5, "not a bare number"),
+        ("9.001", "too many decimals"),
+        ("1e3", "not a decimal amount"),
+    ],
+)
+def test_bad_amounts_are_refused(data: dict[str, Any], amount: object, reason: str) -> None:
+    data["plans"][0]["prices"]["month"]["USD"] = amount
+    [(path, message)] = problems(data)
+    assert path == "plans[0].prices.month.USD"
+    assert reason in message
+
+
+def test_yen_amounts_may_not_have_decimals(data: dict[str, Any]) -> None:
+    data["plans"][0]["prices"]["month"]["JPY"] = "1400.50"
+    [(path, message)] = problems(data)
+    assert path == "plans[0].prices.month.JPY"
+    assert "no decimals" in message
+
+
+def test_add_ons_naming_unknown_plans_are_reported(data: dict[str, Any]) -> None:
+    data["addons"][0]["available_on"].append("gold")
+    data["addons"][5]["included_in"].append("platinum")
+    [(first, reason), (second, _)] = problems(data)
+    assert first == "addons[0].available_on[4]"
+    assert "'gold'" in reason
+    assert second == "addons[5].included_in[3]"
+
+
+def test_duplicate_ids_are_reported_with_the_first_place(data: dict[str, Any]) -> None:
+    data["plans"][3]["id"] = "team"
+    data["addons"][1]["id"] = "extra_storage"
+    found = problems(data)
+    assert ("plans[3].id", "duplicate plan id 'team' (first at plans[1].id)") in found
+    assert any(path == "addons[1].id" for path, _ in found)
+
+
+def test_every_problem_is_reported_at_once(data: dict[str, Any]) -> None:
+    data["plans"][0]["colour"] = "red"
+    del data["plans"][1]["prices"]["month"]["EUR"]
+    data["plans"][2]["limits"]["storage"] = -5
+    data["policy"]["changes"]["upgrade"]["apply"] = "sometime"
+    data["default_currency"] = "XYZ"
+    assert len(problems(data)) == 5
+
+
+def test_limits_must_be_whole_numbers_and_only_contract_plans_may_omit_them(
+    data: dict[str, Any],
+) -> None:
+    data["plans"][0]["limits"]["seats"] = "2"
+    data["plans"][1]["limits"]["storage"] = None
+    assert paths(data) == ["plans[0].limits.seats", "plans[1].limits.storage"]
+
+
+def test_missing_sections_and_wrong_types(data: dict[str, Any]) -> None:
+    del data["addons"]
+    data["intervals"] = "month"
+    found = problems(data)
+    assert ("addons", "missing (required)") in found
+    assert any(path == "intervals" for path, _ in found)
+
+
+def test_a_feature_add_on_cannot_be_bought_twice(data: dict[str, Any]) -> None:
+    data["addons"][5]["max_quantity"] = 3
+    assert paths(data) == ["addons[5].max_quantity"]
+
+
+def test_a_plan_cannot_both_include_and_sell_an_add_on(data: dict[str, Any]) -> None:
+    data["addons"][5]["available_on"].append("business")
+    assert paths(data) == ["addons[5].available_on"]
+
+
+def test_garbage_is_an_error_not_a_crash() -> None:
+    for garbage in (None, [], "plans", 42, {"plans": None}):
+        assert problems(garbage)
+
+
+def test_read_catalogue_file_reports_the_file(tmp_path: Path) -> None:
+    broken = tmp_path / "bad.json"
+    broken.write_text("{not json", encoding="utf-8")
+    with pytest.raises(CatalogueError, match="bad.json"):
+        read_catalogue_file(broken)
+    with pytest.raises(CatalogueError, match="cannot read"):
+        read_catalogue_file(tmp_path / "missing.json")
