@@ -46,9 +46,11 @@ SECONDS_PER_DAY: Final = 86_400
 Instant = date  # a ``datetime`` is a ``date`` too; second-basis instants are aware UTC datetimes
 _I = TypeVar("_I", date, datetime)
 
-_DATE_TEXT: Final = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# ASCII digits only: "\d" would also take Arabic-Indic or full-width digits for a date.
+_DATE_TEXT: Final = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _DATETIME_TEXT: Final = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})"
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})"
 )
 
 

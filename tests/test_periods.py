@@ -61,6 +61,8 @@ def test_parse_instant_reads_dates_and_utc_datetimes(text: str, expected: date) 
         ("2012-05-12T10:00:00.5Z", "fraction of a second"),
         ("2012-05-12T10:00Z", "is not a date"),
         ("", "is not a date"),
+        ("\u0662\u0660\u0661\u0662-05-12", "is not a date"),  # Arabic-Indic digits
+        ("\uff12\uff10\uff12\uff16-03-16", "is not a date"),  # full-width digits
     ],
 )
 def test_parse_instant_refuses_what_does_not_exist(text: str, message: str) -> None:
