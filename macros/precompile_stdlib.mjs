@@ -5,9 +5,10 @@
 // Stock Pyodide ships the standard library as .py source and compiles every module it imports at
 // each start; a zip of .pyc files built by the same interpreter (same bytecode magic) skips that.
 // Steps, each named in the error if it fails:
-//   1. trace    - start the stock runtime, do what the site does (install a wheel, run async
-//                 code) and import every module the calculators may use (CALCULATOR_STDLIB);
-//                 every stdlib file that this loads must survive the trim.
+//   1. trace    - start the stock runtime, do what the site's worker does (install a wheel,
+//                 invalidate import caches, read its metadata, run async code) and import every
+//                 module the calculators may use (CALCULATOR_STDLIB); every stdlib file that
+//                 this loads must survive the trim.
 //   2. trim     - drop what a pure-Python calculator never needs (DROP_TOP, DROP_PATHS, most
 //                 of encodings/); fail if that would drop anything step 1 loaded.
 //   3. compile  - compile each kept .py to an unchecked hash-based .pyc (deterministic, no
@@ -44,8 +45,8 @@ const DROP_TOP = [
 // importlib.metadata, which imports it.)
 const DROP_PATHS = [
   "asyncio/__main__.py", "asyncio/windows_events.py", "asyncio/windows_utils.py",
-  "concurrent/futures/process.py", "logging/config.py",
-  "logging/handlers.py", "urllib/request.py", "urllib/robotparser.py",
+  "concurrent/futures/process.py", "logging/config.py", "logging/handlers.py",
+  "urllib/request.py", "urllib/robotparser.py",
 ];
 // Of the ~120 codecs in encodings/, keep the Unicode ones and the few generic ones; the legacy
 // 8-bit code pages and the CJK codecs go (the site only ever decodes UTF-8; cp437 stays because
@@ -56,10 +57,12 @@ const KEEP_ENCODINGS = [
   "utf_16_le", "utf_32", "utf_32_be", "utf_32_le", "utf_7", "utf_8", "utf_8_sig", "zlib_codec",
 ];
 // The standard library the calculators use or may reasonably use (money, dates, data classes,
-// JSON, text, CSV, HTML escaping, URLs for links). Step 1 imports each, so their dependencies
-// are kept too. Add a module here before a calculator imports something new that is dropped.
+// JSON, text, CSV, HTML escaping, URLs for links). Step 1 imports each, so the trim fails if it
+// would drop one of them or anything they import; _strptime is datetime.strptime's lazy import.
+// tests/test_pyodide_parity.py imports everything the calculators import under the trimmed zip:
+// when it names a dropped module, add it here (and take it off DROP_TOP).
 const CALCULATOR_STDLIB = [
-  "__future__", "abc", "argparse", "base64", "bisect", "calendar", "collections",
+  "__future__", "_strptime", "abc", "argparse", "base64", "bisect", "calendar", "collections",
   "collections.abc", "contextlib", "copy", "csv", "dataclasses", "datetime", "decimal", "difflib",
   "enum", "fractions", "functools", "graphlib", "hashlib", "heapq", "html", "html.entities",
   "html.parser", "importlib", "importlib.resources", "io", "ipaddress",
@@ -71,7 +74,7 @@ const CALCULATOR_STDLIB = [
 const JUNK = /(^|\/)(README[^/]*|py\.typed|[^/]*\.ini|[^/]*\.bat|fetch_macholib)$/;
 
 const PYTHON = String.raw`
-import importlib, importlib.util, io, json, sys, zipfile
+import importlib, importlib.util, io, json, re, sys, zipfile
 from importlib._bootstrap_external import _code_to_hash_pyc
 
 STDLIB_ZIP = "/lib/python%d%d.zip" % sys.version_info[:2]
@@ -118,7 +121,6 @@ def trim_and_compile(rules_json, needed_json, out_path):
     drop_top = set(rules["drop_top"])
     drop_paths = tuple(rules["drop_paths"])
     keep_encodings = set(rules["keep_encodings"])
-    import re
     junk = re.compile(rules["junk"])
 
     def reason_to_drop(name):
