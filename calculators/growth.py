@@ -707,7 +707,9 @@ _LEFT: Final = 64
 _RIGHT: Final = 16
 _TOP: Final = 24
 _BOTTOM: Final = 56
-_USAGE_COLOUR: Final = "var(--md-primary-fg-color, #4051b5)"
+# The theme's link colour is its primary colour made lighter in the dark scheme, so the usage
+# line keeps its contrast on a dark background; outside the theme, the primary colour.
+_USAGE_COLOUR: Final = "var(--md-typeset-a-color, var(--md-primary-fg-color, #4051b5))"
 _LIMIT_COLOUR: Final = "var(--md-default-fg-color--light, currentColor)"
 
 
