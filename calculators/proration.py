@@ -598,7 +598,9 @@ def _check_dates(
         if end is not None:
             end = convert(end)
             if end <= start:
-                note = " (time_basis day counts whole dates)" if basis == "day" else ""
+                given = (current.start, current.end)
+                timed = any(value is not None and periods.is_datetime(value) for value in given)
+                note = " (time_basis day counts whole dates)" if basis == "day" and timed else ""
                 problems.add(
                     "current.period_end",
                     f"{periods.format_iso(end)} must be after period_start "
