@@ -702,3 +702,21 @@ def test_cli_exits_2_on_errors() -> None:
     result = run_cli(stdin=json.dumps(request(change_at="2023-02-30")))
     assert result.returncode == 2
     assert json.loads(result.stdout)["errors"][0]["field"] == "change_at"
+
+
+# --- the documented contract ---------------------------------------------------------------
+
+
+def test_the_documented_example_is_what_the_engine_answers() -> None:
+    text = (ROOT / "calculators" / "contracts" / "prorate.md").read_text(encoding="utf-8")
+    blocks = [block.split("```", 1)[0] for block in text.split("```json\n")[1:]]
+    documented_request, documented_response = (json.loads(block) for block in blocks[:2])
+    assert prorate(documented_request) == documented_response
+
+
+def test_the_documented_worked_example() -> None:
+    golden = json.loads((ROOT / "tests" / "golden" / "prorate" / "seats-added.json").read_text(
+        encoding="utf-8"))  # fmt: skip
+    assert amounts(golden["response"]) == ["-38.71", "61.94"]
+    taxed = ok(request(golden["request"], {"policy": {"tax": {"rate": "0.20"}}}))
+    assert (taxed["tax"], taxed["total"]) == ("4.65", "27.88")
