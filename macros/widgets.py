@@ -89,8 +89,12 @@ def register(env: Any, catalogue: Catalogue) -> None:
         key = page_key()
         if key not in state["pages"]:
             state["pages"].add(key)
-            parts.append('<script type="application/json" data-kb-runtime>'
-                         f"{runtime().manifest(catalogue)}</script>")  # fmt: skip
+            # The theme re-runs every script in the content after instant navigation, without
+            # its type, so the JSON is an array (a harmless expression if run) inside a marked
+            # element that survives the swap.
+            parts.append('<div class="kb-runtime" data-kb-runtime hidden>'
+                         '<script type="application/json">'
+                         f"[{runtime().manifest(catalogue)}]</script></div>")  # fmt: skip
         parts.append(
             f'<section class="kb-calc" id="{id}" data-calculator="{kind}" data-state="static" '
             f'aria-labelledby="{id}-title" data-today="{today.isoformat()}">'

@@ -49,10 +49,28 @@ def mkdocs_build(
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A static server on 127.0.0.1 for the site directory, started before the site is built:
+    the theme's instant navigation needs the site's URL, port included, at build time."""
+    prebuilt = os.environ.get("KB_TEST_SITE")  # iterate on tests against a site built by hand
+    directory = Path(prebuilt) if prebuilt else tmp_path_factory.mktemp("site")
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = _Server(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", directory
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture(scope="session")
+def built_site(site_server: tuple[str, Path]) -> Path:
     """The whole site, built once per test session exactly as `make build` does."""
-    site = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(ROOT, site)
+    url, site = site_server
+    if os.environ.get("KB_TEST_SITE"):
+        return site
+    result = mkdocs_build(ROOT, site, env={"KB_SITE_URL": url})
     if result.returncode != 0:
         pytest.fail(f"mkdocs build failed:\n{result.stdout}\n{result.stderr}")
     return site
@@ -94,14 +112,9 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 
 @pytest.fixture(scope="session")
-def site_url(built_site: Path) -> Iterator[str]:
-    """The built site served on 127.0.0.1, as a static host would serve it."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    server = _Server(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+def site_url(site_server: tuple[str, Path], built_site: Path) -> str:
+    """The built site's address on the local server."""
+    return site_server[0]
 
 
 CHROMIUM_ARGS = [

@@ -22,10 +22,12 @@ const engine = {
 };
 
 function readRuntime() {
-  const element = document.querySelector("script[data-kb-runtime]");
+  // An array of one object: see macros/widgets.py for why.
+  const element = document.querySelector("[data-kb-runtime] script");
   if (!element) return null;
   try {
-    return JSON.parse(element.textContent);
+    const [runtime] = JSON.parse(element.textContent);
+    return runtime;
   } catch (error) {
     return null;
   }

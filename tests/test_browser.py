@@ -1,0 +1,320 @@
+"""The calculators in a real browser: Debian's Chromium, the built site served on 127.0.0.1.
+
+Every behaviour of the page contract (../shared/design/page-contract.md) is checked here:
+prerendered results, the live worker, links that reproduce a calculation, keyboard use, field
+errors, the fallback when Pyodide cannot load, worker reuse across pages, and no request to any
+other origin.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from calculators import widgets
+from calculators.catalogue import Catalogue
+from tests.conftest import BUILD_DAY
+
+pytestmark = pytest.mark.browser
+READY_MS = 90_000
+CALC = '[data-calculator="proration"]'
+
+
+def calculator_pages(site: Path, kind: str) -> list[str]:
+    """Site-relative URLs of the pages that hold a calculator of this kind."""
+    found = []
+    for page in sorted(site.rglob("index.html")):
+        if f'data-calculator="{kind}"' in page.read_text(encoding="utf-8"):
+            relative = page.parent.relative_to(site).as_posix()
+            found.append("" if relative == "." else relative + "/")
+    return found
+
+
+@pytest.fixture(scope="module")
+def proration_pages(built_site: Path) -> list[str]:
+    pages = calculator_pages(built_site, "proration")
+    assert pages, "no page embeds a proration calculator"
+    return pages
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    ctx = browser.new_context()
+    yield ctx
+    ctx.close()
+
+
+class Visit:
+    """A page plus a log of every request it made."""
+
+    def __init__(self, context: Any) -> None:
+        self.page = context.new_page()
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message),
+                                               dialog.dismiss()))  # fmt: skip
+
+    def open(self, url: str) -> Any:
+        self.page.goto(url)
+        return self.page
+
+    def wait_state(self, selector: str, states: tuple[str, ...] = ("ready",)) -> str:
+        self.page.wait_for_function(
+            "([selector, states]) => states.includes(document.querySelector(selector)"
+            "?.dataset.state)",
+            arg=[selector, list(states)], timeout=READY_MS,
+        )  # fmt: skip
+        return str(self.page.locator(selector).first.get_attribute("data-state"))
+
+
+def figures(page: Any, root: str) -> dict[str, str]:
+    result = {}
+    for name in ("due_now", "credit_to_balance", "next_invoice"):
+        result[name] = page.locator(f'{root} [data-field="{name}"]').first.text_content().strip()
+    return result
+
+
+def expected(catalogue: Catalogue, **params: str) -> dict[str, str]:
+    result = widgets.evaluate("proration", params, catalogue,
+                              today=date.fromisoformat(BUILD_DAY))  # fmt: skip
+    assert not result["errors"], result["errors"]
+    return dict(result["figures"])
+
+
+def first_calculator_id(page: Any) -> str:
+    return str(page.locator(CALC).first.get_attribute("id"))
+
+
+def test_the_result_is_there_before_any_script_runs(
+    browser: Any, site_url: str, proration_pages: list[str]
+) -> None:
+    ctx = browser.new_context(java_script_enabled=False)
+    try:
+        page = ctx.new_page()
+        page.goto(site_url + proration_pages[0])
+        calculator = page.locator(CALC).first
+        assert calculator.get_attribute("data-state") == "static"
+        shown = figures(page, CALC)
+        assert all(shown.values())
+        assert re.match(r"^-?[$€£¥]", shown["due_now"])
+    finally:
+        ctx.close()
+
+
+def test_live_recalculation_matches_cpython(
+    context: Any, site_url: str, proration_pages: list[str], catalogue: Catalogue
+) -> None:
+    visit = Visit(context)
+    page = visit.open(site_url + proration_pages[0])
+    assert visit.wait_state(CALC) == "ready"
+    calc_id = first_calculator_id(page)
+    defaults = {name: page.locator(f"#{calc_id}-{name}").input_value()
+                for name in ("from_plan", "from_interval", "period_start", "to_plan",
+                             "to_interval", "change_at", "currency")}  # fmt: skip
+    page.select_option(f"#{calc_id}-to_plan", "scale")
+    page.select_option(f"#{calc_id}-currency", "EUR")
+    want = expected(catalogue, **{**defaults, "to_plan": "scale", "currency": "EUR"})
+    page.wait_for_function(
+        "([root, text]) => document.querySelector(root + ' [data-field=due_now]')"
+        ".textContent.trim() === text",
+        arg=[f"#{calc_id}", want["due_now"]], timeout=READY_MS,
+    )  # fmt: skip
+    assert figures(page, f"#{calc_id}") == want
+    assert all(url.startswith(site_url) for url in visit.requests)
+
+
+def test_a_copied_link_reproduces_the_result_in_a_fresh_browser(
+    browser: Any, site_url: str, proration_pages: list[str], catalogue: Catalogue
+) -> None:
+    first = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    try:
+        visit = Visit(first)
+        page = visit.open(site_url + proration_pages[0])
+        visit.wait_state(CALC)
+        calc_id = first_calculator_id(page)
+        page.select_option(f"#{calc_id}-from_plan", "starter")
+        page.select_option(f"#{calc_id}-to_plan", "business")
+        page.select_option(f"#{calc_id}-to_interval", "year")
+        page.wait_for_function(
+            "id => document.querySelector('#' + id + ' .kb-calc__scenario')"
+            ".textContent.includes('Starter')", arg=calc_id, timeout=READY_MS,
+        )  # fmt: skip
+        shown = figures(page, f"#{calc_id}")
+        page.click(f"#{calc_id} [data-action=copy-link]")
+        page.wait_for_function(
+            "id => document.querySelector('#' + id + ' [data-role=status]')"
+            ".textContent.startsWith('Link copied')", arg=calc_id,
+        )  # fmt: skip
+        link = page.evaluate("navigator.clipboard.readText()")
+    finally:
+        first.close()
+    assert link.startswith(site_url) and link.endswith(f"#{calc_id}")
+    assert "to_interval=year" in link and "from_plan=starter" in link
+
+    fresh = browser.new_context()
+    try:
+        visit = Visit(fresh)
+        page = visit.open(link)
+        # Until the engine answers, the page never shows a result for other inputs as the link's.
+        pending = page.locator(f"#{calc_id} [data-role=result]").text_content()
+        assert "Calculating" in pending or page.locator(f"#{calc_id}").get_attribute(
+            "data-state") == "ready"  # fmt: skip
+        visit.wait_state(f"#{calc_id}")
+        page.wait_for_selector(f"#{calc_id} [data-field=due_now]", timeout=READY_MS)
+        assert figures(page, f"#{calc_id}") == shown
+        assert page.locator(f"#{calc_id}-to_interval").input_value() == "year"
+    finally:
+        fresh.close()
+
+
+def test_keyboard_alone_can_change_the_inputs_and_copy_the_link(
+    browser: Any, site_url: str, proration_pages: list[str]
+) -> None:
+    ctx = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    try:
+        visit = Visit(ctx)
+        page = visit.open(site_url + proration_pages[0])
+        visit.wait_state(CALC)
+        calc_id = first_calculator_id(page)
+        before = figures(page, f"#{calc_id}")["due_now"]
+        page.focus(f"#{calc_id}-from_plan")
+        for _ in range(12):  # through Current billing and the date's day/month/year parts
+            if page.evaluate("document.activeElement.id") == f"{calc_id}-to_plan":
+                break
+            page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == f"{calc_id}-to_plan"
+        page.keyboard.press("ArrowDown")  # the next, larger plan
+        page.wait_for_function(
+            "([id, before]) => document.querySelector('#' + id + ' [data-field=due_now]')"
+            ".textContent.trim() !== before", arg=[calc_id, before], timeout=READY_MS,
+        )  # fmt: skip
+        page.focus(f"#{calc_id} [data-action=copy-link]")
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "id => document.querySelector('#' + id + ' [data-role=status]')"
+            ".textContent.startsWith('Link copied')", arg=calc_id,
+        )  # fmt: skip
+        assert "to_plan=" in page.evaluate("navigator.clipboard.readText()")
+    finally:
+        ctx.close()
+
+
+def test_an_invalid_input_shows_a_field_error_and_keeps_the_last_result(
+    context: Any, site_url: str, proration_pages: list[str]
+) -> None:
+    visit = Visit(context)
+    page = visit.open(site_url + proration_pages[0])
+    visit.wait_state(CALC)
+    calc_id = first_calculator_id(page)
+    before = figures(page, f"#{calc_id}")
+    page.fill(f"#{calc_id}-change_at", "2031-01-01")  # far outside the current period
+    error = page.locator(f"#{calc_id}-change_at-error")
+    error.wait_for(state="visible", timeout=READY_MS)
+    assert "outside the current period" in error.text_content()
+    assert page.locator(f"#{calc_id}-change_at").get_attribute("aria-invalid") == "true"
+    assert page.locator(f"#{calc_id} [data-role=result]").get_attribute("data-stale") == "true"
+    assert figures(page, f"#{calc_id}") == before
+    assert visit.dialogs == []
+
+
+def test_without_pyodide_the_calculator_explains_and_keeps_its_result(
+    context: Any, site_url: str, proration_pages: list[str]
+) -> None:
+    context.route(re.compile(r".*/assets/pyodide/.*"), lambda route: route.abort())
+    visit = Visit(context)
+    page = visit.open(site_url + proration_pages[0])
+    assert visit.wait_state(CALC, ("error",)) == "error"
+    status = page.locator(f"{CALC} [data-role=status]").first.text_content()
+    assert "Live recalculation is unavailable" in status
+    assert all(figures(page, CALC).values())
+    assert page.locator(f"{CALC} [data-role=manual]").first.get_attribute("open") is not None
+
+
+def test_a_second_calculator_page_reuses_the_worker(
+    context: Any, site_url: str, built_site: Path
+) -> None:
+    pages = sorted({*calculator_pages(built_site, "proration"),
+                    *calculator_pages(built_site, "plan-comparison"),
+                    *calculator_pages(built_site, "add-ons")})  # fmt: skip
+    assert len(pages) >= 2, "two calculator pages are needed"
+    visit = Visit(context)
+    page = visit.open(site_url + pages[0])
+    visit.wait_state("[data-calculator]")
+    engine = page.evaluate("window.kbCalculatorEngine")
+    assert engine and engine["python"].startswith("3.")
+    # Follow an in-site link the way a reader does; instant navigation keeps the worker.
+    page.evaluate(
+        "href => { const a = document.createElement('a'); a.href = href; a.id = 'kb-test-next';"
+        " a.textContent = 'next'; document.querySelector('article').append(a); }",
+        site_url + pages[1],
+    )  # fmt: skip
+    page.click("#kb-test-next")
+    page.wait_for_url(site_url + pages[1])
+    visit.wait_state("[data-calculator]")
+    assert page.evaluate("window.kbCalculatorEngine") == engine  # same page context, same worker
+    wasm = [url for url in visit.requests if url.endswith("pyodide.asm.wasm")]
+    assert len(wasm) == 1
+
+
+def test_a_whole_visit_requests_nothing_from_another_origin(
+    context: Any, site_url: str, built_site: Path
+) -> None:
+    visit = Visit(context)
+    for path in ["", *calculator_pages(built_site, "proration")[:2]]:
+        visit.open(site_url + path)
+        if path:
+            visit.wait_state("[data-calculator]", ("ready", "error"))
+    assert visit.requests
+    outside = [url for url in visit.requests
+               if not url.startswith(site_url) and not url.startswith("data:")]  # fmt: skip
+    assert outside == []
+
+
+HOSTILE_PARAMS = [
+    ("to_plan", "<script>window.__pwned=1</script>"),
+    ("from_plan", "\"><img src=x onerror=\"window.__pwned=1\">"),
+    ("to_plan", "gold"),
+    ("change_at", "2026-02-30"),
+    ("change_at", "１２３"),
+    ("period_start", "1e308"),
+    ("period_start", "-99999999999999999999"),
+    ("change_at", "NaN"),
+    ("currency", "'; window.__pwned=1; '"),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), HOSTILE_PARAMS)
+def test_hostile_url_parameters_become_field_errors(
+    context: Any, site_url: str, proration_pages: list[str], field: str, value: str
+) -> None:
+    visit = Visit(context)
+    page = visit.open(site_url + proration_pages[0])
+    calc_id = first_calculator_id(page)
+    visit.wait_state(f"#{calc_id}")
+    outside_before = page.evaluate(
+        "id => { const c = document.getElementById(id); const a = document.querySelector"
+        "('article').cloneNode(true); a.querySelector('#' + id).remove(); return a.innerHTML; }",
+        calc_id,
+    )  # fmt: skip
+    url = f"{site_url}{proration_pages[0]}?{urlencode({field: value})}#{calc_id}"
+    page.goto(url)
+    visit.wait_state(f"#{calc_id}")
+    error = page.locator(f"#{calc_id}-{field}-error")
+    error.wait_for(state="visible", timeout=READY_MS)
+    assert error.text_content()
+    assert page.evaluate("window.__pwned") is None
+    assert visit.dialogs == []
+    outside_after = page.evaluate(
+        "id => { const a = document.querySelector('article').cloneNode(true);"
+        " a.querySelector('#' + id).remove(); return a.innerHTML; }", calc_id,
+    )  # fmt: skip
+    assert outside_after == outside_before
+    result = page.locator(f"#{calc_id} [data-role=result]")
+    assert result.locator("script, img").count() == 0
