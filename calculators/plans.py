@@ -101,7 +101,7 @@ def read_object(
         what = field or "the request"
         add_error(errors, field, f"{what} must be a JSON object, got {describe(value)}")
         return None
-    allowed = (*required, *optional)
+    allowed = tuple(dict.fromkeys((*required, *optional)))
     for key in value:
         if key not in allowed:
             add_error(errors, join(field, key),

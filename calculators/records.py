@@ -127,8 +127,10 @@ class Change:
     proration: Proration
 
 
+# One request shape serves both: a record ignores ``audience``, a notice ignores ``account``,
+# ``reason`` and ``requested_by`` (it checks them when they are given).
 _CHANGE_KEYS: Final = ("account", "from", "to", "effective", "currency", "reason",
-                       "requested_by", "proration")  # fmt: skip
+                       "requested_by", "proration", "audience")  # fmt: skip
 
 
 def _read_text(value: object, field: str, errors: Errors, *, required: bool = True) -> str | None:
@@ -260,12 +262,11 @@ def _read_change(
     errors: Errors,
     *,
     for_record: bool,
-    extra: Sequence[str] = (),
 ) -> Change | None:
     required: tuple[str, ...] = ("from", "to", "effective", "proration")
     if for_record:
         required += ("account", "reason", "requested_by")
-    body = read_object(request, "", errors, required=required, optional=(*_CHANGE_KEYS, *extra))
+    body = read_object(request, "", errors, required=required, optional=_CHANGE_KEYS)
     if body is None:
         return None
     account = None
@@ -500,7 +501,7 @@ def notice(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
     """A draft notice to the customer about an upgrade or a downgrade."""
     errors: Errors = []
     body = request if isinstance(request, Mapping) else None
-    change = _read_change(request, catalogue, errors, for_record=False, extra=("audience",))
+    change = _read_change(request, catalogue, errors, for_record=False)
     audience = body.get("audience", "customer") if body is not None else "customer"
     if audience not in AUDIENCES:
         add_error(errors, "audience", f"unknown audience {describe(audience)}; notices are "
