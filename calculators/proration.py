@@ -748,8 +748,13 @@ def quote(request: Request) -> Quote:
     renewal_included = True
 
     if policy.apply in ("period_end", "without_proration"):
+        # The new plan starts (period_end) or its price first applies (without_proration) at the
+        # next renewal: the current period's end, unless the request moves it with renews_at.
         current = request.current
-        next_date = current.period.end if current is not None else term.part.end
+        if current is None or (policy.apply == "without_proration" and new.renews_at is not None):
+            next_date = term.part.end
+        else:
+            next_date = current.period.end
         explanation.append(_no_proration_sentence(request, next_date))
     elif policy.apply == "next_invoice":
         carried = subtotal

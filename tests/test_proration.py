@@ -720,3 +720,12 @@ def test_the_documented_worked_example() -> None:
     assert amounts(golden["response"]) == ["-38.71", "61.94"]
     taxed = ok(request(golden["request"], {"policy": {"tax": {"rate": "0.20"}}}))
     assert (taxed["tax"], taxed["total"]) == ("4.65", "27.88")
+
+
+def test_without_proration_follows_a_moved_renewal_date() -> None:
+    moved = ok(request({"new": {"renews_at": "2012-06-12"},
+                        "policy": {"apply": "without_proration"}}))  # fmt: skip
+    assert moved["lines"] == []
+    assert moved["next_invoice"] == {"date": "2012-06-12", "amount": "200.00"}
+    waiting = ok(request({"new": {"renews_at": "2012-06-12"}, "policy": {"apply": "period_end"}}))
+    assert waiting["next_invoice"] == {"date": "2012-06-01", "amount": "200.00"}
