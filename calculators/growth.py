@@ -15,7 +15,8 @@ Domain rules (the contract is ``calculators/contracts/growth.md``):
 - paths are priced month by month with the cheapest add-ons each month needs. A path may move to
   any plan now (before month 1) and afterwards only moves up (a higher plan), never down: the
   cheapest of all such paths is recommended. Ties go to fewer plan changes, then fewer add-on
-  units over the horizon, then lower plans earlier;
+  units over the horizon, then higher plans earlier (more included for the same money), as in
+  the plan comparison;
 - annual prices are spread evenly over their 12 months to compare paths; a path's total is
   rounded half up to the minor unit once, at the end (the invoices for a mid-year change are the
   proration engine's business);
@@ -321,7 +322,7 @@ class _Path:
 
     @property
     def key(self) -> tuple[Decimal, int, int, tuple[int, ...]]:
-        return (self.total, self.changes, self.addon_units, self.ranks)
+        return (self.total, self.changes, self.addon_units, tuple(-r for r in self.ranks))
 
 
 def _changes(plans: Sequence[str], current: Plan | None) -> int:
@@ -462,16 +463,22 @@ def _path_order(path: _Path | tuple[str, tuple[str, ...], int]) -> tuple[int, An
 def _alternatives(
     span: Sequence[Mapping[str, _Month]], catalogue: Catalogue, current: Plan | None
 ) -> list[Any]:
-    """Stay on the current plan, move now to each other plan, upgrade to each higher plan."""
+    """Stay on the current plan, move now to each other plan, upgrade to each higher plan.
+
+    The upgrade to each higher plan is at its cheapest month, and listed only when staying
+    cannot hold the usage or costs more.
+    """
     if not span:
         return []
     n = len(span)
     paths: list[Any] = []
     self_serve = catalogue.self_serve_plans
+    staying: _Path | None = None
     if current is not None:
         stay = [current.id] * n
         priced = _path(stay, span, catalogue, current)
         paths.append(priced if isinstance(priced, _Path) else ("stay", tuple(stay), priced))
+        staying = priced if isinstance(priced, _Path) else None
     for plan in self_serve:
         if current is not None and plan.id == current.id:
             continue
@@ -490,8 +497,10 @@ def _alternatives(
             priced = _path(plans, span, catalogue, current)
             if isinstance(priced, _Path):
                 options.append(priced)
-        if options:
-            paths.append(min(options, key=lambda p: p.key))
+        best = min(options, key=lambda p: p.key) if options else None
+        # An upgrade is an alternative when staying cannot hold the usage or costs more.
+        if best is not None and (staying is None or best.total < staying.total):
+            paths.append(best)
     return paths
 
 

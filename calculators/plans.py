@@ -12,8 +12,9 @@ Domain rules this module encodes (the contract is ``calculators/contracts/compar
   composition is then also priced monthly and yearly;
 - a contact-sales plan (``self_serve: false``) has limits set by contract, has no list price, and
   is recommended only when no self-serve plan fits;
-- ties between equally cheap options go to the option without add-ons, then to the lower plan
-  (lower rank, earlier in the catalogue);
+- ties between equally cheap options go to the option without add-ons (fewer moving parts),
+  then to the higher plan (higher rank, later in the catalogue), which includes more for the same
+  price;
 - a move from the current plan is an *upgrade* when the target is higher in the catalogue and its
   list price is not lower, a *downgrade* when it is lower and its list price is not higher,
   *sideways* when rank and price point in opposite directions, and *same* for the same plan.
@@ -423,8 +424,8 @@ def fit_cost(fit: Fit, *, currency: str, interval: str) -> Decimal | None:
 
 
 def option_key(fit: Fit, cost: Decimal) -> tuple[Decimal, bool, int]:
-    """Order of preference between fitting options: cheapest, then no add-ons, then lower plan."""
-    return (cost, fit.uses_addons, fit.plan.rank)
+    """Order of preference between fitting options: cheapest, then no add-ons, then higher plan."""
+    return (cost, fit.uses_addons, -fit.plan.rank)
 
 
 def change_kind(current: Plan, target: Plan, *, currency: str, interval: str) -> str:
@@ -724,7 +725,7 @@ def _recommendation(
         tied = [f for f, c in options[1:] if c == cost]
         if tied:
             why = ("it needs no add-ons" if not fit.uses_addons and tied[0].uses_addons
-                   else "it is the lower plan")
+                   else "it is the higher plan, with more included for the same price")
             reason += (f" {option_name(tied[0])} costs the same; {fit.plan.name} is preferred "
                        f"because {why}.")
         dearer = [(f, c) for f, c in options[1:] if c != cost]

@@ -175,7 +175,7 @@ def test_tie_between_add_ons_and_a_plan_alone_goes_to_the_plan_alone() -> None:
             "it needs no add-ons.") in recommendation["reason"]
 
 
-def test_tie_between_two_plans_alone_goes_to_the_lower_plan() -> None:
+def test_tie_between_two_plans_alone_goes_to_the_higher_plan() -> None:
     def same_price(data: dict[str, Any]) -> None:
         scale = next(p for p in data["plans"] if p["id"] == "scale")
         business = next(p for p in data["plans"] if p["id"] == "business")
@@ -187,9 +187,20 @@ def test_tie_between_two_plans_alone_goes_to_the_lower_plan() -> None:
     assert row(response, "scale")["cost"]["total"] == "79.00"
     team = row(response, "team")
     assert team["cost"]["total"] == "149.00"  # 29.00 + 15 seats x 8.00
-    assert response["recommendation"]["plan"] == "business"
-    assert "Scale costs the same; Business is preferred because it is the lower plan." in (
-        response["recommendation"]["reason"])
+    assert response["recommendation"]["plan"] == "scale"
+    assert ("Business costs the same; Scale is preferred because it is the higher plan, with "
+            "more included for the same price.") in response["recommendation"]["reason"]
+
+
+def test_tie_between_two_plans_with_add_ons_goes_to_the_higher_plan() -> None:
+    # Starter with its maximum of 20 storage blocks (9.00 + 200.00) and Scale with one block
+    # (199.00 + 10.00) both cost 209.00.
+    response = run({"storage": 2020})
+    starter = row(response, "starter")
+    assert starter["addons"][0]["quantity"] == 20
+    assert starter["cost"]["total"] == row(response, "scale")["cost"]["total"] == "209.00"
+    assert response["recommendation"]["plan"] == "scale"
+    assert response["recommendation"]["addons"] == [{"addon": "extra_storage", "quantity": 1}]
 
 
 def test_lower_plan_with_add_ons_cheaper_than_upgrade_is_said() -> None:
@@ -440,10 +451,10 @@ def test_recommended_option_fits_and_nothing_cheaper_fits(needs: dict[str, Any])
         assert all(r["fits"] for r in chosen["resources"])
         assert chosen["features"]["missing"] == []
         assert chosen["support"]["meets"] is True
-        # The documented tie-break: no add-ons first, then the lower plan.
+        # The documented tie-break: no add-ons first, then the higher plan.
         tied = [p for p, c in fitting.items() if c == cheapest]
         preferred = min(tied, key=lambda p: (bool(row(response, p)["addons"]),
-                                             CATALOGUE.plan(p).rank))
+                                             -CATALOGUE.plan(p).rank))
         assert recommendation["plan"] == preferred
     else:
         assert recommendation["contact_sales"] is True
