@@ -198,6 +198,9 @@ def prorate(request: object) -> dict[str, object]:
         if isinstance(parsed, list):
             return {"errors": parsed}
         return render(parsed, quote(parsed))
+    except PeriodError as error:
+        # Only the new plan's own period can still leave the calendar (a year after 9999-06-01).
+        return {"errors": [{"field": "new.interval", "message": str(error)}]}
     except Exception as error:  # a safety net: the contract promises nothing raises
         message = f"the request could not be computed ({type(error).__name__})"
         return {"errors": [{"field": "", "message": message}]}
@@ -800,7 +803,8 @@ def quote(request: Request) -> Quote:
         refund = money.add(refund, extra_refund)
         next_total = zero
         explanation.append(
-            f"The credit exceeds the next invoice, so that invoice is 0 and the remaining "
+            f"The credit exceeds the next invoice, so that invoice is {_money(zero, currency)} "
+            f"and the remaining "
             f"{_money(left_over, currency)} "
             + ("goes to the account's credit balance." if policy.negative_total ==
                "credit_balance" else "is refunded.")

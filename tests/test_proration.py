@@ -729,3 +729,11 @@ def test_without_proration_follows_a_moved_renewal_date() -> None:
     assert moved["next_invoice"] == {"date": "2012-06-12", "amount": "200.00"}
     waiting = ok(request({"new": {"renews_at": "2012-06-12"}, "policy": {"apply": "period_end"}}))
     assert waiting["next_invoice"] == {"date": "2012-06-01", "amount": "200.00"}
+
+
+def test_a_new_period_past_the_calendar_is_an_error_not_a_crash() -> None:
+    body = request({"current": {"period_start": "9999-06-01"},
+                    "new": {"interval": "year"}}, change_at="9999-06-15")  # fmt: skip
+    assert errors(body) == [
+        ("new.interval", "1 year after 9999-06-15 is outside the years 0001 to 9999")
+    ]
