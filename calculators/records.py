@@ -74,7 +74,9 @@ CSV_COLUMNS: Final = (
 
 MAX_TEXT: Final = 1000
 _DATE: Final = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_UTC_TIME: Final = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z")
+_UTC_TIME: Final = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:Z|\+00:00)"
+)
 _MONTHS: Final = ("January", "February", "March", "April", "May", "June", "July", "August",
                   "September", "October", "November", "December")  # fmt: skip
 _INTERVAL_WORDS: Final[Mapping[str, str]] = {
@@ -163,7 +165,8 @@ def _read_side(value: object, field: str, catalogue: Catalogue, errors: Errors) 
 
 
 def _read_instant(value: object, field: str, errors: Errors) -> str | None:
-    """An ISO 8601 date ("2026-03-14") or an RFC 3339 UTC time ("2026-03-14T09:30:00Z")."""
+    """An ISO 8601 date ("2026-03-14") or an RFC 3339 UTC time ("2026-03-14T09:30:00Z", or
+    with "+00:00"), returned with "Z"."""
     text = value if isinstance(value, str) else ""
     match = _DATE.fullmatch(text) or _UTC_TIME.fullmatch(text)
     if match is not None:
@@ -172,7 +175,8 @@ def _read_instant(value: object, field: str, errors: Errors) -> str | None:
             if match.re is _UTC_TIME and (int(match[4]) > 23 or int(match[5]) > 59
                                           or int(match[6]) > 59):
                 raise ValueError
-            return text
+            # One spelling of UTC, so the same instant always compares equal.
+            return text.replace("+00:00", "Z")
         except ValueError:
             pass
     add_error(errors, field, f"must be a date such as \"2026-03-14\" or a UTC time such as "
