@@ -646,10 +646,11 @@ def _recommendation(
     contact: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
     if not priced:
+        empty = {"path": [], "total": None, "months": [], "addons_note": None}
         if contact is not None:
-            return {"kind": "contact_sales", "plan": contact["plan"], "total": None,
-                    "months": [], "reason": contact["reason"]}
-        return {"kind": None, "plan": None, "total": None, "months": [],
+            return {"kind": "contact_sales", "plan": contact["plan"], **empty,
+                    "reason": contact["reason"]}
+        return {"kind": None, "plan": None, **empty,
                 "reason": "No self-serve path holds this usage over the horizon."}
     best = priced[0]
     horizon = len(best.plans)
@@ -686,8 +687,8 @@ def _recommendation(
         "path": [run[0] for run in _segments(best.plans)],
         "total": _text(catalogue, req, best.total),
         "months": detail,
-        "reason": reason,
         "addons_note": _addons_note(best, span),
+        "reason": reason,
     }
 
 

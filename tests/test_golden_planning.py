@@ -7,7 +7,7 @@ be byte-for-byte the same in both runtimes.
 
 After an intended change of output, rewrite the stored responses (the requests stay) with::
 
-    python tests/test_golden_planning.py --update
+    PYTHONPATH=. python tests/test_golden_planning.py --update
 """
 
 from __future__ import annotations
