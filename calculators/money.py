@@ -141,19 +141,28 @@ def round_to(amount: Decimal, decimals: int, *, rounding: Rounding) -> Decimal:
 
 def multiply(a: Decimal, b: Decimal | int) -> Decimal:
     """Exact product (no rounding at 60 significant digits for any realistic amount)."""
-    return _CONTEXT.multiply(a, Decimal(b))
+    return _CONTEXT.multiply(_exact(a), _exact(b))
 
 
 def divide(a: Decimal | int, b: Decimal | int) -> Decimal:
     """Quotient to 60 significant digits; callers round it with a named rule."""
-    return _CONTEXT.divide(Decimal(a), Decimal(b))
+    return _CONTEXT.divide(_exact(a), _exact(b))
 
 
 def add(*amounts: Decimal) -> Decimal:
     total = Decimal(0)
     for amount in amounts:
-        total = _CONTEXT.add(total, amount)
+        total = _CONTEXT.add(total, _exact(amount))
     return total
+
+
+def _exact(value: object) -> Decimal:
+    """A Decimal, or an int made one; a float (or a bool) is refused, never converted."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    raise MoneyError(f"amounts must be Decimal or int, got {type(value).__name__}")
 
 
 def to_text(amount: Decimal, currency: str, *, extra: Mapping[str, int] | None = None) -> str:

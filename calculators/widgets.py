@@ -61,7 +61,8 @@ class Widget:
     name: str
     title: str
     fields: Callable[[Catalogue], tuple[Field, ...]]
-    build_request: Callable[[Reading, Catalogue], tuple[str, dict[str, Any]]]
+    # Runs the calculator(s) on the form's values; a response with "errors" on bad input.
+    compute: Callable[[Reading, Catalogue], Mapping[str, Any]]
     render_result: Callable[[Mapping[str, Any], Reading, Catalogue], render.Rendered]
     # Contract field paths of the calculator's errors -> the form field that caused them.
     error_fields: Mapping[str, str]
@@ -166,28 +167,41 @@ def evaluate(
     widget_name: str, params: Mapping[str, object], catalogue: Catalogue, *, today: date
 ) -> dict[str, Any]:
     """Read ``params``, run the calculator, render the result; never raises for bad input."""
+    return evaluate_with_response(widget_name, params, catalogue, today=today)[0]
+
+
+def evaluate_with_response(
+    widget_name: str, params: Mapping[str, object], catalogue: Catalogue, *, today: date
+) -> tuple[dict[str, Any], Mapping[str, Any]]:
+    """``evaluate``, plus the calculator's own response (empty on bad input)."""
+    outcome, response = _evaluate(widget_name, params, catalogue, today=today)
+    return outcome, response
+
+
+def _evaluate(
+    widget_name: str, params: Mapping[str, object], catalogue: Catalogue, *, today: date
+) -> tuple[dict[str, Any], Mapping[str, Any]]:
     widget = WIDGETS.get(widget_name)
     if widget is None:
         return _outcome(widget_name, {}, [{"field": "", "message": f"unknown calculator "
-                                           f"{_short(widget_name)!r}"}])  # fmt: skip
+                                           f"{_short(widget_name)!r}"}]), {}  # fmt: skip
     if not isinstance(params, Mapping):
         params = {}
     fields_ = widget.fields(catalogue)
     reading, canonical = read_params(fields_, params, widget.defaults(catalogue, today))
     if reading.errors:
-        return _outcome(widget.name, canonical, reading.errors)
-    command, request = widget.build_request(reading, catalogue)
-    if any(e for e in reading.errors):
-        return _outcome(widget.name, canonical, reading.errors)
-    response = api.run(command, request, catalogue=catalogue)
+        return _outcome(widget.name, canonical, reading.errors), {}
+    response = widget.compute(reading, catalogue)
+    if reading.errors:
+        return _outcome(widget.name, canonical, reading.errors), {}
     errors = response.get("errors")
     if errors:
         mapped = []
         for error in errors:
             where = str(error.get("field", ""))
-            target = _map_field(where, widget.error_fields)
+            target = _map_field(where, widget.error_fields, {f.name for f in fields_})
             mapped.append({"field": target, "message": str(error.get("message", ""))})
-        return _outcome(widget.name, canonical, mapped)
+        return _outcome(widget.name, canonical, mapped), {}
     rendered = widget.render_result(response, reading, catalogue)
     return {
         "widget": widget.name,
@@ -196,10 +210,16 @@ def evaluate(
         "html": rendered.html,
         "figures": rendered.figures,
         "text": rendered.text,
-    }
+    }, response
 
 
-def _map_field(path: str, table: Mapping[str, str]) -> str:
+def _map_field(path: str, table: Mapping[str, str], names: set[str]) -> str:
+    """The form field a calculator's error path points at ("" for the whole form)."""
+    if path in table:
+        return table[path]
+    last = path.rpartition(".")[2]
+    if last in names:
+        return last
     while path:
         if path in table:
             return table[path]
@@ -325,17 +345,202 @@ def proration_request(
     return kind, request
 
 
-def _proration_request(reading: Reading, catalogue: Catalogue) -> tuple[str, dict[str, Any]]:
+def _proration_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
     v = reading.values
-    for name in ("from_plan", "to_plan"):
-        if v[name] == catalogue.policy.contact_sales_plan:  # pragma: no cover - not an option
-            reading.fail(name, "this plan is priced by contract: contact sales")
     _kind, request = proration_request(
         catalogue, from_plan=v["from_plan"], from_interval=v["from_interval"],
         to_plan=v["to_plan"], to_interval=v["to_interval"], period_start=v["period_start"],
         change_at=v["change_at"], currency=v["currency"],
     )  # fmt: skip
-    return "prorate", request
+    return api.run("prorate", request)
+
+
+RESOURCE_FIELDS: Final = ("storage", "bandwidth", "processing", "seats", "projects")
+MAX_USAGE: Final = 10_000_000
+
+
+def _usage_fields(catalogue: Catalogue, group: str) -> tuple[Field, ...]:
+    return tuple(
+        Field(r.id, f"{r.label} ({r.unit})", "integer", minimum=0, maximum=MAX_USAGE,
+              group=group)
+        for r in catalogue.resources if r.id in RESOURCE_FIELDS
+    )  # fmt: skip
+
+
+def _money_fields(catalogue: Catalogue) -> tuple[Field, ...]:
+    return (
+        Field("currency", "Currency", "select", _currency_options(catalogue), group="Billing"),
+        Field("interval", "Billing", "select", _interval_options(catalogue), group="Billing"),
+    )
+
+
+def _money_defaults(catalogue: Catalogue) -> dict[str, str]:
+    interval = "month" if "month" in catalogue.intervals else catalogue.intervals[0]
+    return {"currency": catalogue.default_currency, "interval": interval}
+
+
+# ---- plan comparison
+
+
+def _comparison_fields(catalogue: Catalogue) -> tuple[Field, ...]:
+    features = tuple((f.id, f.label) for f in catalogue.features.values())
+    levels = tuple((s.id, s.label) for s in catalogue.support_levels)
+    return (
+        *_usage_fields(catalogue, "What you need"),
+        Field("features", "Features you need", "multi", features, required=False,
+              group="What you need"),
+        Field("support", "Support you need", "select", levels, required=False,
+              group="What you need"),
+        Field("current_plan", "Your plan now", "select", _plan_options(catalogue),
+              required=False, group="Billing"),
+        *_money_fields(catalogue),
+    )  # fmt: skip
+
+
+def _comparison_defaults(catalogue: Catalogue) -> dict[str, str]:
+    return {**{name: "0" for name in RESOURCE_FIELDS}, "features": "", "support": "",
+            "current_plan": "", **_money_defaults(catalogue)}  # fmt: skip
+
+
+def _comparison_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
+    v = reading.values
+    needs: dict[str, Any] = {name: v[name] for name in RESOURCE_FIELDS if name in v}
+    needs["features"] = v.get("features") or []
+    if v.get("support"):
+        needs["support"] = v["support"]
+    request: dict[str, Any] = {"currency": v["currency"], "interval": v["interval"],
+                               "needs": needs}  # fmt: skip
+    if v.get("current_plan"):
+        request["current_plan"] = v["current_plan"]
+    return api.run("compare", request, catalogue=catalogue)
+
+
+# ---- growth
+
+
+def _growth_fields(catalogue: Catalogue) -> tuple[Field, ...]:
+    charts = tuple((r.id, r.label) for r in catalogue.resources if r.id in RESOURCE_FIELDS)
+    return (
+        *_usage_fields(catalogue, "Your usage today"),
+        Field("rate", "Growth per month (%)", "decimal", minimum=-99, maximum=1000,
+              group="Growth"),
+        Field("horizon", "Months to plan for", "integer", minimum=1, maximum=60,
+              group="Growth"),
+        Field("chart", "Chart", "select", charts, group="Growth"),
+        Field("plan", "Your plan now", "select", _plan_options(catalogue), required=False,
+              group="Billing"),
+        *_money_fields(catalogue),
+    )  # fmt: skip
+
+
+def _growth_defaults(catalogue: Catalogue) -> dict[str, str]:
+    return {**{name: "0" for name in RESOURCE_FIELDS}, "rate": "5", "horizon": "12",
+            "chart": "storage", "plan": "", **_money_defaults(catalogue)}  # fmt: skip
+
+
+def _growth_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
+    v = reading.values
+    request: dict[str, Any] = {
+        "currency": v["currency"], "interval": v["interval"],
+        "usage": {name: v[name] for name in RESOURCE_FIELDS if name in v},
+        "growth": {"rate_percent": v["rate"]}, "horizon_months": v["horizon"],
+    }  # fmt: skip
+    if v.get("plan"):
+        request["plan"] = v["plan"]
+    return api.run("growth", request, catalogue=catalogue)
+
+
+# ---- add-ons
+
+
+def _addon_fields(catalogue: Catalogue) -> tuple[Field, ...]:
+    return (
+        Field("plan", "Plan", "select", _plan_options(catalogue), group="Plan"),
+        *_money_fields(catalogue),
+        *(Field(a.id, f"{a.name} (units)", "integer", minimum=0, maximum=a.max_quantity,
+                group="Add-ons") for a in catalogue.addons),
+    )  # fmt: skip
+
+
+def _addon_defaults(catalogue: Catalogue) -> dict[str, str]:
+    plans = catalogue.self_serve_plans
+    return {"plan": plans[min(1, len(plans) - 1)].id, **_money_defaults(catalogue),
+            **{a.id: "0" for a in catalogue.addons}}  # fmt: skip
+
+
+def _addon_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
+    v = reading.values
+    plan = catalogue.plan(v["plan"])
+    quantities = {}
+    for addon in catalogue.addons:
+        wanted = v.get(addon.id) or 0
+        if not wanted:
+            continue
+        # Say so beside the add-on's own field, in the words a customer needs.
+        if plan.id in addon.included_in:
+            reading.fail(addon.id, f"{addon.name} is already included in {plan.name}")
+        elif plan.id not in addon.available_on:
+            reading.fail(addon.id, f"{addon.name} is not available on {plan.name}")
+        quantities[addon.id] = wanted
+    request = {"plan": plan.id, "interval": v["interval"], "currency": v["currency"],
+               "addons": quantities}  # fmt: skip
+    return api.run("addons", request, catalogue=catalogue)
+
+
+# ---- change record and customer notice
+
+
+def _record_fields(catalogue: Catalogue) -> tuple[Field, ...]:
+    from calculators.records import REASON_CODES
+
+    return (
+        *_proration_fields(catalogue),
+        Field("account", "Account", "text", group="Record"),
+        Field("reason", "Reason", "select", tuple(REASON_CODES.items()), group="Record"),
+        Field("reason_text", "Reason in words", "textarea", required=False, group="Record",
+              hint="Required when the reason is Other; useful for every reason."),
+        Field("requested_by", "Requested by", "text", group="Record"),
+        Field("role", "Their role", "text", group="Record"),
+    )  # fmt: skip
+
+
+def _record_defaults(catalogue: Catalogue, today: date) -> dict[str, str]:
+    return {**_proration_defaults(catalogue, today), "account": "ACME-1042",
+            "reason": "needs_more_resources", "reason_text": "",
+            "requested_by": "Account owner", "role": "Owner"}  # fmt: skip
+
+
+def _record_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
+    v = reading.values
+    _kind, request = proration_request(
+        catalogue, from_plan=v["from_plan"], from_interval=v["from_interval"],
+        to_plan=v["to_plan"], to_interval=v["to_interval"], period_start=v["period_start"],
+        change_at=v["change_at"], currency=v["currency"],
+    )  # fmt: skip
+    proration = api.run("prorate", request)
+    if "errors" in proration:
+        return proration
+    lines = proration.get("lines") or []
+    next_invoice = proration.get("next_invoice") or {}
+    # A change billed now takes effect on its date; one deferred to the period end, then.
+    effective = v["change_at"].isoformat() if lines else str(next_invoice.get("date", ""))
+    change = {
+        "account": v["account"], "effective": effective, "currency": v["currency"],
+        "from": {"plan": v["from_plan"], "interval": v["from_interval"]},
+        "to": {"plan": v["to_plan"], "interval": v["to_interval"]},
+        "reason": {"code": v["reason"], "text": v.get("reason_text") or ""},
+        "requested_by": {"name": v["requested_by"], "role": v["role"]},
+        "proration": proration,
+    }  # fmt: skip
+    record = api.run("record", change, catalogue=catalogue)
+    if "errors" in record:
+        return record
+    notice: Mapping[str, Any] = {}
+    if catalogue.plan(v["from_plan"]).rank != catalogue.plan(v["to_plan"]).rank:
+        notice = api.run("notice", {**change, "audience": "customer"}, catalogue=catalogue)
+        if "errors" in notice:
+            return notice
+    return {"proration": proration, "record": record, "notice": notice}
 
 
 def _proration_render(
@@ -356,14 +561,61 @@ WIDGETS: Final[dict[str, Widget]] = {
         name="proration",
         title="What will this change cost?",
         fields=_proration_fields,
-        build_request=_proration_request,
+        compute=_proration_compute,
         render_result=_proration_render,
         error_fields={
             "change_at": "change_at", "current.period_start": "period_start",
             "current.period_end": "period_start", "current.price": "from_plan",
             "current.interval": "from_interval", "new.price": "to_plan",
             "new.interval": "to_interval", "currency": "currency",
-        },  # fmt: skip
+        },
         defaults=_proration_defaults,
+    ),
+    "plan-comparison": Widget(
+        name="plan-comparison",
+        title="Which plan fits what you need?",
+        fields=lambda c: _comparison_fields(c),
+        compute=lambda r, c: _comparison_compute(r, c),
+        render_result=lambda resp, r, c: render.comparison_result(resp, c),
+        error_fields={**{f"needs.{n}": n for n in RESOURCE_FIELDS},
+                      "needs.features": "features", "needs.support": "support",
+                      "current_plan": "current_plan", "currency": "currency",
+                      "interval": "interval"},
+        defaults=lambda c, t: _comparison_defaults(c),
+    ),
+    "growth": Widget(
+        name="growth",
+        title="How long will your plan last as you grow?",
+        fields=lambda c: _growth_fields(c),
+        compute=lambda r, c: _growth_compute(r, c),
+        render_result=lambda resp, r, c: render.growth_result(resp, c,
+                                                              chart=r.values["chart"]),
+        error_fields={**{f"usage.{n}": n for n in RESOURCE_FIELDS},
+                      "growth.rate_percent": "rate", "horizon_months": "horizon",
+                      "plan": "plan", "currency": "currency", "interval": "interval"},
+        defaults=lambda c, t: _growth_defaults(c),
+    ),
+    "add-ons": Widget(
+        name="add-ons",
+        title="What will your plan cost with add-ons?",
+        fields=lambda c: _addon_fields(c),
+        compute=lambda r, c: _addon_compute(r, c),
+        render_result=lambda resp, r, c: render.addons_result(resp, c),
+        error_fields={"plan": "plan", "currency": "currency", "interval": "interval",
+                      "addons": "plan"},
+        defaults=lambda c, t: _addon_defaults(c),
+    ),
+    "change-record": Widget(
+        name="change-record",
+        title="Record the change and draft the notice",
+        fields=lambda c: _record_fields(c),
+        compute=lambda r, c: _record_compute(r, c),
+        render_result=lambda resp, r, c: render.record_result(resp, c),
+        error_fields={"account": "account", "reason.code": "reason",
+                      "reason.text": "reason_text", "requested_by.name": "requested_by",
+                      "requested_by.role": "role", "from": "from_plan", "to": "to_plan",
+                      "change_at": "change_at", "current.period_start": "period_start",
+                      "effective": "change_at", "currency": "currency"},
+        defaults=lambda c, t: _record_defaults(c, t),
     ),
 }

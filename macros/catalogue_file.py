@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from calculators.catalogue import CatalogueError
 
 _INDEX = re.compile(r"\[(\d+)\]")
@@ -37,10 +38,10 @@ def read_yaml_catalogue(path: Path) -> tuple[Any, Callable[[str], int | None]]:
                         found = value_node
                         line = key_node.start_mark.line + 1
                         break
-            elif isinstance(current, yaml.SequenceNode) and isinstance(part, int):
-                if part < len(current.value):
-                    found = current.value[part]
-                    line = found.start_mark.line + 1
+            elif (isinstance(current, yaml.SequenceNode) and isinstance(part, int)
+                  and part < len(current.value)):
+                found = current.value[part]
+                line = found.start_mark.line + 1
             if found is None:
                 return line
             current = found

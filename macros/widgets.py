@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -54,7 +56,9 @@ class Runtime:
 
 def register(env: Any, catalogue: Catalogue) -> None:
     project_root = Path(__file__).resolve().parent.parent
-    staging = project_root / "build" / "site-assets"
+    # A fresh staging folder per build, so a site never ships an earlier build's wheel.
+    (project_root / "build").mkdir(exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="site-assets-", dir=project_root / "build"))
     state: dict[str, Any] = {"runtime": None, "pages": set()}
 
     def runtime() -> Runtime:
@@ -66,7 +70,7 @@ def register(env: Any, catalogue: Catalogue) -> None:
         page = getattr(env, "page", None)
         return str(getattr(page, "url", "")) if page is not None else ""
 
-    def calculator(kind: str, id: str, **inputs: Any) -> str:  # noqa: A002 - the HTML id
+    def calculator(kind: str, id: str, **inputs: Any) -> str:  # the HTML id
         if kind not in calc_widgets.WIDGETS:
             raise ValueError(f"unknown calculator {kind!r}; known: "
                              f"{', '.join(calc_widgets.WIDGETS)}")  # fmt: skip
@@ -161,16 +165,32 @@ def register(env: Any, catalogue: Catalogue) -> None:
             "</p></div>"
         )
 
+    def growth_example(**inputs: Any) -> str:
+        params = calc_widgets.default_params("growth", catalogue, build_date())
+        for name, value in inputs.items():
+            if name not in params:
+                raise ValueError(f"growth_example has no input {name!r}; inputs: "
+                                 f"{', '.join(params)}")  # fmt: skip
+            params[name] = _as_param(value)
+        outcome, response = calc_widgets.evaluate_with_response("growth", params, catalogue,
+                                                                today=build_date())
+        if outcome["errors"]:
+            raise ValueError(f"growth_example: {outcome['errors']}")
+        return ('<div class="kb-example" data-example="growth">'
+                f"{render.growth_months_table(response, catalogue)}{outcome['html']}</div>")
+
     env.macro(calculator, "calculator")
     env.macro(proration_example, "proration_example")
+    env.macro(growth_example, "growth_example")
 
     def on_post_build(macros_env: Any) -> None:
         if state["runtime"] is None:
+            shutil.rmtree(staging, ignore_errors=True)
             return  # no page has a calculator: ship none of the runtime
-        import shutil
 
         site_assets = Path(macros_env.conf["site_dir"]) / "assets"
         shutil.copytree(staging, site_assets, dirs_exist_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
 
     _POST_BUILD[:] = [on_post_build]
 
@@ -202,6 +222,24 @@ def _manual(kind: str) -> str:
             "credit; a negative result goes to your credit balance."
         ),
     }
+    methods["plan-comparison"] = (
+        "For each plan, compare every limit in the plan table with what you need. Where a limit "
+        "is short, divide the shortfall by the add-on's unit size and round up to get the units "
+        "needed, if the plan offers that add-on. The cheapest plan whose price plus add-ons "
+        "covers everything is the best fit."
+    )
+    methods["growth"] = (
+        "Multiply today's usage by (1 + monthly growth) once for each month ahead and round up. "
+        "The first month a figure exceeds a plan's limit is when that plan runs out."
+    )
+    methods["add-ons"] = (
+        "Add the plan's price to each add-on's price times its quantity, using the prices in the "
+        "add-on table for your billing interval and currency."
+    )
+    methods["change-record"] = (
+        "Write down the account, the old and new plan, the date, who asked and why, and the "
+        "amounts from the proration calculator."
+    )
     text = methods.get(kind, "Use the figures in the tables on this page.")
     return ('<details class="kb-calc__manual" data-role="manual"><summary>Work it out by hand'
             f"</summary><p>{render.esc(text)}</p></details>")  # fmt: skip

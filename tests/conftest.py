@@ -102,7 +102,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         ".zip": "application/zip",
     }
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 

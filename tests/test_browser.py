@@ -282,7 +282,7 @@ HOSTILE_PARAMS = [
     ("from_plan", "\"><img src=x onerror=\"window.__pwned=1\">"),
     ("to_plan", "gold"),
     ("change_at", "2026-02-30"),
-    ("change_at", "１２３"),
+    ("change_at", "\uff11\uff12\uff13"),  # full-width digits
     ("period_start", "1e308"),
     ("period_start", "-99999999999999999999"),
     ("change_at", "NaN"),

@@ -49,7 +49,7 @@ HOSTILE = [
     ("to_plan", "gold"),
     ("from_plan", "\" onmouseover=\"alert(1)"),
     ("change_at", "2026-02-30"),
-    ("change_at", "２０２６-03-16"),
+    ("change_at", "\uff12\uff10\uff12\uff16-03-16"),  # full-width digits
     ("change_at", "16/03/2026"),
     ("change_at", "2026-03-16T00:00:00Z<img src=x>"),
     ("period_start", "NaN"),
