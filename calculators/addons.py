@@ -191,7 +191,7 @@ def plan_grants(catalogue: Catalogue, plan: Plan) -> str:
     for resource in catalogue.resources:
         limit = plan.limits.get(resource.id)
         amount = "set by contract" if limit is None else units_text(catalogue, resource.id, limit)
-        limits.append(f"{resource.label} {amount}")
+        limits.append(f"{resource.label}: {amount}")
     support = catalogue.support_level(plan.support).label
     features = [catalogue.feature(f).label for f in catalogue.features if f in plan.features]
     return "; ".join([", ".join(limits), support, ", ".join(features) or "no extra features"])

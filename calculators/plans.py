@@ -458,13 +458,11 @@ def units_text(catalogue: Catalogue, resource: str, amount: int) -> str:
 
 
 def grants_text(catalogue: Catalogue, addon: AddOn, quantity: int) -> str:
-    """What ``quantity`` of an add-on gives, in words: "+200 GB storage", "+3 team seats"."""
+    """What ``quantity`` of an add-on gives, in words: "Storage: +200 GB", "Team seats: +3"."""
     if addon.resource is not None:
         resource = catalogue.resource(addon.resource)
-        amount = addon.unit_size * quantity
-        if _unit_in_label(catalogue, addon.resource):
-            return f"+{amount:,} {resource.label.lower()}"
-        return f"+{amount:,} {resource.unit} {resource.label.lower()}"
+        amount = units_text(catalogue, addon.resource, addon.unit_size * quantity)
+        return f"{resource.label}: +{amount}"
     assert addon.feature is not None
     return catalogue.feature(addon.feature).label
 

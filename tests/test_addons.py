@@ -35,9 +35,9 @@ def test_itemised_total() -> None:
         ("addon", "extra_storage", 2, "10.00", "20.00"),
         ("addon", "sso", 1, "30.00", "30.00"),
     ]
-    assert response["lines"][1]["grants"] == "+200 GB storage"
+    assert response["lines"][1]["grants"] == "Storage: +200 GB"
     assert response["lines"][2]["grants"] == "Single sign-on (SAML)"
-    assert response["lines"][0]["grants"].startswith("Monthly bandwidth 1,000 GB,")
+    assert response["lines"][0]["grants"].startswith("Monthly bandwidth: 1,000 GB,")
     assert response["total"] == "79.00"
     assert response["totals"] == {"month": "79.00", "year": "790.00"}
     storage = next(item for item in response["limits"] if item["resource"] == "storage")

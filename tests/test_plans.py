@@ -90,7 +90,7 @@ def test_plan_that_fits_only_with_the_maximum_add_ons() -> None:
     assert team["status"] == "fits_with_addons"
     assert team["addons"] == [{
         "addon": "extra_storage", "name": "Extra storage", "quantity": 20,
-        "grants": "+2,000 GB storage", "unit_price": "10.00", "amount": "200.00",
+        "grants": "Storage: +2,000 GB", "unit_price": "10.00", "amount": "200.00",
     }]  # fmt: skip
     assert team["cost"]["total"] == "229.00"
     assert resource(team, "storage")["headroom"] == 0
