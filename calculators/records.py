@@ -582,7 +582,7 @@ def _notice_sections(change: Change, kind: str, catalogue: Catalogue) -> list[_S
                  f"the limit or the limit is raised.")
         if policy.over_limit_deleted_data == "never":
             grace += " Nothing is deleted."
-        sections.append(_Section("Before the change", (grace,)))
+        sections.append(_Section("Usage above the new limits", (grace,)))
     company = catalogue.company
     sections.append(_Section(None, (
         f"Questions? Reply to this message or write to {company.support_email}.",
