@@ -646,7 +646,7 @@ def _recommendation(
     contact: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
     if not priced:
-        empty = {"path": [], "total": None, "months": [], "addons_note": None}
+        empty: dict[str, Any] = {"path": [], "total": None, "months": [], "addons_note": None}
         if contact is not None:
             return {"kind": "contact_sales", "plan": contact["plan"], **empty,
                     "reason": contact["reason"]}
