@@ -397,12 +397,17 @@ def _cheapest_units(
     """
     if not plan.self_serve or not addons:
         return None
-    ranges = [range(min(a.max_quantity, -(-shortfall // a.unit_size)) + 1) for a in addons]
+    *others, last = addons
+    # Every mix of the other add-ons; the last one then takes the fewest units that cover the
+    # rest, which is both its cheapest and its smallest choice.
+    ranges = [range(min(a.max_quantity, -(-shortfall // a.unit_size)) + 1) for a in others]
     best: tuple[tuple[Decimal, int, tuple[int, ...]], tuple[int, ...]] | None = None
-    for quantities in product(*ranges):
-        covered = sum(q * a.unit_size for q, a in zip(quantities, addons, strict=True))
-        if covered < shortfall:
+    for chosen in product(*ranges):
+        rest = shortfall - sum(q * a.unit_size for q, a in zip(chosen, others, strict=True))
+        needed = max(0, -(-rest // last.unit_size))
+        if needed > last.max_quantity:
             continue
+        quantities = (*chosen, needed)
         cost = money.add(*(money.multiply(a.price(currency, interval), q)
                            for q, a in zip(quantities, addons, strict=True)))
         # Later add-ons first in the last key, so the earlier add-on is preferred on a tie.

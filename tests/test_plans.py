@@ -105,6 +105,26 @@ def test_plan_that_fits_only_with_the_maximum_add_ons() -> None:
     assert response["recommendation"]["total"] == "209.00"
 
 
+def test_cheapest_mix_of_two_add_ons_for_one_resource() -> None:
+    def big_blocks(data: dict[str, Any]) -> None:
+        small = next(a for a in data["addons"] if a["id"] == "extra_storage")
+        big = copy.deepcopy(small)
+        big.update(id="storage_pack", name="Storage pack", max_quantity=5)
+        big["grants"]["unit_size"] = 1000
+        big["prices"]["month"]["USD"] = "80.00"
+        data["addons"].append(big)
+
+    # Team is 1,500 GB short: 15 small blocks cost 150.00, 2 packs 160.00, and 1 pack with
+    # 5 small blocks 130.00.
+    team = row(run({"storage": 1600, "seats": 3}, catalogue=variant(big_blocks)), "team")
+    assert resource(team, "storage")["addons"] == [
+        {"addon": "extra_storage", "quantity": 5, "adds": 500},
+        {"addon": "storage_pack", "quantity": 1, "adds": 1000},
+    ]
+    assert team["cost"]["total"] == "159.00"
+    assert resource(team, "storage")["max_with_addons"] == 100 + 2000 + 5000
+
+
 def test_costs_monthly_yearly_and_monthly_equivalent() -> None:
     response = run({"storage": 150})
     team = row(response, "team")
