@@ -312,9 +312,13 @@ def _prorate_change(
                 add_error(errors, _PRORATION_FIELDS.get(field, join("change", field)),
                           str(problem.get("message", "")))
             return None
-        for key in sums:
-            sums[key] = money.add(sums[key], money.parse_amount(
-                result.get(key, "0"), req.currency, extra=catalogue.minor_units))
+        try:
+            for key in sums:
+                sums[key] = money.add(sums[key], money.parse_amount(
+                    result.get(key, "0"), req.currency, extra=catalogue.minor_units))
+        except money.MoneyError as error:
+            add_error(errors, "change", f"the proration engine's answer cannot be read: {error}")
+            return None
         items.append({"addon": addon.id, "name": addon.name, "from": before, "to": after,
                       "kind": kind, "proration": result})
     return {

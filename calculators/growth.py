@@ -169,7 +169,7 @@ def _read_rate(value: object, field: str, errors: Errors) -> Fraction | None:
 
 def _rate_text(rate: Fraction) -> str:
     """A rate back as the decimal string it was read from (it has at most 6 decimals)."""
-    value = Decimal(rate.numerator) / Decimal(rate.denominator)
+    value = money.divide(rate.numerator, rate.denominator)
     return f"{value.normalize():f}"
 
 
@@ -243,7 +243,7 @@ def _read_forecast(
         usage = _read_partial_usage(point["usage"], join(where, "usage"), catalogue, errors)
         if month is not None and month <= last:
             add_error(errors, join(where, "month"), f"months must increase from one entry to "
-                      f"the next; month {month} comes after month {last}")
+                      f"the next; month {month} is not after month {last}")
             ok = False
         if month is None or usage is None:
             ok = False

@@ -506,7 +506,8 @@ def notice(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
     errors: Errors = []
     body = request if isinstance(request, Mapping) else None
     change = _read_change(request, catalogue, errors, for_record=False)
-    audience = body.get("audience", "customer") if body is not None else "customer"
+    audience = body.get("audience") if body is not None else None
+    audience = "customer" if audience is None else audience
     if audience not in AUDIENCES:
         add_error(errors, "audience", f"unknown audience {describe(audience)}; notices are "
                   f"written for: {', '.join(AUDIENCES)}")
