@@ -115,6 +115,7 @@ class Proration:
     lines: tuple[Line, ...]
     next_invoice: tuple[str, Decimal] | None
     dates: frozenset[str]  # every instant the result covers: line starts and the next invoice
+    deferred: bool  # a charge below the minimum moved to the next invoice
 
 
 @dataclass(frozen=True)
@@ -257,7 +258,8 @@ def read_proration(
                 dates.add(when)
     if len(errors) > start:
         return None
-    return Proration(currency, amounts, tuple(lines), next_invoice, frozenset(dates))
+    deferred = value.get("minimum_charge_deferred") is True
+    return Proration(currency, amounts, tuple(lines), next_invoice, frozenset(dates), deferred)
 
 
 def _read_change(
@@ -555,6 +557,9 @@ def _notice_sections(change: Change, kind: str, catalogue: Catalogue) -> list[_S
     pay = []
     due = p.amounts["due_now"]
     pay.append(f"Charged now: {show(due)}." if due > 0 else "Nothing is charged now.")
+    if p.deferred:
+        pay.append("The charge for this change is below our minimum charge, so it is added to "
+                   "your next invoice instead.")
     if p.amounts["credit_to_balance"] > 0:
         pay.append(f"Added to your account credit: {show(p.amounts['credit_to_balance'])}, used "
                    f"on your {catalogue.policy.credit_applies_to}.")

@@ -302,6 +302,13 @@ def test_downgrade_notice() -> None:
     assert_only_known_numbers(request, response)
 
 
+def test_notice_says_when_a_small_charge_moves_to_the_next_invoice() -> None:
+    proration = {**UPGRADE_PRORATION, "due_now": "0.00", "minimum_charge_deferred": True}
+    response = ok(notice(base_notice(proration=proration), catalogue=CATALOGUE))
+    assert "- Nothing is charged now.\n- The charge for this change is below our minimum " in (
+        response["body_text"])
+
+
 def test_notice_to_the_contact_sales_plan() -> None:
     request = base_notice(**{"from": {"plan": "scale"}, "to": {"plan": "enterprise"}})
     response = ok(notice(request, catalogue=CATALOGUE))
