@@ -12,6 +12,14 @@ from calculators import money
 from calculators.catalogue import AddOn, Catalogue, Plan, UnknownIdError
 
 INTERVAL_WORDS = {"day": "daily", "week": "weekly", "month": "monthly", "year": "annual"}
+BILLED_WORDS = {"day": "daily", "week": "weekly", "month": "monthly", "year": "annually"}
+
+
+def quantity_text(number: int, unit: str) -> str:
+    """ "100 GB", "2 vCPU", "1 seat", "5 seats": counted units are singular for one."""
+    if number == 1 and unit.endswith("s") and unit.islower():
+        unit = unit[:-1]
+    return f"{number:,} {unit}"
 PER_INTERVAL = {"day": "/day", "week": "/week", "month": "/month", "year": "/year"}
 
 # What each apply mode means for the customer, in the words the articles use.
@@ -98,7 +106,7 @@ class PlanView:
                              f"{', '.join(self._plan.limits)}")  # fmt: skip
         value = self._plan.limits[resource]
         unit = self._catalogue.resource(resource).unit
-        return "Set by contract" if value is None else f"{value:,} {unit}"
+        return "Set by contract" if value is None else quantity_text(value, unit)
 
     def limit_number(self, resource: str) -> int | None:
         return self._plan.limits[resource]
@@ -119,9 +127,11 @@ class AddOnView:
         self.available_on = [p.name for p in catalogue.plans if p.id in addon.available_on]
         self.included_in = [p.name for p in catalogue.plans if p.id in addon.included_in]
         if addon.resource is not None:
-            unit = catalogue.resource(addon.resource).unit
-            label = catalogue.resource(addon.resource).label.lower()
-            self.grants = f"+{addon.unit_size:,} {unit} of {label}"
+            resource = catalogue.resource(addon.resource)
+            amount = quantity_text(addon.unit_size, resource.unit)
+            # "+100 GB of storage", but "+1 seat" (the unit already names the resource).
+            counted = resource.unit.islower() and resource.unit.rstrip("s") in resource.id
+            self.grants = f"+{amount}" if counted else f"+{amount} of {resource.label.lower()}"
         else:
             assert addon.feature is not None
             self.grants = catalogue.feature(addon.feature).label
@@ -227,7 +237,7 @@ def plan_table(catalogue: Catalogue) -> Callable[..., str]:
             rows.append(f"| {label} | " + " | ".join(cells) + " |")
 
         for interval in catalogue.intervals:
-            row(f"Price, billed {INTERVAL_WORDS[interval]}", [
+            row(f"Price, billed {BILLED_WORDS[interval]}", [
                 _cell(_price(p.price(code, interval), code, catalogue) + PER_INTERVAL[interval])
                 if p.self_serve else "Contact sales" for p in chosen
             ])  # fmt: skip
@@ -240,7 +250,7 @@ def plan_table(catalogue: Catalogue) -> Callable[..., str]:
         for resource in catalogue.resources:
             row(_cell(resource.label), [
                 _cell("Set by contract" if p.limits[resource.id] is None
-                      else f"{p.limits[resource.id]:,} {resource.unit}")
+                      else quantity_text(p.limits[resource.id] or 0, resource.unit))
                 for p in chosen
             ])  # fmt: skip
         row("Support", [_cell(catalogue.support_level(p.support).label) for p in chosen])

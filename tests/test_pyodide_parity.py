@@ -121,12 +121,52 @@ def pyodide_answers(pyodide_wheel: Path, trimmed_stdlib: Path) -> dict[str, Any]
         if command in api.COMMANDS:
             cases.append({"command": command, "request": request})
             keys.append(_golden_id(path))
+    for key, widget, params in WIDGET_CASES:
+        cases.append({"call": "calculators.web:evaluate_text", "catalogue_kwarg": "catalogue",
+                      "args": [widget, json.dumps(params), WIDGET_DAY]})  # fmt: skip
+        keys.append(key)
     cases.append({"call": "__runner__:import_all", "args": [_stdlib_imports_of_calculators()]})
     keys.append(IMPORT_CHECK)
     answers = run_in_pyodide(
         cases, load_catalogue_fixture(), pyodide_wheel, trimmed_stdlib, python=IMPORT_ALL
     )
     return dict(zip(keys, answers, strict=True))
+
+
+# Page widgets: the HTML fragment the browser swaps in must be byte-identical to the one the
+# build prerendered, so the same form inputs go through both runtimes.
+WIDGET_DAY = "2026-03-16"
+WIDGET_CASES: list[tuple[str, str, dict[str, str]]] = [
+    ("widget/proration-defaults", "proration", {}),
+    ("widget/proration-downgrade-yen", "proration",
+     {"from_plan": "scale", "to_plan": "starter", "currency": "JPY"}),
+    ("widget/proration-to-annual", "proration", {"to_plan": "team", "to_interval": "year"}),
+    ("widget/proration-hostile", "proration",
+     {"to_plan": "<script>alert(1)</script>", "change_at": "2026-02-30"}),
+    ("widget/comparison", "plan-comparison",
+     {"storage": "120", "seats": "6", "features": "sso", "current_plan": "business"}),
+    ("widget/growth", "growth", {"storage": "60", "bandwidth": "500", "plan": "team",
+                                 "rate": "10", "chart": "storage"}),
+    ("widget/add-ons", "add-ons", {"plan": "team", "extra_storage": "2", "sso": "1"}),
+    ("widget/add-ons-included", "add-ons", {"plan": "business", "sso": "1"}),
+    ("widget/change-record", "change-record", {"from_plan": "business", "to_plan": "team"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("key", "widget", "params"), WIDGET_CASES,
+                         ids=[case[0] for case in WIDGET_CASES])  # fmt: skip
+def test_widget_fragments_are_byte_identical_in_pyodide(
+    key: str, widget: str, params: dict[str, str], pyodide_answers: dict[str, Any]
+) -> None:
+    from calculators import web
+
+    catalogue = parse_catalogue(load_catalogue_fixture(), source="catalogue.json")
+    expected = cpython_json(web.evaluate_text(widget, json.dumps(params), WIDGET_DAY, catalogue))
+    answer = pyodide_answers[key]
+    if isinstance(answer, dict):
+        pytest.fail(f"{key} raised in Pyodide:\n{answer['exception']}")
+    assert answer == expected
+    assert json.loads(answer)["html"] or json.loads(answer)["errors"]
 
 
 def test_there_are_golden_files() -> None:

@@ -1,0 +1,103 @@
+"""The knowledge base's Markdown: structure every article shares, and no hand-typed facts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+PAGES = sorted(p for p in DOCS.rglob("*.md") if "includes" not in p.parts)
+JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+
+# Figures that belong to the catalogue: money with a currency, limits with their units.
+HAND_TYPED = [
+    re.compile(r"[$€£¥]\s?\d"),
+    re.compile(r"\b\d[\d,.]*\s?(USD|EUR|GBP|JPY)\b"),
+    re.compile(r"\b(USD|EUR|GBP|JPY)\s?\d"),
+    re.compile(r"\b\d[\d,.]*\s?(GB|vCPU)\b"),
+    re.compile(r"\b\d[\d,]*\s+(seats?|projects?)\b", re.I),
+]
+# Sentences of the outline's instructions, and placeholders, never belong in an article.
+OUTLINE = re.compile(
+    r"^\s*(Explain|Instruct users|Describe|Discuss|Outline|Provide|Highlight|Emphasi[sz]e)\b"
+    r"|This (section|article) (covers|will cover|explains)|\b(TODO|TBD|lorem ipsum|placeholder)\b",
+    re.I | re.M,
+)
+
+
+def page_id(path: Path) -> str:
+    return path.relative_to(DOCS).as_posix()
+
+
+def front_matter(text: str) -> dict[str, object]:
+    match = re.match(r"---\n(.*?)\n---\n", text, re.S)
+    assert match, "front matter is missing"
+    data = yaml.safe_load(match.group(1))
+    assert isinstance(data, dict)
+    return data
+
+
+def prose(text: str) -> str:
+    """The Markdown without front matter, macro calls and code."""
+    text = re.sub(r"^---\n.*?\n---\n", "", text, flags=re.S)
+    text = JINJA.sub(" ", text)
+    return re.sub(r"`[^`]*`", " ", text)
+
+
+def test_the_ten_sections_are_all_there() -> None:
+    sections = {p.parent.name for p in PAGES if p.name == "index.md" and p.parent != DOCS}
+    assert sections == {"understanding", "reasons", "upgrading", "downgrading", "scaling",
+                        "add-ons", "communicating", "billing", "records", "support"}
+    assert len(PAGES) >= 35  # home, glossary, ten overviews and 23 articles
+
+
+@pytest.mark.parametrize("path", PAGES, ids=page_id)
+def test_every_page_has_a_review_date_summary_and_stable_ids(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    meta = front_matter(text)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(meta.get("reviewed"))), "reviewed: YYYY-MM-DD"
+    body = re.sub(r"^---\n.*?\n---\n", "", text, flags=re.S)
+    body = re.sub(r"^```.*?^```", "", body, flags=re.S | re.M)
+    headings = re.findall(r"^(#{1,4}) (.+)$", body, re.M)
+    assert headings and headings[0][0] == "#", "starts with a title"
+    for _level, heading in headings:
+        # An id may be built by a macro ({#from-{{ a.id }}-to-{{ b.id }}}) in a loop.
+        assert re.search(r"\{ ?#[a-z0-9-]*(\{\{.*?\}\}[a-z0-9-]*)* ?\}\s*$", heading), (
+            f"no explicit id: {heading}")
+    ids = re.findall(r"\{ ?#([a-z0-9-]+) ?\}", body)
+    assert len(ids) == len(set(ids)), "ids repeat on the page"
+    assert "{ .kb-summary }" in text, "a one-paragraph summary marked { .kb-summary }"
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p != DOCS / "index.md"], ids=page_id)
+def test_every_article_ends_with_related_links(path: Path) -> None:
+    body = prose(path.read_text(encoding="utf-8"))
+    related = body.split("{#related}")
+    assert len(related) == 2, "one ## Related {#related} block"
+    assert len(re.findall(r"\]\([^)]+\.md(#[a-z0-9-]+)?\)", related[1])) >= 2
+
+
+@pytest.mark.parametrize("path", PAGES, ids=page_id)
+def test_no_price_or_limit_is_typed_by_hand(path: Path) -> None:
+    body = prose(path.read_text(encoding="utf-8"))
+    for pattern in HAND_TYPED:
+        found = pattern.search(body)
+        assert found is None, f"hand-typed figure {found.group(0)!r}: use a catalogue macro"
+
+
+@pytest.mark.parametrize("path", PAGES, ids=page_id)
+def test_no_outline_instruction_or_placeholder_survives(path: Path) -> None:
+    found = OUTLINE.search(prose(path.read_text(encoding="utf-8")))
+    assert found is None, f"outline or placeholder text: {found.group(0)!r}"
+
+
+def test_the_checks_catch_what_they_are_for() -> None:
+    assert any(p.search("Team costs $29 a month") for p in HAND_TYPED)
+    assert any(p.search("you get 100 GB of storage") for p in HAND_TYPED)
+    assert any(p.search("up to 5 seats") for p in HAND_TYPED)
+    assert not any(p.search(prose("Team costs {{ plan('team').price() }}")) for p in HAND_TYPED)
+    assert OUTLINE.search("Explain the process for upgrading.")
+    assert OUTLINE.search("This section covers downgrades.")
