@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from calculators.catalogue import Catalogue, read_catalogue_file
 
@@ -23,6 +24,12 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD_DAY = "2026-03-16"
 CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# In CI, property tests draw the same examples on every run, so a red build is reproducible;
+# locally they explore new examples each run.
+settings.register_profile("ci", derandomize=True, database=None)
+if IN_CI:
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
