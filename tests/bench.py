@@ -11,6 +11,7 @@ the frozen catalogue tests/fixtures/catalogue.json. Pyodide runs under Node from
 from __future__ import annotations
 
 import argparse
+import http.server
 import json
 import statistics
 import sys
@@ -102,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--repeat", type=int, default=50, help="runs per request (median)")
     parser.add_argument("--cold-runs", type=int, default=5, help="Node processes per stdlib")
+    parser.add_argument("--browser-runs", type=int, default=5,
+                        help="Chromium visits (0 skips the browser figures)")
     args = parser.parse_args(argv)
 
     cases = golden_cases()
@@ -158,7 +161,87 @@ def main(argv: Sequence[str] | None = None) -> int:
                  _ratio(stock_bytes, trimmed_bytes)))  # fmt: skip
     table("Pyodide cold start under Node, ms (median)",
           ("phase", "stock stdlib", "trimmed precompiled", "stock/trimmed"), cold_rows)  # fmt: skip
+    if args.browser_runs:
+        browser_figures(args.browser_runs)
     return 0
+
+
+# Time from navigation start to the calculator's data-state="ready", and how long the main
+# thread was blocked (long tasks over 50 ms) meanwhile.
+_OBSERVE_LONG_TASKS = """
+window.__kbBlockedMs = 0;
+new PerformanceObserver(list => { for (const e of list.getEntries()) window.__kbBlockedMs +=
+  e.duration; }).observe({type: "longtask", buffered: true});
+"""
+_READY = "document.querySelector('[data-calculator]')?.dataset.state === 'ready'"
+
+
+def browser_figures(runs: int) -> None:
+    """Cold and warm time to a live calculator in Debian's Chromium, on the built site."""
+    import functools
+    import http.server
+    import threading
+
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        print("\nChromium: /usr/bin/chromium is not installed; browser figures skipped")
+        return
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import CHROMIUM_ARGS, mkdocs_build
+
+    with tempfile.TemporaryDirectory(prefix="kb-bench-site-") as site_name:
+        site = Path(site_name)
+        handler = functools.partial(_Quiet, directory=str(site))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        built = mkdocs_build(support.PROJECT_ROOT, site, env={"KB_SITE_URL": url})
+        if built.returncode != 0:
+            print(f"\nChromium: the site did not build:\n{built.stderr[-2000:]}")
+            return
+        pages = sorted(p.parent.relative_to(site).as_posix() + "/" for p in site.rglob("index.html")
+                       if 'data-calculator="' in p.read_text(encoding="utf-8"))  # fmt: skip
+        cold, blocked, warm = [], [], []
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(chromium),
+                                                 args=CHROMIUM_ARGS)  # fmt: skip
+            for _ in range(runs):
+                context = browser.new_context()  # empty cache: a first visit
+                page = context.new_page()
+                page.add_init_script(_OBSERVE_LONG_TASKS)
+                page.goto(url + pages[0])
+                page.wait_for_function(_READY, timeout=120_000)
+                cold.append(page.evaluate("performance.now()"))
+                blocked.append(page.evaluate("window.__kbBlockedMs"))
+                page.evaluate(
+                    "href => { const a = document.createElement('a'); a.href = href; a.id = 'n';"
+                    " a.textContent = 'next'; document.querySelector('article').append(a); }",
+                    url + pages[1],
+                )  # fmt: skip
+                started = page.evaluate("performance.now()")
+                page.click("#n")
+                page.wait_for_function(f"location.pathname === '/{pages[1]}' && {_READY}",
+                                       timeout=120_000)  # fmt: skip
+                warm.append(page.evaluate("performance.now()") - started)
+                context.close()
+            browser.close()
+        server.shutdown()
+        server.server_close()
+    table(f"Chromium, ms (median of {runs} visits, site served on 127.0.0.1)",
+          ("measure", "median", "min", "max"),
+          [("first calculator page: navigation to live", statistics.median(cold), min(cold),
+            max(cold)),
+           ("main thread blocked meanwhile (long tasks)", statistics.median(blocked),
+            min(blocked), max(blocked)),
+           ("second calculator page (same worker): click to live", statistics.median(warm),
+            min(warm), max(warm))])  # fmt: skip
+    print(f"  second page / first page: {_ratio(statistics.median(warm), statistics.median(cold))}")
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
 
 
 if __name__ == "__main__":
