@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup serve test build lint bench clean
+.PHONY: help setup serve test build lint links bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -37,6 +37,10 @@ lint: setup ## ruff on everything, mypy --strict on calculators/
 
 test: lint ## run every test: unit, property, build, Pyodide parity and browser tests
 	$(BIN)/python -m pytest
+
+links: setup ## record newly published pages, anchors and short links in tests/published_links.json
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --clean -d build/links-site
+	$(BIN)/python -m macros.links build/links-site
 
 bench: setup ## print speed figures and ratios (CPython, Pyodide cold start, per request)
 	$(BIN)/python -m tests.bench

@@ -6,6 +6,7 @@ catalogue, an unknown plan or add-on id, or a macro error stops the build with t
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,47 @@ def define_env(env: Any) -> None:
     env.filter(view.money, "money")
 
     _register_calculators(env, catalogue)
+    _register_links(env)
+
+
+# Short links and redirects of the current build (mkdocs serve rebuilds call define_env again).
+_LINKS: dict[str, Any] = {}
+
+
+def _register_links(env: Any) -> None:
+    from macros import links
+
+    docs_dir = Path(env.conf["docs_dir"])
+    extra = env.conf.get("extra") or {}
+    try:
+        short = links.short_links(env.conf.get("nav") or [], docs_dir)
+        redirects = links.read_redirects(extra.get("redirects"), docs_dir)
+    except (OSError, ValueError) as error:
+        raise PluginError(f"permanent links: {error}") from None
+    _LINKS.clear()
+    _LINKS.update(short=short, redirects=redirects,
+                  by_source={link.source: link for link in short.values()},
+                  synonyms=extra.get("search_synonyms") or {})  # fmt: skip
+
+
+def on_pre_page_macros(env: Any) -> None:
+    """Give each page its short address and renamed anchors (read by overrides/main.html)."""
+    from macros import links
+
+    source = env.page.file.src_uri
+    link = _LINKS.get("by_source", {}).get(source)
+    if link is not None:
+        env.page.meta["kb_short"] = link.key
+        env.page.meta["kb_number"] = link.number
+    renamed = _LINKS["redirects"].anchors.get(links.page_url(source), {})
+    env.page.meta["kb_anchor_redirects"] = json.dumps(renamed, sort_keys=True)
+
+
+def on_post_page_macros(env: Any) -> None:
+    """Let search find each page by the words readers use (mkdocs.yml extra.search_synonyms)."""
+    from macros import search
+
+    env.markdown = search.add_synonyms(env.markdown, _LINKS.get("synonyms", {}))
 
 
 def _register_calculators(env: Any, catalogue: Catalogue) -> None:
@@ -79,6 +121,7 @@ def _register_calculators(env: Any, catalogue: Catalogue) -> None:
 
 def on_post_build(env: Any) -> None:
     """Copy the browser runtime (Pyodide, stdlib, calculators wheel) into the built site."""
-    from macros import widgets
+    from macros import links, widgets
 
     widgets.post_build(env)
+    links.write_redirects(Path(env.conf["site_dir"]), _LINKS["short"], _LINKS["redirects"])

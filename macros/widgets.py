@@ -109,9 +109,14 @@ def register(env: Any, catalogue: Catalogue) -> None:
             'role="status">Showing the result for the inputs above, computed when this page '
             "was published.</p>"
             '<div class="kb-calc__actions"><button type="button" class="md-button" '
-            'data-action="copy-link">Copy link</button></div></div>'
+            'data-action="copy-link">Copy link</button>'
+            '<button type="button" class="md-button" data-action="copy-reply" '
+            'data-format="text">Copy as ticket reply</button>'
+            '<button type="button" class="md-button" data-action="copy-reply" '
+            'data-format="markdown">Copy as Markdown</button></div></div>'
             f'<div class="kb-calc__result" data-role="result" aria-live="polite" '
-            f'aria-atomic="true">{result["html"]}</div>'
+            f'aria-atomic="true" data-text="{render.esc(json.dumps(result["text"]))}">'
+            f'{result["html"]}</div>'
             f"{_manual(kind)}</section>"
         )
         return "".join(parts)

@@ -89,6 +89,7 @@ def copy_project(destination: Path) -> Path:
         shutil.copytree(ROOT / name, destination / name,
                         ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
     shutil.copy(ROOT / "mkdocs.yml", destination / "mkdocs.yml")
+    shutil.copy(ROOT / "pyproject.toml", destination / "pyproject.toml")
     (destination / "node_modules").symlink_to(ROOT / "node_modules")
     (destination / "build").symlink_to(_ensure(ROOT / "build"))
     return destination

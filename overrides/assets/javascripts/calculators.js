@@ -7,6 +7,8 @@
 // untrusted: they are validated by the same Python as the form and only ever set as values or
 // text, never as HTML.
 
+import { announce, copyText, flash } from "./clipboard.js";
+
 const SITE_ROOT = new URL("../../", import.meta.url);
 const START_TIMEOUT_MS = 30000;
 const INPUT_DELAY_MS = 120;
@@ -118,6 +120,8 @@ function attachCalculator(element) {
     manual: element.querySelector('[data-role="manual"]'),
     waitingParams: null,
     hasResult: true,
+    params: null,
+    text: readBuildText(element),
     latestRequest: 0,
     inputTimer: null,
   };
@@ -139,6 +143,9 @@ function attachCalculator(element) {
   });
   const copyButton = element.querySelector('[data-action="copy-link"]');
   if (copyButton) copyButton.addEventListener("click", () => copyLink(calculator, copyButton));
+  for (const replyButton of element.querySelectorAll('[data-action="copy-reply"]')) {
+    replyButton.addEventListener("click", () => copyReply(calculator, replyButton));
+  }
 
   if (engine.state === "ready") becomeReady(calculator);
   else if (engine.state === "error") showUnavailable(calculator);
@@ -216,6 +223,7 @@ function showResult(calculator, result, id) {
   delete calculator.result.dataset.stale;
   calculator.hasResult = true;
   calculator.params = result.params;
+  calculator.text = result.text;
   setState(calculator, "ready", "Live: the result updates as you change the inputs.");
 }
 
@@ -306,33 +314,88 @@ function linkFor(calculator) {
   return url.href;
 }
 
-async function copyText(text) {
-  if (navigator.clipboard && window.isSecureContext) {
-    await navigator.clipboard.writeText(text);
-    return;
-  }
-  const area = document.createElement("textarea");
-  area.value = text;
-  area.setAttribute("readonly", "");
-  area.style.position = "fixed";
-  area.style.opacity = "0";
-  document.body.append(area);
-  area.select();
-  const copied = document.execCommand("copy");
-  area.remove();
-  if (!copied) throw new Error("copy refused");
-}
-
 async function copyLink(calculator, button) {
   const link = linkFor(calculator);
   try {
     await copyText(link);
     calculator.status.textContent = "Link copied: it opens this calculator with these inputs.";
+    flash(button, "Link copied");
   } catch (error) {
     calculator.status.textContent = `Copy this link: ${link}`;
   }
-  button.dataset.copied = "true";
-  setTimeout(() => delete button.dataset.copied, 2000);
+}
+
+function readBuildText(element) {
+  try {
+    return JSON.parse(element.querySelector('[data-role="result"]').dataset.text || "[]");
+  } catch (error) {
+    return [];
+  }
+}
+
+// Each input as the reader sees it: its label and the chosen option's words.
+function describeInputs(calculator, params) {
+  const described = [];
+  for (const wrapper of calculator.element.querySelectorAll("[data-field-name]")) {
+    const name = wrapper.dataset.fieldName;
+    const value = params[name] ?? "";
+    if (value === "") continue;
+    const label = wrapper.querySelector("label, legend");
+    const select = wrapper.querySelector("select");
+    let shown = value;
+    if (select) {
+      const option = Array.from(select.options).find((item) => item.value === value);
+      shown = option ? option.textContent : value;
+    } else if (wrapper.querySelector('input[type="checkbox"]')) {
+      shown = Array.from(wrapper.querySelectorAll('input[type="checkbox"]'))
+        .filter((box) => value.split(",").includes(box.value))
+        .map((box) => box.parentElement.textContent.trim())
+        .join(", ");
+    }
+    described.push(`${label ? label.textContent.trim() : name}: ${shown}`);
+  }
+  return described;
+}
+
+function calculatorReply(calculator, format) {
+  const info = document.querySelector(".kb-page-info");
+  const article = info ? info.dataset.kbTitle : document.title;
+  const permalink = info ? info.dataset.kbPermalink : window.location.href;
+  const title = calculator.element.querySelector(".kb-calc__title").textContent.trim();
+  const params = calculator.params || readForm(calculator);
+  const inputs = describeInputs(calculator, params);
+  const link = linkFor(calculator);
+  if (format === "markdown") {
+    return [
+      `**${title}** (from [${article}](${permalink}))`,
+      "",
+      "Inputs:",
+      ...inputs.map((line) => `- ${line}`),
+      "",
+      "Result:",
+      ...calculator.text.map((line) => `- ${line}`),
+      "",
+      `[Open this calculation](${link})`,
+    ].join("\n");
+  }
+  return [
+    `${title} (from "${article}", ${permalink})`,
+    `Inputs: ${inputs.join("; ")}`,
+    "Result:",
+    ...calculator.text.map((line) => `  ${line}`),
+    `Open this calculation: ${link}`,
+  ].join("\n");
+}
+
+async function copyReply(calculator, button) {
+  try {
+    await copyText(calculatorReply(calculator, button.dataset.format));
+    calculator.status.textContent = "Ticket reply copied: the inputs, the result and the link.";
+    flash(button, "Copied");
+    announce("Ticket reply copied");
+  } catch (error) {
+    calculator.status.textContent = "Copying is not available in this browser.";
+  }
 }
 
 function textParagraph(text) {
