@@ -133,6 +133,7 @@ function attachCalculator(element) {
     fillForm(calculator, linked);
     calculator.waitingParams = linked;
     calculator.hasResult = false;
+    calculator.text = []; // the published result was for other inputs
     calculator.result.replaceChildren(textParagraph("Calculating the result for the link's inputs…"));
   }
   calculator.form.addEventListener("input", () => scheduleEvaluation(calculator));
@@ -357,6 +358,8 @@ function describeInputs(calculator, params) {
   return described;
 }
 
+const NOT_YET = "not calculated yet: open the link to see it";
+
 function calculatorReply(calculator, format) {
   const info = document.querySelector(".kb-page-info");
   const article = info ? info.dataset.kbTitle : document.title;
@@ -373,7 +376,7 @@ function calculatorReply(calculator, format) {
       ...inputs.map((line) => `- ${line}`),
       "",
       "Result:",
-      ...calculator.text.map((line) => `- ${line}`),
+      ...(calculator.text.length ? calculator.text : [NOT_YET]).map((line) => `- ${line}`),
       "",
       `[Open this calculation](${link})`,
     ].join("\n");
@@ -382,7 +385,7 @@ function calculatorReply(calculator, format) {
     `${title} (from "${article}", ${permalink})`,
     `Inputs: ${inputs.join("; ")}`,
     "Result:",
-    ...calculator.text.map((line) => `  ${line}`),
+    ...(calculator.text.length ? calculator.text : [NOT_YET]).map((line) => `  ${line}`),
     `Open this calculation: ${link}`,
   ].join("\n");
 }
