@@ -1,0 +1,482 @@
+// "Was this helpful?" at the end of every article, and what printing an article needs.
+//
+// Feedback: the element rendered by overrides/partials/kb-feedback.html carries its settings as
+// data- attributes: data-destination (a mailto: address or a support-form URL) and data-endpoint
+// (empty, or a URL each vote is POSTed to as JSON; schema in calculators/contracts/feedback.md).
+// Nothing is sent anywhere without the reader's action: nothing at page load; a vote is POSTed
+// only when an endpoint is configured and the reader clicks Yes, No or "Prepare a support
+// request"; the support request itself is only ever sent by the reader, from their mail program
+// or the support form. Reader text is set as values or text, never as HTML.
+//
+// Print: on `beforeprint`, each calculator gets a print-only list of its current inputs, the
+// "How this was calculated" steps open, and the article is stamped with its permanent link, its
+// last-reviewed date and the print date (overrides/assets/stylesheets/print.css hides the rest);
+// `afterprint` puts everything back.
+
+const SCHEMA = "kb-feedback/1";
+const PRINT_MARK = "kbPrint"; // data-kb-print on every element added for printing only
+
+// Calculators the reader changed on this page (instant navigation replaces the elements).
+const changedCalculators = new WeakSet();
+
+// ---- the article ------------------------------------------------------------------------------
+
+function pageInfo(within) {
+  const scope = (within && within.closest("article")) || document;
+  const element = scope.querySelector(".kb-page-info") || document.querySelector(".kb-page-info");
+  const data = element ? element.dataset : {};
+  const here = new URL(window.location.href);
+  here.search = "";
+  here.hash = "";
+  return {
+    permalink: data.kbPermalink || here.href,
+    title: data.kbTitle || document.title,
+    section: data.kbSection || "",
+    reviewed: data.kbReviewed || "",
+  };
+}
+
+// ---- calculators the reader used --------------------------------------------------------------
+
+function noteCalculatorChange(event) {
+  const target = event.target;
+  if (!(target instanceof Element) || !target.closest("form")) return;
+  const calculator = target.closest("[data-calculator]");
+  if (calculator) changedCalculators.add(calculator);
+}
+
+function calculatorInputs(calculator) {
+  const form = calculator.querySelector("form");
+  const params = {};
+  if (!form) return params;
+  for (const control of form.elements) {
+    if (!control.name) continue;
+    if (control.type === "checkbox") {
+      const chosen = params[control.name] ? params[control.name].split(",") : [];
+      if (control.checked) chosen.push(control.value);
+      params[control.name] = chosen.join(",");
+    } else if (control.type === "radio") {
+      if (control.checked) params[control.name] = control.value;
+    } else {
+      params[control.name] = control.value;
+    }
+  }
+  return params;
+}
+
+// A calculator opened from a calculator link counts as used: the link's inputs are in the URL.
+function openedFromLink(calculator) {
+  const url = new URL(window.location.href);
+  if (url.search === "") return false;
+  const aimed = url.hash
+    ? url.hash.slice(1) === calculator.id
+    : document.querySelector("[data-calculator]") === calculator;
+  if (!aimed) return false;
+  const names = new Set(Object.keys(calculatorInputs(calculator)));
+  return Array.from(url.searchParams.keys()).some((name) => names.has(name));
+}
+
+function usedCalculators(within) {
+  const scope = (within && within.closest("article")) || document;
+  return Array.from(scope.querySelectorAll("[data-calculator]")).filter(
+    (calculator) => changedCalculators.has(calculator) || openedFromLink(calculator),
+  );
+}
+
+// The link that reproduces a calculator's current inputs, built as calculators.js builds it.
+function calculatorLink(calculator) {
+  const url = new URL(window.location.href);
+  url.search = new URLSearchParams(calculatorInputs(calculator)).toString();
+  url.hash = calculator.id;
+  return url.href;
+}
+
+// ---- settings ---------------------------------------------------------------------------------
+
+function destinationOf(element) {
+  const value = (element.dataset.destination || "").trim();
+  if (/^mailto:/i.test(value)) return { kind: "email", href: value };
+  try {
+    const url = new URL(value);
+    if (url.protocol === "https:" || url.protocol === "http:") return { kind: "form", href: url.href };
+  } catch (error) {
+    // not a URL: no destination
+  }
+  return null;
+}
+
+function endpointOf(element) {
+  const value = (element.dataset.endpoint || "").trim();
+  if (!value) return null;
+  try {
+    const url = new URL(value, window.location.href);
+    return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+  } catch (error) {
+    return null;
+  }
+}
+
+// ---- the support request ----------------------------------------------------------------------
+
+function supportRequest(info, reason, comment, calculators) {
+  const links = calculators.map(calculatorLink);
+  const subject = `Help center: ${info.title} (${reason.label})`;
+  const lines = ["Hello,", "", "The help center article below did not answer my question.", ""];
+  lines.push(`Article: ${info.title}`, `Permanent link: ${info.permalink}`);
+  if (info.section) lines.push(`Section: ${info.section}`);
+  if (info.reviewed) lines.push(`Last reviewed: ${info.reviewed}`);
+  lines.push(`Reason: ${reason.label}`);
+  for (const link of links) lines.push(`Calculator with my inputs: ${link}`);
+  lines.push("", "My comment:", comment || "(none)");
+  const fields = {
+    article: info.permalink,
+    title: info.title,
+    section: info.section,
+    reviewed: info.reviewed,
+    reason: reason.code,
+    comment,
+    subject,
+  };
+  return { subject, body: lines.join("\n"), fields, calculators: links };
+}
+
+function destinationHref(destination, request) {
+  if (destination.kind === "email") {
+    const separator = destination.href.includes("?") ? "&" : "?";
+    const body = request.body.replace(/\n/g, "\r\n");
+    return (
+      `${destination.href}${separator}subject=${encodeURIComponent(request.subject)}` +
+      `&body=${encodeURIComponent(body)}`
+    );
+  }
+  const url = new URL(destination.href);
+  for (const [name, value] of Object.entries(request.fields)) url.searchParams.set(name, value);
+  url.searchParams.delete("calculator");
+  for (const link of request.calculators) url.searchParams.append("calculator", link);
+  return url.href;
+}
+
+// ---- the vote ---------------------------------------------------------------------------------
+
+function newVoteId() {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+function voteRecord(widget) {
+  const info = pageInfo(widget.element);
+  return {
+    schema: SCHEMA,
+    id: widget.voteId,
+    helpful: widget.vote === "yes",
+    reason: widget.vote === "no" ? widget.reason : null,
+    page: info.permalink,
+    title: info.title,
+    section: info.section,
+    reviewed: info.reviewed,
+    calculators: usedCalculators(widget.element).map((calculator) => calculator.id),
+    sent_at: new Date().toISOString(),
+  };
+}
+
+// Called only from the reader's clicks; a failure never bothers the reader.
+function postVote(widget) {
+  const endpoint = endpointOf(widget.element);
+  if (!endpoint || !widget.vote) return;
+  try {
+    fetch(endpoint, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(voteRecord(widget)),
+      keepalive: true,
+      credentials: "omit",
+    }).catch(() => {});
+  } catch (error) {
+    // a browser without fetch or keepalive: the vote is not counted
+  }
+}
+
+// ---- one feedback element ---------------------------------------------------------------------
+
+function part(element, role) {
+  return element.querySelector(`[data-feedback-role="${role}"]`);
+}
+
+function attachFeedback(element) {
+  if (element.kbFeedback) return;
+  const widget = {
+    element,
+    vote: null,
+    voteId: null,
+    reason: null,
+    yes: element.querySelector('[data-feedback-vote="yes"]'),
+    no: element.querySelector('[data-feedback-vote="no"]'),
+    status: part(element, "status"),
+    form: part(element, "form"),
+    error: part(element, "error"),
+    prepared: part(element, "prepared"),
+    request: part(element, "request"),
+    send: part(element, "send"),
+    copy: part(element, "copy"),
+    counted: part(element, "counted"),
+  };
+  element.kbFeedback = widget;
+  widget.yes.addEventListener("click", () => chooseVote(widget, "yes"));
+  widget.no.addEventListener("click", () => chooseVote(widget, "no"));
+  widget.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    prepareRequest(widget);
+  });
+  widget.form.addEventListener("change", () => clearReasonError(widget));
+  widget.copy.addEventListener("click", () => copyRequest(widget));
+  element.hidden = false;
+}
+
+function say(widget, text) {
+  widget.status.textContent = text;
+}
+
+function chooseVote(widget, vote) {
+  widget.vote = vote;
+  widget.voteId = widget.voteId || newVoteId();
+  widget.yes.setAttribute("aria-pressed", String(vote === "yes"));
+  widget.no.setAttribute("aria-pressed", String(vote === "no"));
+  widget.no.setAttribute("aria-expanded", String(vote === "no"));
+  widget.counted.hidden = !endpointOf(widget.element);
+  if (vote === "yes") {
+    widget.form.hidden = true;
+    widget.prepared.hidden = true;
+    widget.reason = null;
+    say(widget, "Thank you: glad this page helped.");
+  } else {
+    widget.form.hidden = false;
+    say(widget, "Sorry this page did not help. Tell us what was wrong, and a support request " +
+      "will be prepared for you to send.");
+    const first = widget.form.querySelector('input[name="reason"]');
+    if (first) first.focus();
+  }
+  postVote(widget);
+}
+
+function chosenReason(widget) {
+  const input = widget.form.querySelector('input[name="reason"]:checked');
+  if (!input) return null;
+  return { code: input.value, label: input.closest("label").textContent.trim() };
+}
+
+function clearReasonError(widget) {
+  widget.error.textContent = "";
+  widget.error.hidden = true;
+  widget.error.closest("fieldset").removeAttribute("aria-invalid");
+}
+
+function prepareRequest(widget) {
+  const reason = chosenReason(widget);
+  if (!reason) {
+    widget.error.textContent = "Choose what was wrong first.";
+    widget.error.hidden = false;
+    widget.error.closest("fieldset").setAttribute("aria-invalid", "true");
+    say(widget, "Choose what was wrong first.");
+    widget.form.querySelector('input[name="reason"]').focus();
+    return;
+  }
+  clearReasonError(widget);
+  const comment = widget.form.elements.comment.value.trim();
+  const calculators = usedCalculators(widget.element);
+  const request = supportRequest(pageInfo(widget.element), reason, comment, calculators);
+  const destination = destinationOf(widget.element);
+  widget.request.value = `Subject: ${request.subject}\n\n${request.body}`;
+  if (destination) {
+    widget.send.href = destinationHref(destination, request);
+    widget.send.textContent =
+      destination.kind === "email" ? "Send it by email" : "Open the support form";
+    if (destination.kind === "form") {
+      widget.send.target = "_blank";
+      widget.send.rel = "noopener";
+    }
+    widget.send.hidden = false;
+  } else {
+    widget.send.hidden = true;
+  }
+  widget.prepared.hidden = false;
+  widget.reason = reason.code;
+  say(widget, destination
+    ? `Your support request is ready below. ${widget.send.textContent}, or copy it.`
+    : "Your support request is ready below: copy it into a message to support.");
+  widget.request.focus();
+  widget.request.setSelectionRange(0, 0);
+  widget.request.scrollTop = 0;
+  postVote(widget);
+}
+
+async function copyText(text) {
+  if (navigator.clipboard && window.isSecureContext) {
+    await navigator.clipboard.writeText(text);
+    return;
+  }
+  const area = document.createElement("textarea");
+  area.value = text;
+  area.setAttribute("readonly", "");
+  area.style.position = "fixed";
+  area.style.opacity = "0";
+  document.body.append(area);
+  area.select();
+  const copied = document.execCommand("copy");
+  area.remove();
+  if (!copied) throw new Error("copy refused");
+}
+
+async function copyRequest(widget) {
+  try {
+    await copyText(widget.request.value);
+    say(widget, "Copied: paste it into a message to support.");
+  } catch (error) {
+    widget.request.select();
+    say(widget, "Copying was refused: the request is selected, press Ctrl+C (⌘C on a Mac).");
+  }
+}
+
+// ---- print ------------------------------------------------------------------------------------
+
+const printState = { sheet: null, opened: [] };
+
+function isoDate(date) {
+  const pad = (number) => String(number).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+function cssString(text) {
+  return `"${String(text).replace(/[\\"]/g, "\\$&").replace(/[\n\r\f]/g, " ")}"`;
+}
+
+function describeField(field) {
+  if (field.hidden || field.closest("[hidden]")) return null;
+  const group = field.querySelector("fieldset");
+  if (group) {
+    const legend = group.querySelector("legend");
+    const chosen = Array.from(group.querySelectorAll("input:checked"), (input) =>
+      (input.closest("label") || input).textContent.trim());
+    return { label: legend ? legend.textContent.trim() : "", value: chosen.join(", ") || "None" };
+  }
+  const control = field.querySelector("input, select, textarea");
+  const label = field.querySelector("label");
+  if (!control || !label) return null;
+  let value = control.value;
+  if (control.tagName === "SELECT") {
+    value = control.selectedOptions.length ? control.selectedOptions[0].textContent : "";
+  } else if (control.type === "checkbox" || control.type === "radio") {
+    value = control.checked ? "Yes" : "No";
+  }
+  return { label: label.textContent.trim(), value: value.trim() || "(empty)" };
+}
+
+function inputSummary(calculator) {
+  const summary = document.createElement("div");
+  summary.className = "kb-print-inputs";
+  summary.dataset[PRINT_MARK] = "";
+  const title = document.createElement("p");
+  title.className = "kb-print-inputs__title";
+  title.textContent = "Inputs";
+  const list = document.createElement("dl");
+  for (const field of calculator.querySelectorAll("[data-field-name]")) {
+    const described = describeField(field);
+    if (!described || !described.label) continue;
+    const row = document.createElement("div");
+    const term = document.createElement("dt");
+    term.textContent = described.label;
+    const value = document.createElement("dd");
+    value.textContent = described.value;
+    row.append(term, value);
+    list.append(row);
+  }
+  summary.append(title, list);
+  return summary;
+}
+
+function stampText(info, printed) {
+  const parts = [];
+  if (info.reviewed) parts.push(`Last reviewed ${info.reviewed}`);
+  parts.push(`Permanent link ${info.permalink}`, `Printed ${printed}`);
+  return parts.join(" · ");
+}
+
+function pageMarginStamp(info, printed) {
+  // Every printed page carries the link and dates in its bottom margin, where supported.
+  if (!("adoptedStyleSheets" in document) || typeof CSSStyleSheet === "undefined") return;
+  try {
+    const sheet = new CSSStyleSheet();
+    const dates = [info.reviewed ? `Last reviewed ${info.reviewed}` : "", `Printed ${printed}`]
+      .filter(Boolean)
+      .join(" · ");
+    sheet.replaceSync(
+      "@media print { @page {" +
+        ` @bottom-left { content: ${cssString(info.permalink)}; font-size: 8pt; }` +
+        ` @bottom-right { content: ${cssString(dates + " · Page ")} counter(page) " of " counter(pages);` +
+        " font-size: 8pt; } } }",
+    );
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+    printState.sheet = sheet;
+  } catch (error) {
+    // margin boxes are a nicety; the stamp at the end of the article is always there
+  }
+}
+
+function beforePrint() {
+  afterPrint(); // a second beforeprint without an afterprint starts from a clean page
+  const article = document.querySelector("article") || document.body;
+  const info = pageInfo(article);
+  const printed = isoDate(new Date());
+  const stamps = article.querySelectorAll(".kb-print-stamp");
+  for (const stamp of stamps) stamp.textContent = ` · Permanent link ${info.permalink} · Printed ${printed}`;
+  if (stamps.length === 0) {
+    const stamp = document.createElement("p");
+    stamp.className = "kb-print-stamp kb-print-stamp--own";
+    stamp.dataset[PRINT_MARK] = "";
+    stamp.textContent = stampText(info, printed);
+    article.append(stamp);
+  }
+  for (const calculator of article.querySelectorAll("[data-calculator]")) {
+    const form = calculator.querySelector("form");
+    if (form) form.before(inputSummary(calculator));
+  }
+  for (const details of article.querySelectorAll(".kb-calc__explanation:not([open])")) {
+    details.open = true;
+    printState.opened.push(details);
+  }
+  pageMarginStamp(info, printed);
+}
+
+function afterPrint() {
+  for (const element of document.querySelectorAll("[data-kb-print]")) element.remove();
+  for (const stamp of document.querySelectorAll(".kb-print-stamp")) stamp.textContent = "";
+  for (const details of printState.opened) details.open = false;
+  printState.opened = [];
+  if (printState.sheet) {
+    document.adoptedStyleSheets = document.adoptedStyleSheets.filter(
+      (sheet) => sheet !== printState.sheet,
+    );
+    printState.sheet = null;
+  }
+}
+
+// ---- every page -------------------------------------------------------------------------------
+
+function attachAll() {
+  for (const element of document.querySelectorAll("[data-kb-feedback]")) attachFeedback(element);
+}
+
+document.addEventListener("input", noteCalculatorChange, true);
+document.addEventListener("change", noteCalculatorChange, true);
+window.addEventListener("beforeprint", beforePrint);
+window.addEventListener("afterprint", afterPrint);
+
+// Instant navigation swaps the article (and this element with it) and announces each new page
+// through the theme's document$.
+if (window.document$ && typeof window.document$.subscribe === "function") {
+  window.document$.subscribe(() => attachAll());
+} else if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", attachAll);
+} else {
+  attachAll();
+}
