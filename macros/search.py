@@ -41,6 +41,7 @@ _NOT_TEXT = [
     re.compile(r"<[^>]*>"),  # tags and their attributes
     re.compile(r"^\s*(?:[-*+]|\d+\.)\s+\[[^\]]*\]\([^)]*\)\s*$", re.M),  # link-only items
     re.compile(r"\]\([^)]*\)"),  # link targets: [text](../add-ons/)
+    re.compile(r"\]\[[^\]]*\]"),  # reference labels: [text][add-ons]
     re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$", re.M),  # reference link definitions
     re.compile(r"\{[:#.][^}\n]*\}"),  # attribute lists: {#id}, { .class }
 ]
