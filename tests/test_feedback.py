@@ -88,7 +88,7 @@ def test_every_article_ends_with_the_feedback_and_its_settings(built_site: Path)
         assert f'data-destination="{destination.group(1)}"' in html, path
         assert 'data-endpoint=""' in html, path  # mkdocs.yml: endpoint: null
         # Settings are data attributes, never inline script.
-        feedback = html[html.index("data-kb-feedback"):]
+        feedback = html[html.index("data-kb-feedback") :]
         assert "<script" not in feedback[: feedback.index("</aside>")]
 
 
@@ -111,7 +111,8 @@ def test_nothing_is_requested_and_the_flow_works_by_keyboard(context: Any, site_
     page.keyboard.press("Tab")  # to No
     assert page.evaluate("document.activeElement.dataset.feedbackVote") == "no"
     page.keyboard.press("Space")
-    assert no.get_attribute("aria-pressed") == "true" and no.get_attribute("aria-expanded") == "true"
+    assert no.get_attribute("aria-pressed") == "true"
+    assert no.get_attribute("aria-expanded") == "true"
     assert yes.get_attribute("aria-pressed") == "false"
     assert "did not help" in status(page)
     # Focus moved to the first reason; the arrow keys choose among them.
