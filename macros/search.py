@@ -28,6 +28,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping, Sequence
+from functools import cache
 
 HIDDEN_CLASS = "kb-search-terms"
 # A section is about a term when its heading uses it, or its text uses it this many times.
@@ -43,7 +44,7 @@ _NOT_TEXT = [
     re.compile(r"\]\([^)]*\)"),  # link targets: [text](../add-ons/)
     re.compile(r"\]\[[^\]]*\]"),  # reference labels: [text][add-ons]
     re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$", re.M),  # reference link definitions
-    re.compile(r"\{[:#.][^}\n]*\}"),  # attribute lists: {#id}, { .class }
+    re.compile(r"\{\s*[:#.][^}\n]*\}"),  # attribute lists: {#id}, { .class }
 ]
 
 
@@ -104,6 +105,7 @@ def _readable_text(markdown: str) -> str:
     return html.unescape(markdown)
 
 
+@cache
 def _word_pattern(term: str) -> re.Pattern[str]:
     """A whole-word, case-insensitive pattern for a term and its plain inflections."""
     words = [re.escape(word) for word in re.split(r"[\s\u00a0-]+", term.strip().lower()) if word]

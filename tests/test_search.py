@@ -88,8 +88,11 @@ def test_links_markup_and_code_are_not_the_sections_words() -> None:
         '<script type="application/json">{"downgrade": "downgrade"}</script></section>\n'
         "See [the plans](../downgrade/downgrade.md) and [more][downgrade].\n\n"
         "[downgrade]: ../downgrade.md\n"
+        "A paragraph with a class.\n{ .kb-downgrade }\n"
     )
-    assert added(markup) == []
+    # One real use, in text: any of the markup above read as text would make it two.
+    assert added(markup + "\nOne downgrade.\n") == []
+    assert added(markup + "\nOne downgrade, and another downgrade.\n") == ["downsize, downsizing"]
 
 
 def test_a_hash_line_in_fenced_code_is_not_a_heading() -> None:

@@ -230,6 +230,7 @@ function attachFeedback(element) {
   });
   widget.form.addEventListener("change", () => clearReasonError(widget));
   widget.copy.addEventListener("click", () => copyRequest(widget));
+  widget.counted.hidden = !endpointOf(element); // said before the reader clicks
   element.hidden = false;
 }
 
@@ -243,7 +244,7 @@ function chooseVote(widget, vote) {
   widget.yes.setAttribute("aria-pressed", String(vote === "yes"));
   widget.no.setAttribute("aria-pressed", String(vote === "no"));
   widget.no.setAttribute("aria-expanded", String(vote === "no"));
-  widget.counted.hidden = !endpointOf(widget.element);
+  widget.counted.hidden = !endpointOf(widget.element); // the endpoint may be set after load
   if (vote === "yes") {
     widget.form.hidden = true;
     widget.prepared.hidden = true;
@@ -294,6 +295,9 @@ function prepareRequest(widget) {
     if (destination.kind === "form") {
       widget.send.target = "_blank";
       widget.send.rel = "noopener";
+    } else {
+      widget.send.removeAttribute("target");
+      widget.send.removeAttribute("rel");
     }
     widget.send.hidden = false;
   } else {
