@@ -346,6 +346,7 @@ def proration_request(
 
 
 def _proration_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
+    """The proration engine's answer for the plan change the form describes."""
     v = reading.values
     _kind, request = proration_request(
         catalogue, from_plan=v["from_plan"], from_interval=v["from_interval"],
@@ -512,12 +513,7 @@ def _record_defaults(catalogue: Catalogue, today: date) -> dict[str, str]:
 
 def _record_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
     v = reading.values
-    _kind, request = proration_request(
-        catalogue, from_plan=v["from_plan"], from_interval=v["from_interval"],
-        to_plan=v["to_plan"], to_interval=v["to_interval"], period_start=v["period_start"],
-        change_at=v["change_at"], currency=v["currency"],
-    )  # fmt: skip
-    proration = api.run("prorate", request)
+    proration = _proration_compute(reading, catalogue)
     if "errors" in proration:
         return proration
     lines = proration.get("lines") or []
@@ -574,8 +570,8 @@ WIDGETS: Final[dict[str, Widget]] = {
     "plan-comparison": Widget(
         name="plan-comparison",
         title="Which plan fits what you need?",
-        fields=lambda c: _comparison_fields(c),
-        compute=lambda r, c: _comparison_compute(r, c),
+        fields=_comparison_fields,
+        compute=_comparison_compute,
         render_result=lambda resp, r, c: render.comparison_result(resp, c),
         error_fields={**{f"needs.{n}": n for n in RESOURCE_FIELDS},
                       "needs.features": "features", "needs.support": "support",
@@ -586,8 +582,8 @@ WIDGETS: Final[dict[str, Widget]] = {
     "growth": Widget(
         name="growth",
         title="How long will your plan last as you grow?",
-        fields=lambda c: _growth_fields(c),
-        compute=lambda r, c: _growth_compute(r, c),
+        fields=_growth_fields,
+        compute=_growth_compute,
         render_result=lambda resp, r, c: render.growth_result(resp, c,
                                                               chart=r.values["chart"]),
         error_fields={**{f"usage.{n}": n for n in RESOURCE_FIELDS},
@@ -598,8 +594,8 @@ WIDGETS: Final[dict[str, Widget]] = {
     "add-ons": Widget(
         name="add-ons",
         title="What will your plan cost with add-ons?",
-        fields=lambda c: _addon_fields(c),
-        compute=lambda r, c: _addon_compute(r, c),
+        fields=_addon_fields,
+        compute=_addon_compute,
         render_result=lambda resp, r, c: render.addons_result(resp, c),
         error_fields={"plan": "plan", "currency": "currency", "interval": "interval",
                       "addons": "plan"},
@@ -608,8 +604,8 @@ WIDGETS: Final[dict[str, Widget]] = {
     "change-record": Widget(
         name="change-record",
         title="Record the change and draft the notice",
-        fields=lambda c: _record_fields(c),
-        compute=lambda r, c: _record_compute(r, c),
+        fields=_record_fields,
+        compute=_record_compute,
         render_result=lambda resp, r, c: render.record_result(resp, c),
         error_fields={"account": "account", "reason.code": "reason",
                       "reason.text": "reason_text", "requested_by.name": "requested_by",

@@ -13,6 +13,8 @@
 // last-reviewed date and the print date (overrides/assets/stylesheets/print.css hides the rest);
 // `afterprint` puts everything back.
 
+import { copyText } from "./clipboard.js";
+
 const SCHEMA = "kb-feedback/1";
 const PRINT_MARK = "kbPrint"; // data-kb-print on every element added for printing only
 
@@ -312,23 +314,6 @@ function prepareRequest(widget) {
   widget.request.setSelectionRange(0, 0);
   widget.request.scrollTop = 0;
   postVote(widget);
-}
-
-async function copyText(text) {
-  if (navigator.clipboard && window.isSecureContext) {
-    await navigator.clipboard.writeText(text);
-    return;
-  }
-  const area = document.createElement("textarea");
-  area.value = text;
-  area.setAttribute("readonly", "");
-  area.style.position = "fixed";
-  area.style.opacity = "0";
-  document.body.append(area);
-  area.select();
-  const copied = document.execCommand("copy");
-  area.remove();
-  if (!copied) throw new Error("copy refused");
 }
 
 async function copyRequest(widget) {
