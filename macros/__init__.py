@@ -112,10 +112,8 @@ def on_post_page_macros(env: Any) -> None:
 
 def _register_calculators(env: Any, catalogue: Catalogue) -> None:
     """Calculator widgets and build-time worked examples (see macros/widgets.py)."""
-    try:
-        from macros import widgets
-    except ImportError as error:  # pragma: no cover - the module is part of the project
-        raise PluginError(f"macros/widgets.py cannot be imported: {error}") from error
+    from macros import widgets
+
     widgets.register(env, catalogue)
 
 
