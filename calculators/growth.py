@@ -742,16 +742,12 @@ def _nice_step(span: int) -> int:
     return power * 10
 
 
-def _chart_id(resource: str) -> str:
-    return "growth-chart-" + re.sub(r"[^a-z0-9_-]", "-", resource.lower())[:40]
-
-
 def _unavailable(resource: str, reason: str) -> str:
-    ident = _chart_id(resource)
+    # No ids: a page may hold several charts; <title> and <desc> name and describe the image.
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} 40" role="img" '
-            f'aria-labelledby="{ident}-title {ident}-desc" class="growth-chart">'
-            f'<title id="{ident}-title">Chart unavailable</title>'
-            f'<desc id="{ident}-desc">{html.escape(reason)}</desc>'
+            f'aria-label="Chart unavailable" class="growth-chart">'
+            f"<title>Chart unavailable</title>"
+            f"<desc>{html.escape(reason)}</desc>"
             f'<text x="8" y="24" fill="currentColor">{html.escape(reason)}</text></svg>')
 
 
@@ -803,7 +799,6 @@ def render_chart_svg(response: Mapping[str, Any], *, resource: str) -> str:
     def y(value: int) -> str:
         return _coord(_TOP + plot_h - Fraction(plot_h * value, ceiling))
 
-    ident = _chart_id(resource)
     title = f"{label} ({unit}) over {horizon} months against plan limits"
     desc = _chart_desc(label, unit, months, shown, numbered)
     sales = response.get("contact_sales")
@@ -813,10 +808,10 @@ def render_chart_svg(response: Mapping[str, Any], *, resource: str) -> str:
     e = html.escape
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" '
-        f'aria-labelledby="{ident}-title {ident}-desc" class="growth-chart" '
+        f'aria-label="{e(title)}" class="growth-chart" '
         f'style="max-width:100%;height:auto;font-family:inherit">',
-        f'<title id="{ident}-title">{e(title)}</title>',
-        f'<desc id="{ident}-desc">{e(desc)}</desc>',
+        f"<title>{e(title)}</title>",
+        f"<desc>{e(desc)}</desc>",
         '<g fill="currentColor" font-size="12">',
     ]
     # Axes and ticks.

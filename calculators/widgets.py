@@ -360,9 +360,14 @@ RESOURCE_FIELDS: Final = ("storage", "bandwidth", "processing", "seats", "projec
 MAX_USAGE: Final = 10_000_000
 
 
+def _usage_label(label: str, unit: str) -> str:
+    """ "Storage (GB)", but "Team seats": a counted unit the label already names is not repeated."""
+    return label if unit.lower() in label.lower() else f"{label} ({unit})"
+
+
 def _usage_fields(catalogue: Catalogue, group: str) -> tuple[Field, ...]:
     return tuple(
-        Field(r.id, f"{r.label} ({r.unit})", "integer", minimum=0, maximum=MAX_USAGE,
+        Field(r.id, _usage_label(r.label, r.unit), "integer", minimum=0, maximum=MAX_USAGE,
               group=group)
         for r in catalogue.resources if r.id in RESOURCE_FIELDS
     )  # fmt: skip
