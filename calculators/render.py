@@ -219,6 +219,15 @@ def _figure(key: str, label: str, value: str) -> str:
             f"{esc(value)}</dd></div>")  # fmt: skip
 
 
+def _spare(resource: Mapping[str, Any]) -> str:
+    """ "50 GB of storage", "12 team seats": a counted unit its label names is not repeated."""
+    label, unit = str(resource["label"]).lower(), str(resource["unit"])
+    spare = resource["headroom"]
+    if unit.lower() in label:
+        return f"{spare:,} {label}"
+    return f"{spare:,} {unit} of {label}"
+
+
 def comparison_result(response: Mapping[str, Any], catalogue: Catalogue) -> Rendered:
     currency = str(response["currency"])
     interval = str(response["interval"])
@@ -235,7 +244,7 @@ def comparison_result(response: Mapping[str, Any], catalogue: Catalogue) -> Rend
     text = [f"Recommended: {plan_name} ({total_text})"]
     reason = recommendation.get("reason")
     if reason:
-        parts.append(f'<p class="kb-calc__scenario">{esc(reason)}</p>')
+        parts.append(f'<p class="kb-calc__reason">{esc(reason)}</p>')
         text.append(str(reason))
     saving = response.get("addons_vs_upgrade")
     if saving and saving.get("text"):
@@ -257,8 +266,7 @@ def comparison_result(response: Mapping[str, Any], catalogue: Catalogue) -> Rend
         addons = ", ".join(f"{a['quantity']} × {a['name']}" for a in plan.get("addons") or [])
         notes = " ".join(plan.get("shortfalls") or [])
         if not notes and plan.get("fits"):
-            headroom = [f"{r['headroom']:,} {r['unit']} {r['label'].lower()}"
-                        for r in plan.get("resources") or []
+            headroom = [_spare(r) for r in plan.get("resources") or []
                         if r.get("headroom") is not None and r.get("need")]  # fmt: skip
             notes = ("Room to spare: " + ", ".join(headroom)) if headroom else ""
         marker = ' data-recommended="true"' if plan.get("plan") == recommendation.get(
@@ -293,7 +301,7 @@ def growth_result(response: Mapping[str, Any], catalogue: Catalogue, *, chart: s
     text = [f"Plan to end on: {plan_name}", f"Cheapest path: {total_text}"]
     for key in ("text", "reason", "description"):
         if recommendation.get(key):
-            parts.append(f'<p class="kb-calc__scenario">{esc(recommendation[key])}</p>')
+            parts.append(f'<p class="kb-calc__reason">{esc(recommendation[key])}</p>')
             text.append(str(recommendation[key]))
             break
     if contact and contact.get("text"):
