@@ -194,8 +194,20 @@ function scheduleEvaluation(calculator) {
 }
 
 function evaluateNow(calculator, params) {
-  if (engine.state === "ready") askEngine(calculator, params);
-  else if (engine.state !== "error") calculator.waitingParams = params;
+  if (engine.state === "ready") {
+    askEngine(calculator, params);
+    return;
+  }
+  // Until the engine answers, the result showing is for other inputs: say so.
+  calculator.result.dataset.stale = "true";
+  if (engine.state === "error") {
+    calculator.status.textContent =
+      `Live recalculation is unavailable: ${engine.reason}. The result below is for the ` +
+      "inputs the page was published with; “Work it out by hand” shows how to compute yours.";
+  } else {
+    calculator.waitingParams = params;
+    calculator.status.textContent = "Your result will update as soon as live recalculation starts.";
+  }
 }
 
 function showResult(calculator, result, id) {
