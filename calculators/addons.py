@@ -23,11 +23,10 @@ from decimal import Decimal
 from typing import Any, Final
 
 from calculators import money
-from calculators.catalogue import AddOn, Catalogue, Plan
+from calculators.catalogue import AddOn, Catalogue, Plan, describe
 from calculators.plans import (
     Errors,
     add_error,
-    describe,
     error_response,
     grants_text,
     join,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -374,7 +374,7 @@ class _Reader:
         free_keys: bool = False,
     ) -> Mapping[str, Any]:
         if not isinstance(value, Mapping):
-            raise self.fail(path, f"must be a mapping, got {_describe(value)}")
+            raise self.fail(path, f"must be a mapping, got {describe(value)}")
         for key in value:
             if not isinstance(key, str):
                 self.fail(_join(path, str(key)), "keys must be text")
@@ -388,19 +388,19 @@ class _Reader:
 
     def text(self, value: object, path: str) -> str:
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(path, f"must be non-empty text, got {_describe(value)}")
+            raise self.fail(path, f"must be non-empty text, got {describe(value)}")
         return value
 
     def ident(self, value: object, path: str) -> str:
         if not isinstance(value, str) or not _ID.fullmatch(value):
             raise self.fail(
-                path, f"must be an id of lowercase letters, digits and _, got {_describe(value)}"
+                path, f"must be an id of lowercase letters, digits and _, got {describe(value)}"
             )
         return value
 
     def integer(self, value: object, path: str, *, minimum: int = 0) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(path, f"must be a whole number, got {_describe(value)}")
+            raise self.fail(path, f"must be a whole number, got {describe(value)}")
         if value < minimum:
             raise self.fail(path, f"must be at least {minimum}, got {value}")
         return value
@@ -410,17 +410,17 @@ class _Reader:
 
     def boolean(self, value: object, path: str) -> bool:
         if not isinstance(value, bool):
-            raise self.fail(path, f"must be true or false, got {_describe(value)}")
+            raise self.fail(path, f"must be true or false, got {describe(value)}")
         return value
 
     def choice(self, value: object, path: str, allowed: Sequence[str]) -> str:
         if not isinstance(value, str) or value not in allowed:
-            raise self.fail(path, f"must be one of {', '.join(allowed)}, got {_describe(value)}")
+            raise self.fail(path, f"must be one of {', '.join(allowed)}, got {describe(value)}")
         return value
 
     def sequence(self, value: object, path: str) -> Sequence[Any]:
         if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-            raise self.fail(path, f"must be a list, got {_describe(value)}")
+            raise self.fail(path, f"must be a list, got {describe(value)}")
         return value
 
     def amount(self, value: object, path: str, currency: str, units: Mapping[str, int]) -> Decimal:
@@ -875,7 +875,7 @@ class _Reader:
             except (ValueError, ArithmeticError):
                 raise self.fail(_join(where, "rate"), "must be a quoted decimal fraction "
                                 f"from \"0\" to below \"1\" such as \"0.20\", got "
-                                f"{_describe(rate_text)}") from None  # fmt: skip
+                                f"{describe(rate_text)}") from None  # fmt: skip
             tax = TaxPolicy(rate=rate, inclusive=self.boolean(tax_map.get("inclusive"),
                                                               _join(where, "inclusive")))
         minimum_path = _join(path, "minimum_charge")
@@ -917,15 +917,23 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _describe(value: object) -> str:
+def describe(value: object) -> str:
+    """A short, safe description of a value for an error message."""
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
         return repr(value if len(value) <= 40 else value[:37] + "...")
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
+    if isinstance(value, int):
+        text = str(value) if abs(value) < 10**40 else "a very large number"
+        return f"the number {text}"
+    if isinstance(value, float):
+        return f"the number {value!r}"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "a list"
     return f"a {type(value).__name__}"
 
 
@@ -936,9 +944,3 @@ def _plain(value: object) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
-
-
-def iter_problem_paths(error: CatalogueError) -> Iterator[str]:
-    """The key paths of every problem, for tests and tools."""
-    for path, _reason in error.problems:
-        yield path

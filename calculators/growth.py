@@ -37,14 +37,13 @@ from itertools import pairwise
 from typing import Any, Final
 
 from calculators import money
-from calculators.catalogue import Catalogue, Plan
+from calculators.catalogue import Catalogue, Plan, describe
 from calculators.plans import (
     MAX_UNITS,
     Errors,
     Fit,
     Needs,
     add_error,
-    describe,
     error_response,
     fit_cost,
     fit_plan,
@@ -54,6 +53,7 @@ from calculators.plans import (
     read_features,
     read_interval,
     read_object,
+    read_per_resource,
     read_plan,
     read_support,
     read_usage,
@@ -193,31 +193,16 @@ def _read_growth(
             return None
         return Growth("rate", dict.fromkeys(ids, rate), (), {"rate_percent": _rate_text(rate)})
     if given[0] == "rates_percent":
-        raw = body["rates_percent"]
-        if not isinstance(raw, Mapping):
-            add_error(errors, "growth.rates_percent", "must be an object of percentages per "
-                      f"resource such as {{\"storage\": \"10\"}}, got {describe(raw)}")
-            return None
-        rates: dict[str, Fraction] = {}
-        ok = True
-        for key, item in raw.items():
-            where = join("growth.rates_percent", key)
-            if key not in ids:
-                add_error(errors, where, f"unknown resource {describe(key)}; the catalogue "
-                          f"measures: {', '.join(ids)}")
-                ok = False
-                continue
-            parsed = _read_rate(item, where, errors)
-            if parsed is None:
-                ok = False
-            else:
-                rates[key] = parsed
-        if not ok:
+        rates = read_per_resource(
+            body["rates_percent"], "growth.rates_percent", catalogue, errors,
+            read_item=_read_rate, default=Fraction(0),
+            expected='an object of percentages per resource such as {"storage": "10"}',
+        )  # fmt: skip
+        if rates is None:
             return None
         # Resources without a rate of their own do not grow.
-        full = {rid: rates.get(rid, Fraction(0)) for rid in ids}
-        return Growth("rates", full, (),
-                      {"rates_percent": {rid: _rate_text(r) for rid, r in full.items()}})
+        return Growth("rates", rates, (),
+                      {"rates_percent": {rid: _rate_text(r) for rid, r in rates.items()}})
     return _read_forecast(body["forecast"], catalogue, errors, horizon=horizon)
 
 
@@ -742,7 +727,7 @@ def _nice_step(span: int) -> int:
     return power * 10
 
 
-def _unavailable(resource: str, reason: str) -> str:
+def _unavailable(reason: str) -> str:
     # No ids: a page may hold several charts; <title> and <desc> name and describe the image.
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} 40" role="img" '
             f'aria-label="Chart unavailable" class="growth-chart">'
@@ -765,9 +750,9 @@ def render_chart_svg(response: Mapping[str, Any], *, resource: str) -> str:
         limits = [(str(p["name"]), p["limits"][resource], p["runs_out"][resource])
                   for p in response["plans"]]
     except (KeyError, TypeError, ValueError, StopIteration):
-        return _unavailable(resource, f"No projection of {resource} to chart.")
+        return _unavailable(f"No projection of {resource} to chart.")
     if not months:
-        return _unavailable(resource, f"No projection of {resource} to chart.")
+        return _unavailable(f"No projection of {resource} to chart.")
     horizon = max(1, months[-1][0])
     top_usage = max(u for _, u in months)
     numbered = sorted(((int(limit), name, out) for name, limit, out in limits

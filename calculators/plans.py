@@ -28,16 +28,18 @@ calculator answers ``{"errors": [...]}`` instead of raising.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import product
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from calculators import money
-from calculators.catalogue import AddOn, Catalogue, Plan
+from calculators.catalogue import AddOn, Catalogue, Plan, describe
 
 Errors = list[dict[str, str]]
+
+_T = TypeVar("_T")
 
 # Usage amounts above this are refused: no account is that large, and integers beyond 2**53 do not
 # survive a round trip through JavaScript numbers in the browser.
@@ -60,26 +62,6 @@ def add_error(errors: Errors, field: str, message: str) -> None:
 
 def error_response(errors: Errors) -> dict[str, Any]:
     return {"errors": list(errors)}
-
-
-def describe(value: object) -> str:
-    """A short, safe description of a value for an error message."""
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return repr(value if len(value) <= 40 else value[:37] + "...")
-    if isinstance(value, int):
-        text = str(value) if abs(value) < 10**40 else "a very large number"
-        return f"the number {text}"
-    if isinstance(value, float):
-        return f"the number {value!r}"
-    if isinstance(value, Mapping):
-        return "an object"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    return f"a {type(value).__name__}"
 
 
 def join(path: str, key: object) -> str:
@@ -195,13 +177,34 @@ def read_usage(
 
     ``extra`` names further keys the caller reads itself (``features``, ``support``).
     """
+    return read_per_resource(
+        value, field, catalogue, errors, read_item=read_count, default=0,
+        expected="an object of resource amounts", extra=extra,
+    )  # fmt: skip
+
+
+def read_per_resource(
+    value: object,
+    field: str,
+    catalogue: Catalogue,
+    errors: Errors,
+    *,
+    read_item: Callable[[object, str, Errors], _T | None],
+    default: _T,
+    expected: str,
+    extra: Sequence[str] = (),
+) -> dict[str, _T] | None:
+    """One value per catalogue resource, each read by ``read_item``; left out is ``default``.
+
+    Every unknown resource and every bad value is reported, at its own key path.
+    """
     if not isinstance(value, Mapping):
-        add_error(errors, field, f"must be an object of resource amounts, got {describe(value)}")
+        add_error(errors, field, f"must be {expected}, got {describe(value)}")
         return None
     ids = [r.id for r in catalogue.resources]
-    usage: dict[str, int] = {}
+    found: dict[str, _T] = {}
     ok = True
-    for key, amount in value.items():
+    for key, item in value.items():
         if key in extra:
             continue
         where = join(field, key)
@@ -210,14 +213,14 @@ def read_usage(
                       f"{', '.join(ids)}")
             ok = False
             continue
-        number = read_count(amount, where, errors)
-        if number is None:
+        parsed = read_item(item, where, errors)
+        if parsed is None:
             ok = False
         else:
-            usage[key] = number
+            found[key] = parsed
     if not ok:
         return None
-    return {rid: usage.get(rid, 0) for rid in ids}
+    return {rid: found.get(rid, default) for rid in ids}
 
 
 def read_features(

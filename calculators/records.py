@@ -32,12 +32,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
-from calculators import money
-from calculators.catalogue import Catalogue, Plan
+from calculators import money, periods
+from calculators.catalogue import Catalogue, Plan, describe
 from calculators.plans import (
     Errors,
     add_error,
-    describe,
     error_response,
     join,
     plan_has_feature,
@@ -77,8 +76,6 @@ _DATE: Final = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _UTC_TIME: Final = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:Z|\+00:00)"
 )
-_MONTHS: Final = ("January", "February", "March", "April", "May", "June", "July", "August",
-                  "September", "October", "November", "December")  # fmt: skip
 _INTERVAL_WORDS: Final[Mapping[str, str]] = {
     "day": "daily", "week": "weekly", "month": "monthly", "year": "yearly",
 }  # fmt: skip
@@ -366,7 +363,7 @@ def format_instant(text: str) -> str:
     match = _DATE.fullmatch(text) or _UTC_TIME.fullmatch(text)
     if match is None:
         return text
-    day = f"{int(match[3])} {_MONTHS[int(match[2]) - 1]} {match[1]}"
+    day = f"{int(match[3])} {periods.MONTH_NAMES[int(match[2]) - 1]} {match[1]}"
     if match.re is _UTC_TIME:
         return f"{day} at {match[4]}:{match[5]} UTC"
     return day

@@ -14,11 +14,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
-from calculators import money
+from calculators import money, periods
 from calculators.catalogue import Catalogue
 
-MONTHS: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-                 "Dec")  # fmt: skip
 INTERVAL_NOUNS: Final = {"day": "daily", "week": "weekly", "month": "monthly", "year": "annual"}
 
 
@@ -36,9 +34,9 @@ def esc(value: object) -> str:
 
 
 def long_date(value: date | str) -> str:
-    """ "1 Apr 2026": unambiguous in every locale, independent of the machine's locale."""
-    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    """ "1 Apr 2026", as the invoice lines write it (``periods.format_human``)."""
+    day = value if isinstance(value, date) else periods.parse_instant(str(value))
+    return periods.format_human(day)
 
 
 def amount(text: object, currency: str, catalogue: Catalogue) -> str:

@@ -174,13 +174,6 @@ def evaluate_with_response(
     widget_name: str, params: Mapping[str, object], catalogue: Catalogue, *, today: date
 ) -> tuple[dict[str, Any], Mapping[str, Any]]:
     """``evaluate``, plus the calculator's own response (empty on bad input)."""
-    outcome, response = _evaluate(widget_name, params, catalogue, today=today)
-    return outcome, response
-
-
-def _evaluate(
-    widget_name: str, params: Mapping[str, object], catalogue: Catalogue, *, today: date
-) -> tuple[dict[str, Any], Mapping[str, Any]]:
     widget = WIDGETS.get(widget_name)
     if widget is None:
         return _outcome(widget_name, {}, [{"field": "", "message": f"unknown calculator "

@@ -217,34 +217,36 @@ def _as_param(value: Any) -> str:
     return str(value)
 
 
-def _manual(kind: str) -> str:
-    methods = {
-        "proration": (
-            "Count the days left in your current billing period, starting on the day of the "
-            "change. Credit: your current price × days left ÷ days in the period. Charge: the "
-            "new price × days left ÷ days in the period (or the full new price when the billing "
-            "interval changes). Round each line to the cent. Due today is the charge minus the "
-            "credit; a negative result goes to your credit balance."
-        ),
-    }
-    methods["plan-comparison"] = (
+# How to get each calculator's answer without it: shown when live recalculation is unavailable.
+MANUAL_METHODS = {
+    "proration": (
+        "Count the days left in your current billing period, starting on the day of the "
+        "change. Credit: your current price × days left ÷ days in the period. Charge: the "
+        "new price × days left ÷ days in the period (or the full new price when the billing "
+        "interval changes). Round each line to the cent. Due today is the charge minus the "
+        "credit; a negative result goes to your credit balance."
+    ),
+    "plan-comparison": (
         "For each plan, compare every limit in the plan table with what you need. Where a limit "
         "is short, divide the shortfall by the add-on's unit size and round up to get the units "
         "needed, if the plan offers that add-on. The cheapest plan whose price plus add-ons "
         "covers everything is the best fit."
-    )
-    methods["growth"] = (
+    ),
+    "growth": (
         "Multiply today's usage by (1 + monthly growth) once for each month ahead and round up. "
         "The first month a figure exceeds a plan's limit is when that plan runs out."
-    )
-    methods["add-ons"] = (
+    ),
+    "add-ons": (
         "Add the plan's price to each add-on's price times its quantity, using the prices in the "
         "add-on table for your billing interval and currency."
-    )
-    methods["change-record"] = (
+    ),
+    "change-record": (
         "Write down the account, the old and new plan, the date, who asked and why, and the "
         "amounts from the proration calculator."
-    )
-    text = methods.get(kind, "Use the figures in the tables on this page.")
+    ),
+}
+
+
+def _manual(kind: str) -> str:
     return ('<details class="kb-calc__manual" data-role="manual"><summary>Work it out by hand'
-            f"</summary><p>{render.esc(text)}</p></details>")  # fmt: skip
+            f"</summary><p>{render.esc(MANUAL_METHODS[kind])}</p></details>")  # fmt: skip

@@ -38,12 +38,6 @@ def catalogue() -> Catalogue:
     return read_catalogue_file(ROOT / "catalogue" / "catalogue.yaml")
 
 
-@pytest.fixture(scope="session")
-def fixture_catalogue() -> Catalogue:
-    """A frozen copy, so editing the company's catalogue never breaks golden files."""
-    return read_catalogue_file(ROOT / "tests" / "fixtures" / "catalogue.json")
-
-
 def mkdocs_build(
     project: Path, site_dir: Path, *, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:

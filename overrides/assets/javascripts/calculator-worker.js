@@ -10,7 +10,6 @@ async function start(message) {
   const pyodide = await loadPyodide({
     indexURL: runtimeUrl,
     stdLibURL: new URL(message.stdlib, message.base).href,
-    fullStdLib: false,
   });
   const wheel = await fetch(new URL(message.wheel, message.base).href);
   if (!wheel.ok) {

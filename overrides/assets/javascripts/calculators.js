@@ -8,6 +8,7 @@
 // text, never as HTML.
 
 import { announce, copyText, flash } from "./clipboard.js";
+import { pageInfo } from "./links.js";
 
 const SITE_ROOT = new URL("../../", import.meta.url);
 const START_TIMEOUT_MS = 30000;
@@ -346,13 +347,12 @@ function readBuildText(element) {
   }
 }
 
-// Each input as the reader sees it: its label and the chosen option's words.
-function describeInputs(calculator, params) {
+// Each input as the reader sees it: its label and the chosen option's words ("" when empty).
+export function describeInputs(element, params) {
   const described = [];
-  for (const wrapper of calculator.element.querySelectorAll("[data-field-name]")) {
+  for (const wrapper of element.querySelectorAll("[data-field-name]")) {
     const name = wrapper.dataset.fieldName;
     const value = params[name] ?? "";
-    if (value === "") continue;
     const label = wrapper.querySelector("label, legend");
     const select = wrapper.querySelector("select");
     let shown = value;
@@ -365,20 +365,37 @@ function describeInputs(calculator, params) {
         .map((box) => box.parentElement.textContent.trim())
         .join(", ");
     }
-    described.push(`${label ? label.textContent.trim() : name}: ${shown}`);
+    described.push({ label: label ? label.textContent.trim() : name, value: shown.trim() });
   }
   return described;
+}
+
+// For other modules (feedback, print), by the calculator's element.
+
+// The inputs as the form holds them now.
+export function currentInputs(element) {
+  return readForm({ form: element.querySelector("form") });
+}
+
+// The link that reproduces the calculator's last valid result.
+export function calculatorLink(element) {
+  return linkFor(element.kbCalculator || { element, form: element.querySelector("form") });
+}
+
+// Whether the page was opened from a link carrying this calculator's inputs.
+export function openedFromLink(element) {
+  return paramsFromUrl(element) !== null;
 }
 
 const NOT_YET = "not calculated yet: open the link to see it";
 
 function calculatorReply(calculator, format) {
-  const info = document.querySelector(".kb-page-info");
-  const article = info ? info.dataset.kbTitle : document.title;
-  const permalink = info ? info.dataset.kbPermalink : window.location.href;
+  const { title: article, permalink } = pageInfo();
   const title = calculator.element.querySelector(".kb-calc__title").textContent.trim();
   const params = calculator.params || readForm(calculator);
-  const inputs = describeInputs(calculator, params);
+  const inputs = describeInputs(calculator.element, params)
+    .filter((input) => input.value !== "")
+    .map((input) => `${input.label}: ${input.value}`);
   const link = linkFor(calculator);
   if (format === "markdown") {
     return [

@@ -13,30 +13,15 @@
 // last-reviewed date and the print date (overrides/assets/stylesheets/print.css hides the rest);
 // `afterprint` puts everything back.
 
+import { calculatorLink, currentInputs, describeInputs, openedFromLink } from "./calculators.js";
 import { copyText } from "./clipboard.js";
+import { pageInfo } from "./links.js";
 
 const SCHEMA = "kb-feedback/1";
 const PRINT_MARK = "kbPrint"; // data-kb-print on every element added for printing only
 
 // Calculators the reader changed on this page (instant navigation replaces the elements).
 const changedCalculators = new WeakSet();
-
-// ---- the article ------------------------------------------------------------------------------
-
-function pageInfo(within) {
-  const scope = (within && within.closest("article")) || document;
-  const element = scope.querySelector(".kb-page-info") || document.querySelector(".kb-page-info");
-  const data = element ? element.dataset : {};
-  const here = new URL(window.location.href);
-  here.search = "";
-  here.hash = "";
-  return {
-    permalink: data.kbPermalink || here.href,
-    title: data.kbTitle || document.title,
-    section: data.kbSection || "",
-    reviewed: data.kbReviewed || "",
-  };
-}
 
 // ---- calculators the reader used --------------------------------------------------------------
 
@@ -47,50 +32,11 @@ function noteCalculatorChange(event) {
   if (calculator) changedCalculators.add(calculator);
 }
 
-function calculatorInputs(calculator) {
-  const form = calculator.querySelector("form");
-  const params = {};
-  if (!form) return params;
-  for (const control of form.elements) {
-    if (!control.name) continue;
-    if (control.type === "checkbox") {
-      const chosen = params[control.name] ? params[control.name].split(",") : [];
-      if (control.checked) chosen.push(control.value);
-      params[control.name] = chosen.join(",");
-    } else if (control.type === "radio") {
-      if (control.checked) params[control.name] = control.value;
-    } else {
-      params[control.name] = control.value;
-    }
-  }
-  return params;
-}
-
-// A calculator opened from a calculator link counts as used: the link's inputs are in the URL.
-function openedFromLink(calculator) {
-  const url = new URL(window.location.href);
-  if (url.search === "") return false;
-  const aimed = url.hash
-    ? url.hash.slice(1) === calculator.id
-    : document.querySelector("[data-calculator]") === calculator;
-  if (!aimed) return false;
-  const names = new Set(Object.keys(calculatorInputs(calculator)));
-  return Array.from(url.searchParams.keys()).some((name) => names.has(name));
-}
-
 function usedCalculators(within) {
   const scope = (within && within.closest("article")) || document;
   return Array.from(scope.querySelectorAll("[data-calculator]")).filter(
     (calculator) => changedCalculators.has(calculator) || openedFromLink(calculator),
   );
-}
-
-// The link that reproduces a calculator's current inputs, built as calculators.js builds it.
-function calculatorLink(calculator) {
-  const url = new URL(window.location.href);
-  url.search = new URLSearchParams(calculatorInputs(calculator)).toString();
-  url.hash = calculator.id;
-  return url.href;
 }
 
 // ---- settings ---------------------------------------------------------------------------------
@@ -167,7 +113,7 @@ function newVoteId() {
 }
 
 function voteRecord(widget) {
-  const info = pageInfo(widget.element);
+  const info = pageInfo();
   return {
     schema: SCHEMA,
     id: widget.voteId,
@@ -287,7 +233,7 @@ function prepareRequest(widget) {
   clearReasonError(widget);
   const comment = widget.form.elements.comment.value.trim();
   const calculators = usedCalculators(widget.element);
-  const request = supportRequest(pageInfo(widget.element), reason, comment, calculators);
+  const request = supportRequest(pageInfo(), reason, comment, calculators);
   const destination = destinationOf(widget.element);
   widget.request.value = `Subject: ${request.subject}\n\n${request.body}`;
   if (destination) {
@@ -339,27 +285,6 @@ function cssString(text) {
   return `"${String(text).replace(/[\\"]/g, "\\$&").replace(/[\n\r\f]/g, " ")}"`;
 }
 
-function describeField(field) {
-  if (field.hidden || field.closest("[hidden]")) return null;
-  const group = field.querySelector("fieldset");
-  if (group) {
-    const legend = group.querySelector("legend");
-    const chosen = Array.from(group.querySelectorAll("input:checked"), (input) =>
-      (input.closest("label") || input).textContent.trim());
-    return { label: legend ? legend.textContent.trim() : "", value: chosen.join(", ") || "None" };
-  }
-  const control = field.querySelector("input, select, textarea");
-  const label = field.querySelector("label");
-  if (!control || !label) return null;
-  let value = control.value;
-  if (control.tagName === "SELECT") {
-    value = control.selectedOptions.length ? control.selectedOptions[0].textContent : "";
-  } else if (control.type === "checkbox" || control.type === "radio") {
-    value = control.checked ? "Yes" : "No";
-  }
-  return { label: label.textContent.trim(), value: value.trim() || "(empty)" };
-}
-
 function inputSummary(calculator) {
   const summary = document.createElement("div");
   summary.className = "kb-print-inputs";
@@ -368,14 +293,12 @@ function inputSummary(calculator) {
   title.className = "kb-print-inputs__title";
   title.textContent = "Inputs";
   const list = document.createElement("dl");
-  for (const field of calculator.querySelectorAll("[data-field-name]")) {
-    const described = describeField(field);
-    if (!described || !described.label) continue;
+  for (const input of describeInputs(calculator, currentInputs(calculator))) {
     const row = document.createElement("div");
     const term = document.createElement("dt");
-    term.textContent = described.label;
+    term.textContent = input.label;
     const value = document.createElement("dd");
-    value.textContent = described.value;
+    value.textContent = input.value || "(empty)";
     row.append(term, value);
     list.append(row);
   }
@@ -414,7 +337,7 @@ function pageMarginStamp(info, printed) {
 function beforePrint() {
   afterPrint(); // a second beforeprint without an afterprint starts from a clean page
   const article = document.querySelector("article") || document.body;
-  const info = pageInfo(article);
+  const info = pageInfo();
   const printed = isoDate(new Date());
   const stamps = article.querySelectorAll(".kb-print-stamp");
   for (const stamp of stamps) stamp.textContent = ` · Permanent link ${info.permalink} · Printed ${printed}`;

@@ -4,28 +4,31 @@
 
 import { announce, copyText, flash } from "./clipboard.js";
 
-function pageInfo() {
-  const info = document.querySelector(".kb-page-info");
-  if (!info) return null;
+// The article's permanent address, title, section number and review date; without the element
+// (a page the theme renders on its own), the page's address and title.
+export function pageInfo() {
+  const data = document.querySelector(".kb-page-info")?.dataset || {};
+  const here = new URL(window.location.href);
+  here.search = "";
+  here.hash = "";
   let renamed = {};
   try {
-    renamed = JSON.parse(info.dataset.kbAnchorRedirects || "{}");
+    renamed = JSON.parse(data.kbAnchorRedirects || "{}");
   } catch (error) {
     renamed = {};
   }
   return {
-    permalink: info.dataset.kbPermalink,
-    title: info.dataset.kbTitle,
-    section: info.dataset.kbSection,
-    reviewed: info.dataset.kbReviewed,
+    permalink: data.kbPermalink || here.href,
+    title: data.kbTitle || document.title,
+    section: data.kbSection || "",
+    reviewed: data.kbReviewed || "",
     renamed,
   };
 }
 
 // The link a support agent pastes: the page's short address, plus the heading's anchor.
-export function permanentLink(heading) {
+function permanentLink(heading) {
   const info = pageInfo();
-  if (!info) return window.location.href;
   return heading.tagName === "H1" ? info.permalink : `${info.permalink}#${heading.id}`;
 }
 
@@ -63,7 +66,7 @@ async function copyHeadingLink(button) {
   }
 }
 
-export function ticketReply(format) {
+function ticketReply(format) {
   const info = pageInfo();
   const summary = document.querySelector(".kb-summary");
   const about = summary ? summary.textContent.trim() : "";
@@ -90,7 +93,7 @@ async function copyArticleReply(button) {
 function followRenamedAnchor() {
   const info = pageInfo();
   const wanted = decodeURIComponent(window.location.hash.slice(1));
-  if (!info || !wanted || document.getElementById(wanted)) return;
+  if (!wanted || document.getElementById(wanted)) return;
   const target = info.renamed[wanted];
   const element = target && document.getElementById(target);
   if (element) {
