@@ -14,7 +14,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 from calculators.catalogue import Catalogue, CatalogueError, parse_catalogue
-from macros import tables
+from macros import conventions, tables
 from macros.catalogue_file import read_yaml_catalogue
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +66,7 @@ def define_env(env: Any) -> None:
     env.macro(tables.support_table(catalogue), "support_table")
     env.filter(view.money, "money")
 
+    conventions.register(env, catalogue)  # proration_conventions(): days counted and rounded
     _register_calculators(env, catalogue)
     _register_links(env)
 
