@@ -1134,7 +1134,8 @@ def _delta_line(request: Request, term: _NewTerm) -> Line | None:
     sentence = _line_sentence(
         "remaining", priced.share, _price_times(units, new.price, currency), priced.factor,
         priced.exact, priced.amount, kind, policy, currency,
-    ) + f" Only the {units:,} {word} unit{'s' if units != 1 else ''} are priced, rounded once."
+    ) + (f" Only the {units:,} {word} units are priced, rounded once." if units != 1 else
+         f" Only the {word} unit is priced, rounded once.")  # fmt: skip
     amount = priced.amount if kind == "charge" else -priced.amount
     return Line(kind, f"{word.capitalize()} quantity, {_span(term.part)}", units, new.price,
                 term.part, priced.share, priced.factor, priced.exact, amount,
