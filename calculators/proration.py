@@ -226,8 +226,10 @@ def prorate(request: object) -> dict[str, object]:
             return {"errors": parsed}
         return render(parsed, quote(parsed))
     except PeriodError as error:
-        # Only the new plan's own period can still leave the calendar (a year after 9999-06-01).
-        return {"errors": [{"field": "new.interval", "message": str(error)}]}
+        # Only the new plan's own period (a year after 9999-06-01) or the days a credit buys
+        # under extend_period can still leave the calendar.
+        field = error.field if isinstance(error, _CalendarError) else "new.interval"
+        return {"errors": [{"field": field, "message": str(error)}]}
     except Exception as error:  # a safety net: the contract promises nothing raises
         message = f"the request could not be computed ({type(error).__name__})"
         return {"errors": [{"field": "", "message": message}]}
@@ -1159,8 +1161,20 @@ def _extension(request: Request, term: _NewTerm, credit: Decimal) -> Extension:
     try:
         until = request.change_at + timedelta(days=days)
     except OverflowError:
-        raise PeriodError(f"{days:,} days after change_at is outside the calendar") from None
+        raise _CalendarError(
+            "policy.negative_total",
+            f"extend_period: the credit buys {days:,} days of the new plan, which ends after "
+            "the year 9999; use credit_balance or refund",
+        ) from None
     return Extension(days, until)
+
+
+class _CalendarError(PeriodError):
+    """A computed date outside the calendar, reported against the field that caused it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _extension_sentence(
