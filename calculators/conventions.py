@@ -90,7 +90,7 @@ def interval_change_sentence(policy: Policy) -> str:
         return (
             "When the billing interval changes, the renewal date stays aligned to the current "
             "period's start: the new plan is charged for the days from the change to its next "
-            "renewal, out of the days of that new, longer or shorter period."
+            "renewal date, as a share of its full billing period on the new interval."
         )
     return (
         "When the billing interval changes, a new billing period starts on the day of the "
