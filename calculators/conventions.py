@@ -3,13 +3,16 @@
 Every sentence is generated from an effective proration policy (the contract's ``policy``
 object with all its fields, as ``Catalogue.policy.request_policy`` gives it) and the currencies'
 minor units, so a page never says "to the cent" for yen or dinars, nor "calendar days" for a
-policy that counts seconds. Standard library only; no figures are computed here.
+policy that counts seconds. Standard library only; no amounts are computed here (the rounding
+step is the money module's).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
+
+from calculators import money
 
 if TYPE_CHECKING:
     from calculators.catalogue import Catalogue
@@ -25,7 +28,12 @@ ROUNDING_WORDS: dict[str, str] = {
 
 def rounding_step(code: str, digits: int) -> str:
     """The currency's smallest unit as a figure: "0.01 USD", "1 JPY", "0.001 KWD"."""
-    return f"{'0.' + '0' * (digits - 1) + '1' if digits else '1'} {code}"
+    return f"{_step(code, digits)} {code}"
+
+
+def _step(code: str, digits: int) -> str:
+    units = {code: digits}
+    return money.to_text(money.step(code, extra=units), code, extra=units)
 
 
 def steps_phrase(currencies: Currencies) -> str:
@@ -35,8 +43,7 @@ def steps_phrase(currencies: Currencies) -> str:
         by_digits.setdefault(digits, []).append(code)
     parts = []
     for digits, codes in by_digits.items():
-        step = rounding_step("", digits).strip()
-        parts.append(f"{step} for {_and(codes)}")
+        parts.append(f"{_step(codes[0], digits)} for {_and(codes)}")
     return "; ".join(parts)
 
 
