@@ -38,6 +38,8 @@ CHANGE_KINDS: Final = (
 )
 APPLY_MODES: Final = ("immediately", "next_invoice", "period_end", "without_proration")
 INTERVAL_CHANGES: Final = ("restart", "keep_anchor")
+CREDIT_APPLIED: Final = ("after_tax", "before_tax")
+CREDIT_EXPIRES: Final = ("never",)
 _ID: Final = re.compile(r"[a-z][a-z0-9_]*")
 _CURRENCY_CODE: Final = re.compile(r"[A-Z]{3}")
 
@@ -198,15 +200,26 @@ class ChangeRule:
 
 
 @dataclass(frozen=True)
+class CreditPolicy:
+    """What a credit balance pays for, and in what order with tax."""
+
+    reduces_due_now: bool  # a balance pays for what a change makes due at once
+    reduces_next_invoice: bool  # and for the next invoices until it is used up
+    applied: str  # "after_tax": it pays the taxed total; "before_tax": it lowers the taxable amount
+    refund_on_request_days: int  # a balance this recent is refunded on request
+    expires: str  # "never"
+
+
+@dataclass(frozen=True)
 class Policy:
     proration: ProrationPolicy
     changes: Mapping[str, ChangeRule]
+    # When one change combines several kinds, the rule of the kind listed first applies.
+    change_precedence: tuple[str, ...]
+    credit: CreditPolicy
     over_limit_grace_period_days: int
     over_limit_after_grace: str
     over_limit_deleted_data: str
-    credit_applies_to: str
-    credit_refund_on_request_days: int
-    credit_expires: str
     failed_payment_retry_after_days: tuple[int, ...]
     failed_payment_grace_period_days: int
     failed_payment_upgrade_reverted_after_days: int
@@ -214,6 +227,19 @@ class Policy:
     records_visible_to: tuple[str, ...]
     contact_sales_plan: str
     contact_sales_minimum_term_months: int
+
+    @property
+    def credit_applies_to(self) -> str:
+        """The old free-text wording, derived from ``credit`` (read by records' notices)."""
+        return "next invoices" if self.credit.reduces_next_invoice else "account balance"
+
+    @property
+    def credit_refund_on_request_days(self) -> int:
+        return self.credit.refund_on_request_days
+
+    @property
+    def credit_expires(self) -> str:
+        return self.credit.expires
 
     def request_policy(self, change_kind: str, currency: str) -> dict[str, object]:
         """The proration contract's ``policy`` object for one kind of change."""
@@ -772,8 +798,8 @@ class _Reader:
         return tuple(result)
 
     def policy(self, value: object, path: str, context: _Context) -> Policy:
-        sections = ("proration", "changes", "over_limit", "credit_balance", "failed_payment",
-                    "records", "contact_sales")  # fmt: skip
+        sections = ("proration", "changes", "change_precedence", "over_limit", "credit_balance",
+                    "failed_payment", "records", "contact_sales")  # fmt: skip
         raw = self.mapping(value, path, required=sections)
         proration = self.attempt(_join(path, "proration"), self.proration,
                                  raw.get("proration"), _join(path, "proration"), context)
@@ -802,7 +828,10 @@ class _Reader:
             return self.attempt(where, self.mapping, raw.get(name), where, required=keys) or {}
 
         over = section("over_limit", ("grace_period_days", "after_grace", "deleted_data"))
-        credit = section("credit_balance", ("applies_to", "refund_on_request_days", "expires"))
+        precedence = self.attempt(_join(path, "change_precedence"), self.change_precedence,
+                                  raw.get("change_precedence"), _join(path, "change_precedence"))
+        credit = self.attempt(_join(path, "credit_balance"), self.credit_policy,
+                              raw.get("credit_balance"), _join(path, "credit_balance"))
         failed = section("failed_payment", ("retry_after_days", "grace_period_days",
                                             "upgrade_reverted_after_days"))  # fmt: skip
         records = section("records", ("retention_years", "visible_to"))
@@ -834,10 +863,8 @@ class _Reader:
                                         ("read_only", "suspended")),
             over_limit_deleted_data=read("over_limit", over, "deleted_data", self.choice,
                                          ("never",)),
-            credit_applies_to=read("credit_balance", credit, "applies_to", self.text),
-            credit_refund_on_request_days=read("credit_balance", credit,
-                                               "refund_on_request_days", self.integer),
-            credit_expires=read("credit_balance", credit, "expires", self.text),
+            change_precedence=precedence,
+            credit=credit,
             failed_payment_retry_after_days=retry_days,
             failed_payment_grace_period_days=read("failed_payment", failed, "grace_period_days",
                                                   self.integer),
@@ -849,6 +876,39 @@ class _Reader:
             contact_sales_minimum_term_months=read("contact_sales", sales,
                                                    "minimum_term_months", self.positive),
         )  # fmt: skip
+
+    def change_precedence(self, value: object, path: str) -> tuple[str, ...]:
+        """Every change kind exactly once, the one whose rule wins first."""
+        items = self.sequence(value, path)
+        kinds = self.id_list(items, path, CHANGE_KINDS, "change kind")
+        missing = [kind for kind in CHANGE_KINDS if kind not in kinds]
+        if missing:
+            self.fail(path, f"must list every change kind once; missing: {', '.join(missing)}")
+        if len(kinds) != len(items) or missing:
+            raise _Invalid(path)
+        return tuple(kinds)
+
+    def credit_policy(self, value: object, path: str) -> CreditPolicy:
+        keys = ("reduces_due_now", "reduces_next_invoice", "applied", "refund_on_request_days",
+                "expires")  # fmt: skip
+        raw = self.mapping(value, path, required=keys)
+
+        def field_(key: str, reader: Any, *args: Any) -> Any:
+            where = _join(path, key)
+            if key not in raw:  # already reported as missing
+                return None
+            return self.attempt(where, reader, raw[key], where, *args)
+
+        credit = CreditPolicy(
+            reduces_due_now=field_("reduces_due_now", self.boolean),
+            reduces_next_invoice=field_("reduces_next_invoice", self.boolean),
+            applied=field_("applied", self.choice, CREDIT_APPLIED),
+            refund_on_request_days=field_("refund_on_request_days", self.integer),
+            expires=field_("expires", self.choice, CREDIT_EXPIRES),
+        )
+        if any(getattr(credit, key) is None for key in keys):
+            raise _Invalid(path)
+        return credit
 
     def proration(self, value: object, path: str, context: _Context) -> ProrationPolicy:
         keys = ("time_basis", "day_count", "rounding", "factor_decimals", "credit_basis",

@@ -183,3 +183,36 @@ def test_read_catalogue_file_reports_the_file(tmp_path: Path) -> None:
         read_catalogue_file(broken)
     with pytest.raises(CatalogueError, match="cannot read"):
         read_catalogue_file(tmp_path / "missing.json")
+
+
+def test_change_precedence_and_credit_policy_are_read(catalogue: Catalogue) -> None:
+    from calculators.catalogue import CHANGE_KINDS
+
+    policy = catalogue.policy
+    assert sorted(policy.change_precedence) == sorted(CHANGE_KINDS)
+    assert policy.change_precedence[0] == "annual_to_monthly"
+    assert policy.credit.applied in ("after_tax", "before_tax")
+    assert policy.credit.refund_on_request_days >= 0
+    assert set(policy.changes) == set(CHANGE_KINDS)
+
+
+def test_change_precedence_must_list_every_kind_once(data: dict[str, Any]) -> None:
+    data["policy"]["change_precedence"] = ["upgrade", "upgrade", "sideways"]
+    found = problems(data)
+    assert ("policy.change_precedence[1]", "change kind 'upgrade' is listed twice") in found
+    assert any(path == "policy.change_precedence[2]" and "'sideways'" in reason
+               for path, reason in found)  # fmt: skip
+    assert any(path == "policy.change_precedence" and "missing: downgrade" in reason
+               for path, reason in found)  # fmt: skip
+
+
+def test_credit_policy_fields_are_checked(data: dict[str, Any]) -> None:
+    credit = data["policy"]["credit_balance"]
+    credit["reduces_due_now"] = "yes"
+    credit["applied"] = "sometimes"
+    del credit["expires"]
+    assert sorted(paths(data)) == [
+        "policy.credit_balance.applied",
+        "policy.credit_balance.expires",
+        "policy.credit_balance.reduces_due_now",
+    ]
