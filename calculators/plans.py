@@ -34,7 +34,7 @@ from decimal import Decimal
 from itertools import product
 from typing import Any, Final, TypeVar
 
-from calculators import money
+from calculators import changes, money
 from calculators.catalogue import AddOn, Catalogue, Plan, describe
 
 Errors = list[dict[str, str]]
@@ -437,16 +437,20 @@ def option_key(fit: Fit, cost: Decimal) -> tuple[Decimal, bool, int]:
 
 
 def change_kind(current: Plan, target: Plan, *, currency: str, interval: str) -> str:
-    """upgrade, downgrade, same or sideways: by catalogue rank, checked against list price."""
-    if current.id == target.id:
+    """The plan move as ``calculators.changes`` names it (``upgrade`` or ``downgrade``), ``same``
+    for the same plan, or ``sideways`` when the list price points the other way (billed as the
+    plan move)."""
+    move = changes.plan_move(current, target)
+    if move is None:
         return "same"
-    up = target.rank > current.rank
     if current.self_serve and target.self_serve:
         before = current.price(currency, interval)
         after = target.price(currency, interval)
-        if (up and after < before) or (not up and after > before):
+        if (move == changes.UPGRADE and after < before) or (
+            move == changes.DOWNGRADE and after > before
+        ):
             return "sideways"
-    return "upgrade" if up else "downgrade"
+    return move
 
 
 # --------------------------------------------------------------------------------------------

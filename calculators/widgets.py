@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
-from calculators import api, render
+from calculators import api, changes, render
 from calculators.catalogue import Catalogue
 
 MAX_TEXT: Final = 500
@@ -250,6 +250,14 @@ def _currency_options(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
 
 
 def _proration_fields(catalogue: Catalogue) -> tuple[Field, ...]:
+    return (
+        *_change_fields(catalogue),
+        Field("credit_balance", "Credit balance", "decimal", required=False, minimum=0,
+              group="Now", hint="Credit already on your account, if any; leave empty for none."),
+    )  # fmt: skip
+
+
+def _change_fields(catalogue: Catalogue) -> tuple[Field, ...]:
     plans = _plan_options(catalogue)
     intervals = _interval_options(catalogue)
     return (
@@ -276,27 +284,6 @@ def _proration_defaults(catalogue: Catalogue, today: date) -> dict[str, str]:
     }  # fmt: skip
 
 
-def change_kind(
-    catalogue: Catalogue, from_plan: str, from_interval: str, to_plan: str, to_interval: str
-) -> str:
-    """Which of the company's change rules applies.
-
-    A move to a plan higher in the catalogue is an upgrade and a move lower a downgrade, whatever
-    the billing interval; on the same plan, a longer interval is a switch to annual billing.
-    """
-    old, new = catalogue.plan(from_plan), catalogue.plan(to_plan)
-    if new.rank > old.rank:
-        return "upgrade"
-    if new.rank < old.rank:
-        return "downgrade"
-    order = ("day", "week", "month", "year")
-    if order.index(to_interval) > order.index(from_interval):
-        return "monthly_to_annual"
-    if order.index(to_interval) < order.index(from_interval):
-        return "annual_to_monthly"
-    return "upgrade"  # no change at all: any rule nets to zero
-
-
 def proration_request(
     catalogue: Catalogue,
     *,
@@ -311,19 +298,21 @@ def proration_request(
     to_quantity: int = 1,
     addon: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """The proration contract's request for a plan (or add-on quantity) change."""
+    """The rule's kind and the proration contract's request for a plan (or one add-on's
+    quantity) change, classified by ``calculators.changes``; ``NoChange`` when nothing changes."""
+    old, new = catalogue.plan(from_plan), catalogue.plan(to_plan)
     if addon is not None:
         item = catalogue.addon(addon)
         from_price, to_price = (item.price(currency, from_interval),
                                 item.price(currency, to_interval))  # fmt: skip
-        if to_quantity > from_quantity:
-            kind = "seats_added" if item.resource == "seats" else "addon_added"
-        else:
-            kind = "seats_removed" if item.resource == "seats" else "addon_removed"
+        before = changes.Subscription(old, from_interval, {item.id: from_quantity})
+        after = changes.Subscription(new, to_interval, {item.id: to_quantity})
     else:
-        from_price = catalogue.plan(from_plan).price(currency, from_interval)
-        to_price = catalogue.plan(to_plan).price(currency, to_interval)
-        kind = change_kind(catalogue, from_plan, from_interval, to_plan, to_interval)
+        from_price = old.price(currency, from_interval)
+        to_price = new.price(currency, to_interval)
+        before = changes.Subscription(old, from_interval, quantity=from_quantity)
+        after = changes.Subscription(new, to_interval, quantity=to_quantity)
+    kind = changes.classify(catalogue, before, after).rule_kind
     request = {
         "currency": currency,
         "change_at": change_at.isoformat(),
@@ -338,15 +327,20 @@ def proration_request(
     return kind, request
 
 
+def change_request(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``change`` command's request for the plan change a form describes."""
+    current: dict[str, Any] = {"plan": values["from_plan"], "interval": values["from_interval"],
+                               "period_start": values["period_start"].isoformat()}
+    if values.get("credit_balance") is not None:
+        current["credit_balance"] = values["credit_balance"]
+    return {"currency": values["currency"], "change_at": values["change_at"].isoformat(),
+            "current": current,
+            "new": {"plan": values["to_plan"], "interval": values["to_interval"]}}  # fmt: skip
+
+
 def _proration_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
-    """The proration engine's answer for the plan change the form describes."""
-    v = reading.values
-    _kind, request = proration_request(
-        catalogue, from_plan=v["from_plan"], from_interval=v["from_interval"],
-        to_plan=v["to_plan"], to_interval=v["to_interval"], period_start=v["period_start"],
-        change_at=v["change_at"], currency=v["currency"],
-    )  # fmt: skip
-    return api.run("prorate", request)
+    """The ``change`` command's answer (kinds, rule, proration, credit) for the form's change."""
+    return api.run("change", change_request(reading.values), catalogue=catalogue)
 
 
 RESOURCE_FIELDS: Final = ("storage", "bandwidth", "processing", "seats", "projects")
@@ -493,7 +487,7 @@ def _record_fields(catalogue: Catalogue) -> tuple[Field, ...]:
     from calculators.records import REASON_CODES
 
     return (
-        *_proration_fields(catalogue),
+        *_change_fields(catalogue),
         Field("account", "Account", "text", group="Record"),
         Field("reason", "Reason", "select", tuple(REASON_CODES.items()), group="Record"),
         Field("reason_text", "Reason in words", "textarea", required=False, group="Record",
@@ -511,15 +505,12 @@ def _record_defaults(catalogue: Catalogue, today: date) -> dict[str, str]:
 
 def _record_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
     v = reading.values
-    proration = _proration_compute(reading, catalogue)
-    if "errors" in proration:
-        return proration
-    lines = proration.get("lines") or []
-    next_invoice = proration.get("next_invoice") or {}
-    # A change billed now takes effect on its date; one deferred to the period end, then.
-    effective = v["change_at"].isoformat() if lines else str(next_invoice.get("date", ""))
+    outcome = _proration_compute(reading, catalogue)
+    if "errors" in outcome:
+        return outcome
+    proration = outcome["proration"]
     change = {
-        "account": v["account"], "effective": effective, "currency": v["currency"],
+        "account": v["account"], "effective": outcome["effective_at"], "currency": v["currency"],
         "from": {"plan": v["from_plan"], "interval": v["from_interval"]},
         "to": {"plan": v["to_plan"], "interval": v["to_interval"]},
         "reason": {"code": v["reason"], "text": v.get("reason_text") or ""},
@@ -530,7 +521,7 @@ def _record_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]
     if "errors" in record:
         return record
     notice: Mapping[str, Any] = {}
-    if catalogue.plan(v["from_plan"]).rank != catalogue.plan(v["to_plan"]).rank:
+    if changes.plan_move(catalogue.plan(v["from_plan"]), catalogue.plan(v["to_plan"])):
         notice = api.run("notice", {**change, "audience": "customer"}, catalogue=catalogue)
         if "errors" in notice:
             return notice
@@ -541,13 +532,15 @@ def _proration_render(
     response: Mapping[str, Any], reading: Reading, catalogue: Catalogue
 ) -> render.Rendered:
     v = reading.values
-    kind = change_kind(catalogue, v["from_plan"], v["from_interval"], v["to_plan"],
-                       v["to_interval"])  # fmt: skip
     scenario = render.proration_scenario(
         catalogue, from_plan=v["from_plan"], from_interval=v["from_interval"],
-        to_plan=v["to_plan"], to_interval=v["to_interval"], change_at=v["change_at"], kind=kind,
+        to_plan=v["to_plan"], to_interval=v["to_interval"], change_at=v["change_at"],
+        kind=response["kinds"][0],
     )  # fmt: skip
-    return render.proration_result(response, catalogue, scenario=scenario)
+    # The balance's effect is shown only when the reader gave one.
+    credit = response if v.get("credit_balance") is not None else None
+    return render.proration_result(response["proration"], catalogue, scenario=scenario,
+                                   credit=credit)
 
 
 WIDGETS: Final[dict[str, Widget]] = {
@@ -559,9 +552,10 @@ WIDGETS: Final[dict[str, Widget]] = {
         render_result=_proration_render,
         error_fields={
             "change_at": "change_at", "current.period_start": "period_start",
-            "current.period_end": "period_start", "current.price": "from_plan",
-            "current.interval": "from_interval", "new.price": "to_plan",
-            "new.interval": "to_interval", "currency": "currency",
+            "current.period_end": "period_start", "current.plan": "from_plan",
+            "current.interval": "from_interval", "new.plan": "to_plan", "new": "to_plan",
+            "new.interval": "to_interval", "current.credit_balance": "credit_balance",
+            "currency": "currency",
         },
         defaults=_proration_defaults,
     ),
@@ -609,7 +603,9 @@ WIDGETS: Final[dict[str, Widget]] = {
                       "reason.text": "reason_text", "requested_by.name": "requested_by",
                       "requested_by.role": "role", "from": "from_plan", "to": "to_plan",
                       "change_at": "change_at", "current.period_start": "period_start",
-                      "effective": "change_at", "currency": "currency"},
+                      "effective": "change_at", "currency": "currency",
+                      "current.plan": "from_plan", "current.interval": "from_interval",
+                      "new.plan": "to_plan", "new": "to_plan", "new.interval": "to_interval"},
         defaults=lambda c, t: _record_defaults(c, t),
     ),
 }

@@ -164,8 +164,10 @@ def _proration_at(day: str) -> dict[str, Any]:
          "annual_to_monthly"),
         ({"plan": "team", "quantity": 2}, {"plan": "team", "quantity": 5}, "seats_added"),
         ({"plan": "team", "quantity": 5}, {"plan": "team", "quantity": 2}, "seats_removed"),
+        # An upgrade and a switch to annual billing at once: the catalogue's precedence lists
+        # the switch first, so its rule, and its kind, apply.
         ({"plan": "team", "interval": "month"}, {"plan": "scale", "interval": "year"},
-         "upgrade"),
+         "monthly_to_annual"),
     ],
 )
 def test_kinds(before: dict[str, Any], after: dict[str, Any], kind: str) -> None:
