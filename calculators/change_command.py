@@ -72,29 +72,34 @@ def read_request(request: object, catalogue: Catalogue, errors: Errors) -> Chang
     if body is None:
         return None
     currency = read_currency(body.get("currency"), "currency", catalogue, errors)
-    change_at = _read_text(body.get("change_at"), "change_at", errors)
-    current = read_object(
-        body.get("current", {}),
-        "current",
-        errors,
-        required=("plan", "period_start"),
-        optional=_CURRENT_KEYS,
-    )
-    new = read_object(body.get("new", {}), "new", errors, required=("plan",), optional=_NEW_KEYS)
-    if current is None or new is None:
+    # A missing field is already reported by read_object; only present ones are read further.
+    change_at = period_start = period_end = None
+    if "change_at" in body:
+        change_at = _read_text(body["change_at"], "change_at", errors)
+    current = new = None
+    if "current" in body:
+        current = read_object(
+            body["current"],
+            "current",
+            errors,
+            required=("plan", "period_start"),
+            optional=_CURRENT_KEYS,
+        )
+    if "new" in body:
+        new = read_object(body["new"], "new", errors, required=("plan",), optional=_NEW_KEYS)
+    if current is None:
         return None
     before = _read_side(current, "current", None, catalogue, errors)
-    after = _read_side(new, "new", before, catalogue, errors)
-    period_start = _read_text(current.get("period_start"), "current.period_start", errors)
-    period_end = None
+    after = None if new is None else _read_side(new, "new", before, catalogue, errors)
+    if "period_start" in current:
+        period_start = _read_text(current["period_start"], "current.period_start", errors)
     if current.get("period_end") is not None:
         period_end = _read_text(current["period_end"], "current.period_end", errors)
     balance = Decimal(0)
     if currency is not None and current.get("credit_balance") is not None:
         try:
-            balance = money.parse_amount(
-                current["credit_balance"], currency, extra=catalogue.minor_units
-            )
+            balance = money.parse_amount(current["credit_balance"], currency,
+                                         extra=catalogue.minor_units)  # fmt: skip
         except money.MoneyError as error:
             add_error(errors, "current.credit_balance", str(error))
     if (currency is None or change_at is None or period_start is None or before is None
