@@ -343,7 +343,6 @@ def _proration_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, A
     return api.run("change", change_request(reading.values), catalogue=catalogue)
 
 
-RESOURCE_FIELDS: Final = ("storage", "bandwidth", "processing", "seats", "projects")
 MAX_USAGE: Final = 10_000_000
 
 
@@ -356,8 +355,13 @@ def _usage_fields(catalogue: Catalogue, group: str) -> tuple[Field, ...]:
     return tuple(
         Field(r.id, _usage_label(r.label, r.unit), "integer", minimum=0, maximum=MAX_USAGE,
               group=group)
-        for r in catalogue.resources if r.id in RESOURCE_FIELDS
+        for r in catalogue.resources
     )  # fmt: skip
+
+
+def _resource_ids(catalogue: Catalogue) -> tuple[str, ...]:
+    """Every resource of the catalogue is a usage field, named by its id."""
+    return tuple(r.id for r in catalogue.resources)
 
 
 def _money_fields(catalogue: Catalogue) -> tuple[Field, ...]:
@@ -391,13 +395,13 @@ def _comparison_fields(catalogue: Catalogue) -> tuple[Field, ...]:
 
 
 def _comparison_defaults(catalogue: Catalogue) -> dict[str, str]:
-    return {**{name: "0" for name in RESOURCE_FIELDS}, "features": "", "support": "",
+    return {**{name: "0" for name in _resource_ids(catalogue)}, "features": "", "support": "",
             "current_plan": "", **_money_defaults(catalogue)}  # fmt: skip
 
 
 def _comparison_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
     v = reading.values
-    needs: dict[str, Any] = {name: v[name] for name in RESOURCE_FIELDS if name in v}
+    needs: dict[str, Any] = {name: v[name] for name in _resource_ids(catalogue) if name in v}
     needs["features"] = v.get("features") or []
     if v.get("support"):
         needs["support"] = v["support"]
@@ -412,7 +416,7 @@ def _comparison_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, 
 
 
 def _growth_fields(catalogue: Catalogue) -> tuple[Field, ...]:
-    charts = tuple((r.id, r.label) for r in catalogue.resources if r.id in RESOURCE_FIELDS)
+    charts = tuple((r.id, r.label) for r in catalogue.resources)
     return (
         *_usage_fields(catalogue, "Your usage today"),
         Field("rate", "Growth per month (%)", "decimal", minimum=-99, maximum=1000,
@@ -427,15 +431,16 @@ def _growth_fields(catalogue: Catalogue) -> tuple[Field, ...]:
 
 
 def _growth_defaults(catalogue: Catalogue) -> dict[str, str]:
-    return {**{name: "0" for name in RESOURCE_FIELDS}, "rate": "5", "horizon": "12",
-            "chart": "storage", "plan": "", **_money_defaults(catalogue)}  # fmt: skip
+    resources = _resource_ids(catalogue)
+    return {**{name: "0" for name in resources}, "rate": "5", "horizon": "12",
+            "chart": resources[0], "plan": "", **_money_defaults(catalogue)}  # fmt: skip
 
 
 def _growth_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
     v = reading.values
     request: dict[str, Any] = {
         "currency": v["currency"], "interval": v["interval"],
-        "usage": {name: v[name] for name in RESOURCE_FIELDS if name in v},
+        "usage": {name: v[name] for name in _resource_ids(catalogue) if name in v},
         "growth": {"rate_percent": v["rate"]}, "horizon_months": v["horizon"],
     }  # fmt: skip
     if v.get("plan"):
@@ -565,8 +570,8 @@ WIDGETS: Final[dict[str, Widget]] = {
         fields=_comparison_fields,
         compute=_comparison_compute,
         render_result=lambda resp, r, c: render.comparison_result(resp, c),
-        error_fields={**{f"needs.{n}": n for n in RESOURCE_FIELDS},
-                      "needs.features": "features", "needs.support": "support",
+        # needs.<resource> lands on the resource's own field (its last path segment).
+        error_fields={"needs.features": "features", "needs.support": "support",
                       "current_plan": "current_plan", "currency": "currency",
                       "interval": "interval"},
         defaults=lambda c, t: _comparison_defaults(c),
@@ -578,8 +583,7 @@ WIDGETS: Final[dict[str, Widget]] = {
         compute=_growth_compute,
         render_result=lambda resp, r, c: render.growth_result(resp, c,
                                                               chart=r.values["chart"]),
-        error_fields={**{f"usage.{n}": n for n in RESOURCE_FIELDS},
-                      "growth.rate_percent": "rate", "horizon_months": "horizon",
+        error_fields={"growth.rate_percent": "rate", "horizon_months": "horizon",
                       "plan": "plan", "currency": "currency", "interval": "interval"},
         defaults=lambda c, t: _growth_defaults(c),
     ),
