@@ -34,7 +34,7 @@ from decimal import Decimal
 from itertools import product
 from typing import Any, Final, TypeVar
 
-from calculators import changes, money
+from calculators import changes, money, policy_words
 from calculators.catalogue import AddOn, Catalogue, Plan, describe
 
 Errors = list[dict[str, str]]
@@ -897,10 +897,6 @@ def _change_summary(
                    for key in ("reduce_by", "usage", "limit")]
         parts.append(f"Reduce {resource.label.lower()} by {amounts[0]} (from {amounts[1]} to "
                      f"{amounts[2]}) before the change.")
-    if lost["usage_over_new_limits"]:
-        policy = catalogue.policy
-        parts.append(f"Usage above a new limit keeps working for "
-                     f"{policy.over_limit_grace_period_days} days, then becomes "
-                     f"{policy.over_limit_after_grace.replace('_', '-')} until it is back under "
-                     f"the limit.")
+    parts.extend(policy_words.over_limit_sentence(catalogue, item["resource"])
+                 for item in lost["usage_over_new_limits"] or ())  # fmt: skip
     return " ".join(parts)

@@ -32,7 +32,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
-from calculators import changes, money, periods
+from calculators import changes, money, periods, policy_words
 from calculators.catalogue import Catalogue, Plan, describe
 from calculators.plans import (
     Errors,
@@ -556,8 +556,8 @@ def _notice_sections(change: Change, kind: str, catalogue: Catalogue) -> list[_S
         pay.append("The charge for this change is below our minimum charge, so it is added to "
                    "your next invoice instead.")
     if p.amounts["credit_to_balance"] > 0:
-        pay.append(f"Added to your account credit: {show(p.amounts['credit_to_balance'])}, used "
-                   f"on your {catalogue.policy.credit_applies_to}.")
+        pay.append(f"Added to your account credit: {show(p.amounts['credit_to_balance'])}. "
+                   f"{policy_words.credit_use(catalogue)}")
     if p.amounts["refund"] > 0:
         pay.append(f"Refunded to your payment method: {show(p.amounts['refund'])}.")
     if p.amounts["tax"] != 0:
@@ -575,21 +575,23 @@ def _notice_sections(change: Change, kind: str, catalogue: Catalogue) -> list[_S
         sections.append(_Section("What you gain", bullets=tuple(gains)))
     if losses:
         sections.append(_Section("What you lose", bullets=tuple(losses)))
-    if kind == changes.DOWNGRADE:
-        policy = catalogue.policy
-        grace = (f"If your usage is above a new limit, everything keeps working for "
-                 f"{policy.over_limit_grace_period_days} days; after that, that resource becomes "
-                 f"{policy.over_limit_after_grace.replace('_', '-')} until usage is back under "
-                 f"the limit or the limit is raised.")
-        if policy.over_limit_deleted_data == "never":
-            grace += " Nothing is deleted."
-        sections.append(_Section("Usage above the new limits", (grace,)))
+    lowered = [r.id for r in catalogue.resources
+               if _lowered(before.plan.limits.get(r.id), after.plan.limits.get(r.id))]
+    if kind == changes.DOWNGRADE and lowered:
+        kept = policy_words.nothing_deleted(catalogue)
+        sections.append(_Section("Usage above the new limits", (kept,) if kept else (), tuple(
+            policy_words.over_limit_sentence(catalogue, rid) for rid in lowered)))
     company = catalogue.company
     sections.append(_Section(None, (
         f"Questions? Reply to this message or write to {company.support_email}.",
         f"The {company.name} team",
     )))
     return sections
+
+
+def _lowered(old: int | None, new: int | None) -> bool:
+    """A limit that goes down (``None`` is a limit set by contract, above every number)."""
+    return new is not None and (old is None or new < old)
 
 
 def _differences(before: Plan, after: Plan, catalogue: Catalogue) -> tuple[list[str], list[str]]:
