@@ -52,14 +52,26 @@ def over_limit_when(catalogue: Catalogue, resource_id: str) -> str:
     return f"after a grace period of {days(catalogue.policy.over_limit_grace_period_days)}"
 
 
-def over_limit_effect(catalogue: Catalogue, resource_id: str) -> str:
-    """The restriction on a resource above a lower limit, and what it means, as sentences."""
+def over_limit_restriction(catalogue: Catalogue, resource_id: str) -> str:
+    """``storage becomes read-only``: the restriction on a resource above a lower limit."""
     rule = catalogue.policy.over_limit[resource_id]
     label = catalogue.resource(resource_id).label.lower()
-    restriction, meaning = OVER_LIMIT_EFFECTS[rule.effect]
-    restriction = restriction.format(resource=label)
-    return (f"{restriction[0].upper()}{restriction[1:]} until usage is back under the limit or "
-            f"the limit is raised. {meaning}")  # fmt: skip
+    return OVER_LIMIT_EFFECTS[rule.effect][0].format(resource=label)
+
+
+def over_limit_meaning(catalogue: Catalogue, resource_id: str) -> str:
+    """``The existing ones keep running.``: what the restriction means day to day."""
+    return OVER_LIMIT_EFFECTS[catalogue.policy.over_limit[resource_id].effect][1]
+
+
+def over_limit_effect(catalogue: Catalogue, resource_id: str) -> str:
+    """The restriction on a resource above a lower limit, and what it means, as sentences."""
+    restriction = over_limit_restriction(catalogue, resource_id)
+    meaning = over_limit_meaning(catalogue, resource_id)
+    return (
+        f"{restriction[0].upper()}{restriction[1:]} until usage is back under the limit or "
+        f"the limit is raised. {meaning}"
+    )
 
 
 def over_limit_sentence(catalogue: Catalogue, resource_id: str) -> str:

@@ -342,6 +342,8 @@ class OverLimitView:
     starts: str
     effect_id: str
     when: str  # "after a grace period of 14 days"
+    restriction: str  # "storage becomes read-only"
+    meaning: str  # "Everything you have stays and can be opened and downloaded, ..."
     effect: str  # "Storage becomes read-only until ... Everything you have stays ..."
     sentence: str  # "Storage, after a grace period of 14 days: storage becomes read-only ..."
 
@@ -371,6 +373,8 @@ def register_policy(env: Any, catalogue: Catalogue) -> None:
             starts=rule.starts,
             effect_id=rule.effect,
             when=policy_words.over_limit_when(catalogue, resource_id),
+            restriction=policy_words.over_limit_restriction(catalogue, resource_id),
+            meaning=policy_words.over_limit_meaning(catalogue, resource_id),
             effect=policy_words.over_limit_effect(catalogue, resource_id),
             sentence=policy_words.over_limit_sentence(catalogue, resource_id),
         )
