@@ -300,26 +300,6 @@ class Policy:
     contact_sales_plan: str
     contact_sales_minimum_term_months: int
 
-    @property
-    def over_limit_after_grace(self) -> str:
-        """Deprecated, for notices not yet reading ``over_limit`` (one rule per resource):
-        ``read_only`` when any resource becomes read-only after the grace period."""
-        effects = {r.effect for r in self.over_limit.values() if r.starts == "after_grace"}
-        return "read_only" if "read_only" in effects or not effects else sorted(effects)[0]
-
-    @property
-    def credit_applies_to(self) -> str:
-        """The old free-text wording, derived from ``credit`` (read by records' notices)."""
-        return "next invoices" if self.credit.reduces_next_invoice else "account balance"
-
-    @property
-    def credit_refund_on_request_days(self) -> int:
-        return self.credit.refund_on_request_days
-
-    @property
-    def credit_expires(self) -> str:
-        return self.credit.expires
-
     def request_policy(self, change_kind: str, currency: str) -> dict[str, object]:
         """The proration contract's ``policy`` object for one kind of change."""
         if change_kind not in self.changes:
