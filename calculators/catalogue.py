@@ -943,9 +943,8 @@ class _Reader:
         if tax is not None and taxed_calculators and tax.due_today != "with_tax":
             self.fail(_join(_join(path, "tax"), "due_today"), "must be with_tax when "
                       "policy.proration.tax is set: the calculators then include tax")
-        if self.problems:
-            raise _Invalid(path)
-        return Policy(
+        # Every field is read before the check, so that each problem is reported at once.
+        fields = dict(
             proration=proration,
             changes=changes,
             over_limit_grace_period_days=read("over_limit", over, "grace_period_days",
@@ -985,6 +984,9 @@ class _Reader:
             contact_sales_minimum_term_months=read("contact_sales", sales,
                                                    "minimum_term_months", self.positive),
         )  # fmt: skip
+        if self.problems:
+            raise _Invalid(path)
+        return Policy(**fields)
 
     def change_precedence(self, value: object, path: str) -> tuple[str, ...]:
         """Every change kind exactly once, the one whose rule wins first."""

@@ -279,3 +279,15 @@ def test_tax_shown_before_tax_contradicts_taxed_calculators(data: dict[str, Any]
     [(path, reason)] = problems(data)
     assert path == "policy.tax.due_today"
     assert "with_tax" in reason
+
+
+def test_every_policy_problem_is_reported_at_once(data: dict[str, Any]) -> None:
+    policy = data["policy"]
+    policy["over_limit"]["resources"]["seats"]["effect"] = "vanish"
+    policy["day_of_change"]["time_zone"] = "Mars"
+    policy["records"]["retention_years"] = 0
+    assert sorted(paths(data)) == [
+        "policy.day_of_change.time_zone",
+        "policy.over_limit.resources.seats.effect",
+        "policy.records.retention_years",
+    ]
