@@ -57,7 +57,9 @@ def proration_scenario(
     """ "Upgrade: Team (monthly) to Business (monthly), on 14 Mar 2026"; ``kind`` is the kind
     whose rule applies, named by ``calculators.changes`` (a plan move names the plan's kind)."""
     old, new = catalogue.plan(from_plan), catalogue.plan(to_plan)
-    if old.id == new.id:
+    if old.id == new.id and from_interval == to_interval:
+        what = f"add-ons on {old.name} ({INTERVAL_NOUNS[from_interval]})"
+    elif old.id == new.id:
         what = (f"{old.name}: {INTERVAL_NOUNS[from_interval]} to {INTERVAL_NOUNS[to_interval]} "
                 "billing")  # fmt: skip
     else:

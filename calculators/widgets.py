@@ -250,26 +250,52 @@ def _currency_options(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
 
 
 def _proration_fields(catalogue: Catalogue) -> tuple[Field, ...]:
+    """The change, the credit balance, and every add-on of the catalogue now and after."""
+    now, change = _change_fields(catalogue)
     return (
-        *_change_fields(catalogue),
+        *now,
         Field("credit_balance", "Credit balance", "decimal", required=False, minimum=0,
               group="Now", hint="Credit already on your account, if any; leave empty for none."),
+        *_addon_quantity_fields(catalogue, NOW_SUFFIX, "now", "Add-ons now"),
+        *change,
+        *_addon_quantity_fields(catalogue, NEW_SUFFIX, "after the change",
+                                "Add-ons after the change"),
     )  # fmt: skip
 
 
-def _change_fields(catalogue: Catalogue) -> tuple[Field, ...]:
+# An add-on's quantity fields: "<add-on id>_now" and "<add-on id>_new"; empty means none now,
+# and unchanged after the change.
+NOW_SUFFIX: Final = "_now"
+NEW_SUFFIX: Final = "_new"
+
+
+def _addon_quantity_fields(
+    catalogue: Catalogue, suffix: str, when: str, group: str
+) -> tuple[Field, ...]:
+    return tuple(
+        Field(a.id + suffix, f"{a.name} {when} (units)", "integer", required=False, minimum=0,
+              maximum=a.max_quantity, group=group)
+        for a in catalogue.addons
+    )  # fmt: skip
+
+
+def _change_fields(catalogue: Catalogue) -> tuple[tuple[Field, ...], tuple[Field, ...]]:
+    """The plan, billing and dates of a change: what there is now, and what changes."""
     plans = _plan_options(catalogue)
     intervals = _interval_options(catalogue)
-    return (
+    now = (
         Field("from_plan", "Current plan", "select", plans, group="Now"),
         Field("from_interval", "Current billing", "select", intervals, group="Now"),
         Field("period_start", "Current period started", "date", group="Now",
               hint="The date of your last renewal, shown on the Plan & billing tab."),
+    )  # fmt: skip
+    change = (
         Field("to_plan", "New plan", "select", plans, group="Change"),
         Field("to_interval", "New billing", "select", intervals, group="Change"),
         Field("change_at", "Change on", "date", group="Change"),
         Field("currency", "Currency", "select", _currency_options(catalogue), group="Change"),
     )  # fmt: skip
+    return now, change
 
 
 def _proration_defaults(catalogue: Catalogue, today: date) -> dict[str, str]:
@@ -327,20 +353,37 @@ def proration_request(
     return kind, request
 
 
-def change_request(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``change`` command's request for the plan change a form describes."""
+def change_request(values: Mapping[str, Any], catalogue: Catalogue) -> dict[str, Any]:
+    """The ``change`` command's request for the change a form describes."""
     current: dict[str, Any] = {"plan": values["from_plan"], "interval": values["from_interval"],
                                "period_start": values["period_start"].isoformat()}
     if values.get("credit_balance") is not None:
         current["credit_balance"] = values["credit_balance"]
+    now = _quantities(values, catalogue, NOW_SUFFIX)
+    if now:
+        current["addons"] = now
+    new: dict[str, Any] = {"plan": values["to_plan"], "interval": values["to_interval"]}
+    changed = _quantities(values, catalogue, NEW_SUFFIX)
+    if changed:
+        new["addons"] = {**now, **changed}
     return {"currency": values["currency"], "change_at": values["change_at"].isoformat(),
-            "current": current,
-            "new": {"plan": values["to_plan"], "interval": values["to_interval"]}}  # fmt: skip
+            "current": current, "new": new}  # fmt: skip
+
+
+def _quantities(values: Mapping[str, Any], catalogue: Catalogue, suffix: str) -> dict[str, int]:
+    return {a.id: values[a.id + suffix] for a in catalogue.addons
+            if values.get(a.id + suffix) is not None}  # fmt: skip
 
 
 def _proration_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
     """The ``change`` command's answer (kinds, rule, proration, credit) for the form's change."""
-    return api.run("change", change_request(reading.values), catalogue=catalogue)
+    response = api.run("change", change_request(reading.values, catalogue), catalogue=catalogue)
+    # An add-on's error lands on its own field: current.addons.<id> -> <id>_now, new -> _new.
+    for error in response.get("errors", ()):
+        side, _, addon = str(error.get("field", "")).partition(".addons.")
+        if addon:
+            error["field"] = addon + (NOW_SUFFIX if side == "current" else NEW_SUFFIX)
+    return response
 
 
 MAX_USAGE: Final = 10_000_000
@@ -492,7 +535,7 @@ def _record_fields(catalogue: Catalogue) -> tuple[Field, ...]:
     from calculators.records import REASON_CODES
 
     return (
-        *_change_fields(catalogue),
+        *(f for part in _change_fields(catalogue) for f in part),
         Field("account", "Account", "text", group="Record"),
         Field("reason", "Reason", "select", tuple(REASON_CODES.items()), group="Record"),
         Field("reason_text", "Reason in words", "textarea", required=False, group="Record",

@@ -221,3 +221,58 @@ def test_a_new_resource_reaches_the_comparison_request(catalogue: Catalogue) -> 
                                                         today=TODAY)  # fmt: skip
     assert response["needs"]["gpus"] == 3
     assert widgets.default_params("growth", bigger, TODAY)["gpus"] == "0"
+
+
+# --------------------------------------------------------------------------------------------
+# The proration widget's add-on fields: one pair per catalogue add-on
+
+
+def test_every_catalogue_add_on_has_a_field_now_and_after(catalogue: Catalogue) -> None:
+    names = [f.name for f in widgets.widget_fields("proration", catalogue)]
+    for addon in catalogue.addons:
+        assert f"{addon.id}_now" in names and f"{addon.id}_new" in names
+    fields = {f.name: f for f in widgets.widget_fields("proration", catalogue)}
+    assert fields["extra_seat_new"].maximum == catalogue.addon("extra_seat").max_quantity
+
+
+def test_add_ons_go_into_the_change_request(catalogue: Catalogue) -> None:
+    params = {"from_plan": "team", "to_plan": "team", "period_start": "2026-03-01",
+              "change_at": "2026-03-11", "extra_seat_now": "1", "extra_seat_new": "3",
+              "extra_storage_now": "2"}  # fmt: skip
+    _outcome, response = widgets.evaluate_with_response("proration", params, catalogue,
+                                                        today=TODAY)  # fmt: skip
+    assert response["kinds"] == ["seats_added"]
+    # Team 29.00 + 1 seat 8.00 + 2 × 10.00 of storage now; the storage is kept.
+    assert [line["unit_price"] for line in response["proration"]["lines"]] == ["57.00", "73.00"]
+    html = _outcome["html"]
+    assert isinstance(html, str) and html.startswith(
+        '<p class="kb-calc__scenario">Change: add-ons on Team (monthly), on 11 Mar 2026</p>')
+
+
+def test_an_add_on_the_plan_cannot_hold_is_an_error_on_its_field(catalogue: Catalogue) -> None:
+    kept = evaluate(catalogue, from_plan="team", to_plan="business", sso_now="1")
+    assert error_fields(kept) == ["sso_new"]
+    assert "already included in Business" in kept["errors"][0]["message"]  # type: ignore[index]
+    dropped = evaluate(catalogue, from_plan="team", to_plan="business", sso_now="1", sso_new="0")
+    assert dropped["errors"] == []
+    assert error_fields(evaluate(catalogue, from_plan="starter", to_plan="starter",
+                                 sso_now="1", sso_new="0")) == ["sso_now"]  # fmt: skip
+    assert error_fields(evaluate(catalogue, extra_seat_new="51")) == ["extra_seat_new"]
+
+
+def test_a_new_catalogue_add_on_gets_proration_fields(catalogue: Catalogue) -> None:
+    import copy
+
+    from calculators.catalogue import parse_catalogue
+
+    data = copy.deepcopy(dict(catalogue.data))
+    extra = copy.deepcopy(data["addons"][0])
+    extra.update(id="extra_projects", name="Extra projects",
+                 grants={"resource": "projects", "unit_size": 5})
+    data["addons"].append(extra)
+    bigger = parse_catalogue(data, source="test")
+    names = [f.name for f in widgets.widget_fields("proration", bigger)]
+    assert "extra_projects_now" in names and "extra_projects_new" in names
+    result = widgets.evaluate("proration", {"to_plan": "team", "extra_projects_new": "2"}, bigger,
+                              today=TODAY)  # fmt: skip
+    assert result["errors"] == []
