@@ -15,8 +15,9 @@ Domain rules this module encodes (the contract is ``calculators/contracts/compar
 - ties between equally cheap options go to the option without add-ons (fewer moving parts),
   then to the higher plan (higher rank, later in the catalogue), which includes more for the same
   price;
-- a move from the current plan is an *upgrade* when the target is higher in the catalogue and its
-  list price is not lower, a *downgrade* when it is lower and its list price is not higher,
+- a move from the current plan is the plan move of ``calculators.changes`` (which every
+  calculator uses), checked against list price: an *upgrade* when the target is higher in the
+  catalogue and its list price is not lower, a *downgrade* when it is lower and its list price is not higher,
   *sideways* when rank and price point in opposite directions, and *same* for the same plan.
   Contact-sales plans have no list price, so rank alone decides for them.
 
