@@ -250,14 +250,16 @@ def _currency_options(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
 
 
 def _proration_fields(catalogue: Catalogue) -> tuple[Field, ...]:
-    """The change, the credit balance, and every add-on of the catalogue now and after."""
+    """The change, then the optional inputs: the credit balance and every add-on of the
+    catalogue now and after."""
     now, change = _change_fields(catalogue)
     return (
         *now,
-        Field("credit_balance", "Credit balance", "decimal", required=False, minimum=0,
-              group="Now", hint="Credit already on your account, if any; leave empty for none."),
-        *_addon_quantity_fields(catalogue, NOW_SUFFIX, "now", "Add-ons now"),
         *change,
+        Field("credit_balance", "Credit balance", "decimal", required=False, minimum=0,
+              group="Credit", hint="Credit already on your account, if any; leave empty for "
+              "none."),
+        *_addon_quantity_fields(catalogue, NOW_SUFFIX, "now", "Add-ons now"),
         *_addon_quantity_fields(catalogue, NEW_SUFFIX, "after the change",
                                 "Add-ons after the change"),
     )  # fmt: skip
