@@ -17,8 +17,9 @@ Domain rules this module encodes (the contract is ``calculators/contracts/compar
   price;
 - a move from the current plan is the plan move of ``calculators.changes`` (which every
   calculator uses), checked against list price: an *upgrade* when the target is higher in the
-  catalogue and its list price is not lower, a *downgrade* when it is lower and its list price is not higher,
-  *sideways* when rank and price point in opposite directions, and *same* for the same plan.
+  catalogue and its list price is not lower, a *downgrade* when it is lower and its list price
+  is not higher, *sideways* when rank and price point in opposite directions, and *same* for the
+  same plan.
   Contact-sales plans have no list price, so rank alone decides for them.
 
 The request readers at the top are shared by the other planning calculators (growth, add-ons,
