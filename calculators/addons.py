@@ -11,7 +11,9 @@ Domain rules (the contract is ``calculators/contracts/addons.md``):
   the requested currency and interval; nothing is rounded because catalogue prices already are;
 - adding or removing add-ons in the middle of a billing period is a quantity change priced by the
   proration engine (``calculators.proration.prorate``), one line item per add-on, under the
-  catalogue's ``addon_added`` or ``addon_removed`` policy. This module does no time arithmetic.
+  catalogue's policy for the kind ``calculators.changes`` gives it (``seats_added`` /
+  ``seats_removed`` for an add-on that grants seats, ``addon_added`` / ``addon_removed`` for any
+  other). This module does no time arithmetic.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
-from calculators import money
+from calculators import changes, money
 from calculators.catalogue import AddOn, Catalogue, Plan, describe
 from calculators.plans import (
     Errors,
@@ -268,7 +270,7 @@ def proration_request(
 ) -> dict[str, Any]:
     """The proration contract's request for one add-on's quantity change."""
     price = _money(catalogue, addon.price(currency, interval), currency)
-    kind = "addon_added" if after > before else "addon_removed"
+    kind = changes.quantity_move(catalogue, addon, before, after) or changes.ADDON_ADDED
     current: dict[str, Any] = {"price": price, "quantity": before, "interval": interval,
                                "interval_count": 1, "period_start": period_start}
     if period_end is not None:
@@ -299,7 +301,7 @@ def _prorate_change(
                       "which is not available here")
             return None
     for addon, before, after in changed:
-        kind = "addon_added" if after > before else "addon_removed"
+        kind = changes.quantity_move(catalogue, addon, before, after)
         result = prorate(proration_request(
             catalogue, addon, currency=req.currency, interval=req.interval,
             change_at=change.change_at, period_start=change.period_start,
@@ -326,5 +328,6 @@ def _prorate_change(
         "addons": items,
         **{key: _money(catalogue, value, req.currency) for key, value in sums.items()},
         "note": "Each add-on whose quantity changes is prorated as its own line by the "
-                "proration engine, under the catalogue's policy for added and removed add-ons.",
+                "proration engine, under the catalogue's policy for its kind of change "
+                "(seats for an add-on that grants seats, add-ons for any other).",
     }

@@ -42,6 +42,8 @@ COMMANDS: Final[Mapping[str, Command]] = {
                 "an audit record of a plan change (JSON, CSV row, ticket summary)"),
         Command("notice", "calculators.records", "notice", True,
                 "a draft notice to the customer about an upgrade or downgrade"),
+        Command("change", "calculators.change_command", "change", True,
+                "what a change does: its kinds, the rule, proration and the credit balance"),
     )
 }  # fmt: skip
 

@@ -38,6 +38,12 @@ CHANGE_KINDS: Final = (
 )
 APPLY_MODES: Final = ("immediately", "next_invoice", "period_end", "without_proration")
 INTERVAL_CHANGES: Final = ("restart", "keep_anchor")
+CREDIT_APPLIED: Final = ("after_tax", "before_tax")
+CREDIT_EXPIRES: Final = ("never",)
+OVER_LIMIT_STARTS: Final = ("at_change", "after_grace")
+OVER_LIMIT_EFFECTS: Final = ("read_only", "throttled", "capped", "sign_in_blocked", "no_new")
+DECLINED_PAYMENT: Final = ("applied_then_reverted", "not_applied")
+TIME_ZONES: Final = ("UTC", "account")
 _ID: Final = re.compile(r"[a-z][a-z0-9_]*")
 _CURRENCY_CODE: Final = re.compile(r"[A-Z]{3}")
 
@@ -204,18 +210,97 @@ class ChangeRule:
 
 
 @dataclass(frozen=True)
+class CreditPolicy:
+    """What a credit balance pays for, and in what order with tax."""
+
+    reduces_due_now: bool  # a balance pays for what a change makes due at once
+    reduces_next_invoice: bool  # and for the next invoices until it is used up
+    applied: str  # "after_tax": it pays the taxed total; "before_tax": it lowers the taxable amount
+    refund_on_request_days: int  # a balance this recent is refunded on request
+    expires: str  # "never"
+
+
+@dataclass(frozen=True)
+class OverLimitRule:
+    """What one resource does above a lower limit, and from when."""
+
+    starts: str  # "at_change": the day the lower limit applies; "after_grace": after the grace
+    effect: str  # one of OVER_LIMIT_EFFECTS
+
+
+@dataclass(frozen=True)
+class FeatureEnd:
+    """What happens to one feature's data and settings when the feature ends."""
+
+    stops: str  # what stops on the day, in a customer's words
+    data: str | None  # what the feature holds, or None when it holds nothing
+    kept_days: int | None  # kept this long, then deleted; None: kept while the account exists
+    exportable: bool  # it can be downloaded while it is kept
+
+
+@dataclass(frozen=True)
+class TaxDisplay:
+    due_today: str  # "with_tax": "Due today" is what the payment method is charged
+    based_on: tuple[str, ...]  # what decides the tax on an invoice
+
+
+@dataclass(frozen=True)
+class SeveralChanges:
+    billing: str  # "each_invoiced": each confirmed change is prorated and invoiced on its own
+    max_per_period: int | None  # None: no limit
+
+
+@dataclass(frozen=True)
+class DiscountPolicy:
+    on_plan_change: str  # "kept" on the new plan, or "ends"
+    applies_to_addons: bool
+
+
+@dataclass(frozen=True)
+class CancellationPolicy:
+    takes_effect: str  # "period_end" or "immediately"
+    unused_time: str  # "not_refunded" or "credited"
+    credit_balance: str  # a balance left when the account closes: "refunded" or "forfeited"
+    data_kept_days: int  # kept (downloadable, account reopenable) this long after closing
+
+
+@dataclass(frozen=True)
+class TrialPolicy:
+    offered: bool
+    days: int | None  # None when no trial is offered
+    plan: str | None
+    card_required: bool | None
+    at_end: str | None  # "paused" or "lowest_plan"
+
+
+@dataclass(frozen=True)
 class Policy:
     proration: ProrationPolicy
     changes: Mapping[str, ChangeRule]
+    # When one change combines several kinds, the rule of the kind listed first applies.
+    change_precedence: tuple[str, ...]
+    credit: CreditPolicy
     over_limit_grace_period_days: int
-    over_limit_after_grace: str
     over_limit_deleted_data: str
-    credit_applies_to: str
-    credit_refund_on_request_days: int
-    credit_expires: str
+    # Keyed by resource id: every resource of the catalogue has a rule.
+    over_limit: Mapping[str, OverLimitRule]
+    # Keyed by feature id: every feature of the catalogue has one.
+    feature_end: Mapping[str, FeatureEnd]
+    addons_not_available_on_new_plan: str  # "removed" with the change, or "blocks_change"
+    refunds_after_window: str  # "stays_on_balance"
     failed_payment_retry_after_days: tuple[int, ...]
     failed_payment_grace_period_days: int
     failed_payment_upgrade_reverted_after_days: int
+    # Keyed by change kind: what a payment declined at confirmation does.
+    failed_payment_declined_at_confirmation: Mapping[str, str]
+    failed_payment_renewal_after_grace: str  # "suspended" or "downgraded"
+    failed_payment_closed_after_suspension_days: int
+    tax: TaxDisplay
+    several_changes: SeveralChanges
+    discounts: DiscountPolicy
+    day_of_change_time_zone: str
+    cancellation: CancellationPolicy
+    trials: TrialPolicy
     records_retention_years: int
     records_visible_to: tuple[str, ...]
     contact_sales_plan: str
@@ -781,7 +866,9 @@ class _Reader:
         return tuple(result)
 
     def policy(self, value: object, path: str, context: _Context) -> Policy:
-        sections = ("proration", "changes", "over_limit", "credit_balance", "failed_payment",
+        sections = ("proration", "changes", "change_precedence", "over_limit", "feature_end",
+                    "addons_on_plan_change", "credit_balance", "refunds", "failed_payment", "tax",
+                    "several_changes", "discounts", "day_of_change", "cancellation", "trials",
                     "records", "contact_sales")  # fmt: skip
         raw = self.mapping(value, path, required=sections)
         proration = self.attempt(_join(path, "proration"), self.proration,
@@ -810,19 +897,46 @@ class _Reader:
             where = _join(path, name)
             return self.attempt(where, self.mapping, raw.get(name), where, required=keys) or {}
 
-        over = section("over_limit", ("grace_period_days", "after_grace", "deleted_data"))
-        credit = section("credit_balance", ("applies_to", "refund_on_request_days", "expires"))
-        failed = section("failed_payment", ("retry_after_days", "grace_period_days",
-                                            "upgrade_reverted_after_days"))  # fmt: skip
-        records = section("records", ("retention_years", "visible_to"))
-        sales = section("contact_sales", ("plan", "minimum_term_months"))
-
         def read(section_name: str, mapping: Mapping[str, Any], key: str, reader: Any,
                  *args: Any) -> Any:  # fmt: skip
             where = _join(_join(path, section_name), key)
             if key not in mapping:
                 return None
             return self.attempt(where, reader, mapping[key], where, *args)
+
+        def read_keyed(section_name: str, mapping: Mapping[str, Any], key: str,
+                       ids: Sequence[str], kind: str, item: Any) -> Any:
+            return read(section_name, mapping, key, self.keyed, ids, kind, item)
+
+        over = section("over_limit", ("grace_period_days", "deleted_data", "resources"))
+        over_rules = read_keyed("over_limit", over, "resources", context.resources, "resource",
+                                self.over_limit_rule)  # fmt: skip
+        feature_end = self.attempt(_join(path, "feature_end"), self.keyed, raw.get("feature_end"),
+                                   _join(path, "feature_end"), context.features, "feature",
+                                   self.feature_end)  # fmt: skip
+        on_change = section("addons_on_plan_change", ("not_available_on_new_plan",))
+        refunds = section("refunds", ("after_window",))
+        tax = self.attempt(_join(path, "tax"), self.tax_display, raw.get("tax"), _join(path, "tax"))
+        several = self.attempt(_join(path, "several_changes"), self.several_changes,
+                               raw.get("several_changes"), _join(path, "several_changes"))
+        discounts = self.attempt(_join(path, "discounts"), self.discounts, raw.get("discounts"),
+                                 _join(path, "discounts"))  # fmt: skip
+        day = section("day_of_change", ("time_zone",))
+        cancellation = self.attempt(_join(path, "cancellation"), self.cancellation,
+                                    raw.get("cancellation"), _join(path, "cancellation"))
+        trials = self.attempt(_join(path, "trials"), self.trials, raw.get("trials"),
+                              _join(path, "trials"), context)  # fmt: skip
+        precedence = self.attempt(_join(path, "change_precedence"), self.change_precedence,
+                                  raw.get("change_precedence"), _join(path, "change_precedence"))
+        credit = self.attempt(_join(path, "credit_balance"), self.credit_policy,
+                              raw.get("credit_balance"), _join(path, "credit_balance"))
+        failed = section("failed_payment", ("retry_after_days", "grace_period_days",
+                                            "upgrade_reverted_after_days",
+                                            "declined_at_confirmation", "renewal_after_grace",
+                                            "closed_after_suspension_days"))  # fmt: skip
+        records = section("records", ("retention_years", "visible_to"))
+        sales = section("contact_sales", ("plan", "minimum_term_months"))
+
 
         retry = read("failed_payment", failed, "retry_after_days", self.sequence)
         retry_days = tuple(
@@ -832,32 +946,203 @@ class _Reader:
         )  # fmt: skip
         visible = read("records", records, "visible_to", self.sequence) or ()
         sales_plan = read("contact_sales", sales, "plan", self.choice, context.plans)
-        if self.problems:
-            raise _Invalid(path)
-        return Policy(
+        declined = read_keyed("failed_payment", failed, "declined_at_confirmation", CHANGE_KINDS,
+                              "change kind", self.declined_payment)  # fmt: skip
+        taxed_calculators = proration is not None and proration.tax is not None
+        if tax is not None and taxed_calculators and tax.due_today != "with_tax":
+            self.fail(_join(_join(path, "tax"), "due_today"), "must be with_tax when "
+                      "policy.proration.tax is set: the calculators then include tax")
+        # Every field is read before the check, so that each problem is reported at once.
+        fields = dict(
             proration=proration,
             changes=changes,
             over_limit_grace_period_days=read("over_limit", over, "grace_period_days",
                                               self.integer),
-            over_limit_after_grace=read("over_limit", over, "after_grace", self.choice,
-                                        ("read_only", "suspended")),
             over_limit_deleted_data=read("over_limit", over, "deleted_data", self.choice,
                                          ("never",)),
-            credit_applies_to=read("credit_balance", credit, "applies_to", self.text),
-            credit_refund_on_request_days=read("credit_balance", credit,
-                                               "refund_on_request_days", self.integer),
-            credit_expires=read("credit_balance", credit, "expires", self.text),
+            over_limit=over_rules,
+            feature_end=feature_end,
+            addons_not_available_on_new_plan=read(
+                "addons_on_plan_change", on_change, "not_available_on_new_plan", self.choice,
+                ("removed", "blocks_change")),
+            refunds_after_window=read("refunds", refunds, "after_window", self.choice,
+                                      ("stays_on_balance",)),
+            change_precedence=precedence,
+            credit=credit,
             failed_payment_retry_after_days=retry_days,
             failed_payment_grace_period_days=read("failed_payment", failed, "grace_period_days",
                                                   self.integer),
             failed_payment_upgrade_reverted_after_days=read(
                 "failed_payment", failed, "upgrade_reverted_after_days", self.integer),
+            failed_payment_declined_at_confirmation=declined,
+            failed_payment_renewal_after_grace=read(
+                "failed_payment", failed, "renewal_after_grace", self.choice,
+                ("suspended", "downgraded")),
+            failed_payment_closed_after_suspension_days=read(
+                "failed_payment", failed, "closed_after_suspension_days", self.positive),
+            tax=tax,
+            several_changes=several,
+            discounts=discounts,
+            day_of_change_time_zone=read("day_of_change", day, "time_zone", self.choice,
+                                         TIME_ZONES),
+            cancellation=cancellation,
+            trials=trials,
             records_retention_years=read("records", records, "retention_years", self.positive),
             records_visible_to=tuple(str(v) for v in visible),
             contact_sales_plan=sales_plan,
             contact_sales_minimum_term_months=read("contact_sales", sales,
                                                    "minimum_term_months", self.positive),
         )  # fmt: skip
+        if self.problems:
+            raise _Invalid(path)
+        return Policy(**fields)
+
+    def change_precedence(self, value: object, path: str) -> tuple[str, ...]:
+        """Every change kind exactly once, the one whose rule wins first."""
+        items = self.sequence(value, path)
+        kinds = self.id_list(items, path, CHANGE_KINDS, "change kind")
+        missing = [kind for kind in CHANGE_KINDS if kind not in kinds]
+        if missing:
+            self.fail(path, f"must list every change kind once; missing: {', '.join(missing)}")
+        if len(kinds) != len(items) or missing:
+            raise _Invalid(path)
+        return tuple(kinds)
+
+    def fields(self, value: object, path: str, readers: Mapping[str, Any]) -> dict[str, Any]:
+        """A mapping with exactly these keys, each read by its reader(value, path)."""
+        raw = self.mapping(value, path, required=tuple(readers))
+        result: dict[str, Any] = {}
+        complete = True
+        for key, reader in readers.items():
+            if key not in raw:  # already reported as missing
+                complete = False
+                continue
+            try:
+                result[key] = reader(raw[key], _join(path, key))
+            except _Invalid:
+                complete = False
+        if not complete:
+            raise _Invalid(path)
+        return result
+
+    def keyed(self, value: object, path: str, ids: Sequence[str], kind: str,
+              item: Any) -> dict[str, Any]:  # fmt: skip
+        """One entry per known id (policy keyed by catalogue ids), each read by item()."""
+        raw = self.mapping(value, path, free_keys=True)
+        result: dict[str, Any] = {}
+        for key in raw:
+            if key not in ids:
+                self.fail(_join(path, str(key)), f"unknown {kind} {key!r} (known: "
+                          f"{', '.join(ids)})")  # fmt: skip
+        for key in ids:
+            where = _join(path, key)
+            if key not in raw:
+                self.fail(where, f"missing (every {kind} needs an entry here)")
+                continue
+            read = self.attempt(where, item, raw[key], where)
+            if read is not None:
+                result[key] = read
+        if len(result) != len(ids) or len(raw) != len(ids):
+            raise _Invalid(path)
+        return result
+
+    def choices(self, allowed: Sequence[str]) -> Any:
+        return lambda value, where: self.choice(value, where, allowed)
+
+    def optional(self, reader: Any) -> Any:
+        """``reader`` for a value that may also be null."""
+        return lambda value, where: None if value is None else reader(value, where)
+
+    def over_limit_rule(self, value: object, path: str) -> OverLimitRule:
+        return OverLimitRule(**self.fields(value, path, {
+            "starts": self.choices(OVER_LIMIT_STARTS),
+            "effect": self.choices(OVER_LIMIT_EFFECTS),
+        }))  # fmt: skip
+
+    def feature_end(self, value: object, path: str) -> FeatureEnd:
+        read = self.fields(value, path, {
+            "stops": self.text, "data": self.optional(self.text),
+            "kept_days": self.optional(self.positive), "exportable": self.boolean,
+        })  # fmt: skip
+        if read["data"] is None and (read["kept_days"] is not None or read["exportable"]):
+            raise self.fail(_join(path, "data"), "a feature that holds no data (data: null) "
+                            "needs kept_days: null and exportable: false")  # fmt: skip
+        return FeatureEnd(**read)
+
+    def declined_payment(self, value: object, path: str) -> str:
+        return self.choice(value, path, DECLINED_PAYMENT)
+
+    def tax_display(self, value: object, path: str) -> TaxDisplay:
+        read = self.fields(value, path, {
+            "due_today": self.choices(("with_tax", "before_tax")),
+            "based_on": self.sequence,
+        })  # fmt: skip
+        based_on = self.id_list(read["based_on"], _join(path, "based_on"),
+                                ("billing_address", "tax_id"), "tax basis")  # fmt: skip
+        if not based_on:
+            raise self.fail(_join(path, "based_on"), "list at least one of billing_address, "
+                            "tax_id")  # fmt: skip
+        return TaxDisplay(due_today=read["due_today"], based_on=tuple(based_on))
+
+    def several_changes(self, value: object, path: str) -> SeveralChanges:
+        return SeveralChanges(**self.fields(value, path, {
+            "billing": self.choices(("each_invoiced",)),
+            "max_per_period": self.optional(self.positive),
+        }))  # fmt: skip
+
+    def discounts(self, value: object, path: str) -> DiscountPolicy:
+        return DiscountPolicy(**self.fields(value, path, {
+            "on_plan_change": self.choices(("kept", "ends")),
+            "applies_to_addons": self.boolean,
+        }))  # fmt: skip
+
+    def cancellation(self, value: object, path: str) -> CancellationPolicy:
+        return CancellationPolicy(**self.fields(value, path, {
+            "takes_effect": self.choices(("period_end", "immediately")),
+            "unused_time": self.choices(("not_refunded", "credited")),
+            "credit_balance": self.choices(("refunded", "forfeited")),
+            "data_kept_days": self.positive,
+        }))  # fmt: skip
+
+    def trials(self, value: object, path: str, context: _Context) -> TrialPolicy:
+        read = self.fields(value, path, {
+            "offered": self.boolean,
+            "days": self.optional(self.positive),
+            "plan": self.optional(self.choices(context.plans)),
+            "card_required": self.optional(self.boolean),
+            "at_end": self.optional(self.choices(("paused", "lowest_plan"))),
+        })  # fmt: skip
+        offered = read["offered"]
+        wrong = [key for key in ("days", "plan", "card_required", "at_end")
+                 if (read[key] is None) == offered]  # fmt: skip
+        for key in wrong:
+            self.fail(_join(path, key), "needed when trials are offered (offered: true)"
+                      if offered else "must be null when no trial is offered (offered: false)")
+        if wrong:
+            raise _Invalid(path)
+        return TrialPolicy(**read)
+
+    def credit_policy(self, value: object, path: str) -> CreditPolicy:
+        keys = ("reduces_due_now", "reduces_next_invoice", "applied", "refund_on_request_days",
+                "expires")  # fmt: skip
+        raw = self.mapping(value, path, required=keys)
+
+        def field_(key: str, reader: Any, *args: Any) -> Any:
+            where = _join(path, key)
+            if key not in raw:  # already reported as missing
+                return None
+            return self.attempt(where, reader, raw[key], where, *args)
+
+        credit = CreditPolicy(
+            reduces_due_now=field_("reduces_due_now", self.boolean),
+            reduces_next_invoice=field_("reduces_next_invoice", self.boolean),
+            applied=field_("applied", self.choice, CREDIT_APPLIED),
+            refund_on_request_days=field_("refund_on_request_days", self.integer),
+            expires=field_("expires", self.choice, CREDIT_EXPIRES),
+        )
+        if any(getattr(credit, key) is None for key in keys):
+            raise _Invalid(path)
+        return credit
 
     def proration(self, value: object, path: str, context: _Context) -> ProrationPolicy:
         keys = ("time_basis", "day_count", "rounding", "factor_decimals", "credit_basis",

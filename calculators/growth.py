@@ -36,7 +36,7 @@ from fractions import Fraction
 from itertools import pairwise
 from typing import Any, Final
 
-from calculators import money
+from calculators import changes, money
 from calculators.catalogue import Catalogue, Plan, describe
 from calculators.plans import (
     MAX_UNITS,
@@ -346,7 +346,10 @@ def _cheapest_path(
             if index == 0:
                 sources: list[tuple[str, ...]] = [()]
             else:
-                sources = [p.plans for q, p in best.items() if catalogue.plan(q).rank <= rank]
+                # A path never downgrades: staying or upgrading only.
+                sources = [p.plans for q, p in best.items()
+                           if changes.plan_move(catalogue.plan(q), month.fit.plan)
+                           != changes.DOWNGRADE]  # fmt: skip
             candidates = []
             for before in sources:
                 plans = (*before, plan_id)
@@ -474,7 +477,7 @@ def _alternatives(
     if current is None:
         return paths
     for plan in self_serve:
-        if plan.rank <= current.rank:
+        if changes.plan_move(current, plan) != changes.UPGRADE:
             continue
         options = []
         for month in range(2, n + 1):

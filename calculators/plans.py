@@ -15,9 +15,11 @@ Domain rules this module encodes (the contract is ``calculators/contracts/compar
 - ties between equally cheap options go to the option without add-ons (fewer moving parts),
   then to the higher plan (higher rank, later in the catalogue), which includes more for the same
   price;
-- a move from the current plan is an *upgrade* when the target is higher in the catalogue and its
-  list price is not lower, a *downgrade* when it is lower and its list price is not higher,
-  *sideways* when rank and price point in opposite directions, and *same* for the same plan.
+- a move from the current plan is the plan move of ``calculators.changes`` (which every
+  calculator uses), checked against list price: an *upgrade* when the target is higher in the
+  catalogue and its list price is not lower, a *downgrade* when it is lower and its list price
+  is not higher, *sideways* when rank and price point in opposite directions, and *same* for the
+  same plan.
   Contact-sales plans have no list price, so rank alone decides for them.
 
 The request readers at the top are shared by the other planning calculators (growth, add-ons,
@@ -34,7 +36,7 @@ from decimal import Decimal
 from itertools import product
 from typing import Any, Final, TypeVar
 
-from calculators import money
+from calculators import changes, money, policy_words
 from calculators.catalogue import AddOn, Catalogue, Plan, describe
 
 Errors = list[dict[str, str]]
@@ -437,16 +439,20 @@ def option_key(fit: Fit, cost: Decimal) -> tuple[Decimal, bool, int]:
 
 
 def change_kind(current: Plan, target: Plan, *, currency: str, interval: str) -> str:
-    """upgrade, downgrade, same or sideways: by catalogue rank, checked against list price."""
-    if current.id == target.id:
+    """The plan move as ``calculators.changes`` names it (``upgrade`` or ``downgrade``), ``same``
+    for the same plan, or ``sideways`` when the list price points the other way (billed as the
+    plan move)."""
+    move = changes.plan_move(current, target)
+    if move is None:
         return "same"
-    up = target.rank > current.rank
     if current.self_serve and target.self_serve:
         before = current.price(currency, interval)
         after = target.price(currency, interval)
-        if (up and after < before) or (not up and after > before):
+        if (move == changes.UPGRADE and after < before) or (
+            move == changes.DOWNGRADE and after > before
+        ):
             return "sideways"
-    return "upgrade" if up else "downgrade"
+    return move
 
 
 # --------------------------------------------------------------------------------------------
@@ -893,10 +899,6 @@ def _change_summary(
                    for key in ("reduce_by", "usage", "limit")]
         parts.append(f"Reduce {resource.label.lower()} by {amounts[0]} (from {amounts[1]} to "
                      f"{amounts[2]}) before the change.")
-    if lost["usage_over_new_limits"]:
-        policy = catalogue.policy
-        parts.append(f"Usage above a new limit keeps working for "
-                     f"{policy.over_limit_grace_period_days} days, then becomes "
-                     f"{policy.over_limit_after_grace.replace('_', '-')} until it is back under "
-                     f"the limit.")
+    parts.extend(policy_words.over_limit_sentence(catalogue, item["resource"])
+                 for item in lost["usage_over_new_limits"] or ())  # fmt: skip
     return " ".join(parts)

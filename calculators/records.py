@@ -5,10 +5,10 @@ Domain rules (the contract is ``calculators/contracts/records.md``):
 - a record needs a reason: one of ``REASON_CODES``, with words in ``text`` when the code is
   ``other``; who asked for the change; the account; the change (from, to, effective date); and
   the proration engine's response for it;
-- the kind of change comes from the catalogue: a different plan is an ``upgrade`` (higher in the
-  catalogue) or a ``downgrade``; the same plan on another interval is ``monthly_to_annual`` or
-  ``annual_to_monthly`` (``interval_change`` for other intervals); the same plan with another
-  quantity is ``seats_added`` or ``seats_removed``;
+- the kind of change is the kind whose rule applies, decided by ``calculators.changes`` (a
+  different plan is an ``upgrade`` or a ``downgrade``, another interval ``monthly_to_annual`` or
+  ``annual_to_monthly``, another quantity ``seats_added`` or ``seats_removed``; of several, the
+  one the catalogue's ``change_precedence`` lists first);
 - the effective date must be a date the proration result covers (the start of one of its lines,
   or the date of its next invoice), and both must be in the same currency, so a record never
   pairs a change with somebody else's numbers;
@@ -32,7 +32,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
-from calculators import money, periods
+from calculators import changes, money, periods, policy_words
 from calculators.catalogue import Catalogue, Plan, describe
 from calculators.plans import (
     Errors,
@@ -290,7 +290,9 @@ def _read_change(
     proration = None
     if "proration" in body:
         proration = read_proration(body["proration"], "proration", currency, catalogue, errors)
-    if before is not None and after is not None and before == after:
+    if before is not None and after is not None and not changes.kinds_of(
+        catalogue, _subscription(before), _subscription(after)
+    ):
         add_error(errors, "to", "is the same as from: a change must change the plan, the "
                   "billing interval or the quantity")
     if effective is not None and proration is not None and not _covers(proration, effective):
@@ -347,15 +349,9 @@ def _read_requested_by(value: object, errors: Errors) -> tuple[str, str] | None:
 # Kinds and words
 
 
-def change_kind(before: Side, after: Side) -> str:
-    """The catalogue's kind of change: plan first, then interval, then quantity."""
-    if before.plan.id != after.plan.id:
-        return "upgrade" if after.plan.rank > before.plan.rank else "downgrade"
-    if before.interval != after.interval:
-        pair = (before.interval, after.interval)
-        return {("month", "year"): "monthly_to_annual",
-                ("year", "month"): "annual_to_monthly"}.get(pair, "interval_change")
-    return "seats_added" if after.quantity > before.quantity else "seats_removed"
+def _subscription(side: Side) -> changes.Subscription:
+    """A record's side as the classification reads it: the plan's quantity counts seats."""
+    return changes.Subscription(side.plan, side.interval, quantity=side.quantity)
 
 
 def format_instant(text: str) -> str:
@@ -409,7 +405,8 @@ def record(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
     assert change.account is not None
     currency = change.currency
     p = change.proration
-    kind = change_kind(change.before, change.after)
+    kind = changes.classify(catalogue, _subscription(change.before),
+                            _subscription(change.after)).rule_kind
     body: dict[str, Any] = {
         "account": change.account,
         "kind": kind,
@@ -515,7 +512,8 @@ def notice(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
                   "and to are the same plan")
     if change is None or errors:
         return error_response(errors)
-    kind = "upgrade" if change.after.plan.rank > change.before.plan.rank else "downgrade"
+    kind = changes.plan_move(change.before.plan, change.after.plan)
+    assert kind is not None  # the same plan was refused above
     sections = _notice_sections(change, kind, catalogue)
     company = catalogue.company
     subject = (f"Your {company.product} plan: {kind} from {change.before.plan.name} to "
@@ -558,8 +556,8 @@ def _notice_sections(change: Change, kind: str, catalogue: Catalogue) -> list[_S
         pay.append("The charge for this change is below our minimum charge, so it is added to "
                    "your next invoice instead.")
     if p.amounts["credit_to_balance"] > 0:
-        pay.append(f"Added to your account credit: {show(p.amounts['credit_to_balance'])}, used "
-                   f"on your {catalogue.policy.credit_applies_to}.")
+        pay.append(f"Added to your account credit: {show(p.amounts['credit_to_balance'])}. "
+                   f"{policy_words.credit_use(catalogue)}")
     if p.amounts["refund"] > 0:
         pay.append(f"Refunded to your payment method: {show(p.amounts['refund'])}.")
     if p.amounts["tax"] != 0:
@@ -577,21 +575,23 @@ def _notice_sections(change: Change, kind: str, catalogue: Catalogue) -> list[_S
         sections.append(_Section("What you gain", bullets=tuple(gains)))
     if losses:
         sections.append(_Section("What you lose", bullets=tuple(losses)))
-    if kind == "downgrade":
-        policy = catalogue.policy
-        grace = (f"If your usage is above a new limit, everything keeps working for "
-                 f"{policy.over_limit_grace_period_days} days; after that, that resource becomes "
-                 f"{policy.over_limit_after_grace.replace('_', '-')} until usage is back under "
-                 f"the limit or the limit is raised.")
-        if policy.over_limit_deleted_data == "never":
-            grace += " Nothing is deleted."
-        sections.append(_Section("Usage above the new limits", (grace,)))
+    lowered = [r.id for r in catalogue.resources
+               if _lowered(before.plan.limits.get(r.id), after.plan.limits.get(r.id))]
+    if kind == changes.DOWNGRADE and lowered:
+        kept = policy_words.nothing_deleted(catalogue)
+        sections.append(_Section("Usage above the new limits", (kept,) if kept else (), tuple(
+            policy_words.over_limit_sentence(catalogue, rid) for rid in lowered)))
     company = catalogue.company
     sections.append(_Section(None, (
         f"Questions? Reply to this message or write to {company.support_email}.",
         f"The {company.name} team",
     )))
     return sections
+
+
+def _lowered(old: int | None, new: int | None) -> bool:
+    """A limit that goes down (``None`` is a limit set by contract, above every number)."""
+    return new is not None and (old is None or new < old)
 
 
 def _differences(before: Plan, after: Plan, catalogue: Catalogue) -> tuple[list[str], list[str]]:

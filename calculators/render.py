@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
-from calculators import money, periods
+from calculators import changes, money, periods
 from calculators.catalogue import Catalogue
 
 INTERVAL_NOUNS: Final = {"day": "daily", "week": "weekly", "month": "monthly", "year": "annual"}
@@ -54,8 +54,12 @@ def proration_scenario(
     change_at: date,
     kind: str,
 ) -> str:
+    """ "Upgrade: Team (monthly) to Business (monthly), on 14 Mar 2026"; ``kind`` is the kind
+    whose rule applies, named by ``calculators.changes`` (a plan move names the plan's kind)."""
     old, new = catalogue.plan(from_plan), catalogue.plan(to_plan)
-    if kind in ("monthly_to_annual", "annual_to_monthly") or old.id == new.id:
+    if old.id == new.id and from_interval == to_interval:
+        what = f"add-ons on {old.name} ({INTERVAL_NOUNS[from_interval]})"
+    elif old.id == new.id:
         what = (f"{old.name}: {INTERVAL_NOUNS[from_interval]} to {INTERVAL_NOUNS[to_interval]} "
                 "billing")  # fmt: skip
     else:
@@ -63,12 +67,19 @@ def proration_scenario(
                 f"({INTERVAL_NOUNS[to_interval]})")  # fmt: skip
     words = {"upgrade": "Upgrade", "downgrade": "Downgrade", "monthly_to_annual": "Switch",
              "annual_to_monthly": "Switch"}  # fmt: skip
-    return f"{words.get(kind, 'Change')}: {what}, on {long_date(change_at)}"
+    word = words[changes.plan_move(old, new) or kind] if kind in words else "Change"
+    return f"{word}: {what}, on {long_date(change_at)}"
 
 
 def proration_result(
-    response: Mapping[str, Any], catalogue: Catalogue, *, scenario: str
+    response: Mapping[str, Any],
+    catalogue: Catalogue,
+    *,
+    scenario: str,
+    credit: Mapping[str, Any] | None = None,
 ) -> Rendered:
+    """A proration response; with ``credit`` (a ``change`` response), what a credit balance
+    pays now and on the next invoice."""
     currency = str(response["currency"])
 
     def show(value: object) -> str:
@@ -86,11 +97,15 @@ def proration_result(
     refund = Decimal(str(response.get("refund", "0")))
     if refund:
         figures["refund"] = show(response["refund"])
+    if credit is not None:
+        figures.update(_credit_figures(credit, show))
 
     parts = [f'<p class="kb-calc__scenario">{esc(scenario)}</p>', '<dl class="kb-figures">']
-    labels = {"due_now": "Due today", "credit_to_balance": "Credit to your balance",
-              "refund": "Refund", "next_invoice": "Next invoice"}  # fmt: skip
-    for key in ("due_now", "credit_to_balance", "refund", "next_invoice"):
+    labels = {"due_now": "Due today", "credit_applied": "Paid from your credit balance",
+              "credit_to_balance": "Credit to your balance", "refund": "Refund",
+              "next_invoice": "Next invoice",
+              "credit_balance_after": "Credit balance after the change"}  # fmt: skip
+    for key in labels:
         if key in figures:
             parts.append(f'<div class="kb-figure"><dt>{labels[key]}</dt>'
                          f'<dd data-field="{key}">{esc(figures[key])}</dd></div>')  # fmt: skip
@@ -129,12 +144,20 @@ def proration_result(
                      "</summary><ol>")  # fmt: skip
         parts.extend(f"<li>{esc(step)}</li>" for step in explanation)
         parts.append("</ol></details>")
-    text.append(f"Due today: {figures['due_now']}")
-    text.append(f"Credit to your balance: {figures['credit_to_balance']}")
-    if "refund" in figures:
-        text.append(f"Refund: {figures['refund']}")
-    text.append(f"Next invoice: {figures['next_invoice']}")
+    text.extend(f"{label}: {figures[key]}" for key, label in labels.items() if key in figures)
     return Rendered(html="".join(parts), figures=figures, text=text)
+
+
+def _credit_figures(change: Mapping[str, Any], show: Any) -> dict[str, str]:
+    """Due today and the next invoice after the credit balance, and what is left of it."""
+    following = change["next_invoice"]
+    next_text = f"{show(following['due'])} on {long_date(following['date'])}"
+    if Decimal(str(following["credit_applied"])):
+        next_text += (f" ({show(following['amount'])} less {show(following['credit_applied'])} "
+                      "from your credit balance)")  # fmt: skip
+    return {"due_now": show(change["due_now"]), "credit_applied": show(change["credit_applied"]),
+            "next_invoice": next_text,
+            "credit_balance_after": show(change["credit_balance_after"])}  # fmt: skip
 
 
 def form_fields_html(widget_id: str, fields: Sequence[Any], values: Mapping[str, str]) -> str:

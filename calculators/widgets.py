@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
-from calculators import api, render
+from calculators import api, changes, render
 from calculators.catalogue import Catalogue
 
 MAX_TEXT: Final = 500
@@ -250,18 +250,54 @@ def _currency_options(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
 
 
 def _proration_fields(catalogue: Catalogue) -> tuple[Field, ...]:
+    """The change, then the optional inputs: the credit balance and every add-on of the
+    catalogue now and after."""
+    now, change = _change_fields(catalogue)
+    return (
+        *now,
+        *change,
+        Field("credit_balance", "Credit balance", "decimal", required=False, minimum=0,
+              group="Credit", hint="Credit already on your account, if any; leave empty for "
+              "none."),
+        *_addon_quantity_fields(catalogue, NOW_SUFFIX, "now", "Add-ons now"),
+        *_addon_quantity_fields(catalogue, NEW_SUFFIX, "after the change",
+                                "Add-ons after the change"),
+    )  # fmt: skip
+
+
+# An add-on's quantity fields: "<add-on id>_now" and "<add-on id>_new"; empty means none now,
+# and unchanged after the change.
+NOW_SUFFIX: Final = "_now"
+NEW_SUFFIX: Final = "_new"
+
+
+def _addon_quantity_fields(
+    catalogue: Catalogue, suffix: str, when: str, group: str
+) -> tuple[Field, ...]:
+    return tuple(
+        Field(a.id + suffix, f"{a.name} {when} (units)", "integer", required=False, minimum=0,
+              maximum=a.max_quantity, group=group)
+        for a in catalogue.addons
+    )  # fmt: skip
+
+
+def _change_fields(catalogue: Catalogue) -> tuple[tuple[Field, ...], tuple[Field, ...]]:
+    """The plan, billing and dates of a change: what there is now, and what changes."""
     plans = _plan_options(catalogue)
     intervals = _interval_options(catalogue)
-    return (
+    now = (
         Field("from_plan", "Current plan", "select", plans, group="Now"),
         Field("from_interval", "Current billing", "select", intervals, group="Now"),
         Field("period_start", "Current period started", "date", group="Now",
               hint="The date of your last renewal, shown on the Plan & billing tab."),
+    )  # fmt: skip
+    change = (
         Field("to_plan", "New plan", "select", plans, group="Change"),
         Field("to_interval", "New billing", "select", intervals, group="Change"),
         Field("change_at", "Change on", "date", group="Change"),
         Field("currency", "Currency", "select", _currency_options(catalogue), group="Change"),
     )  # fmt: skip
+    return now, change
 
 
 def _proration_defaults(catalogue: Catalogue, today: date) -> dict[str, str]:
@@ -274,27 +310,6 @@ def _proration_defaults(catalogue: Catalogue, today: date) -> dict[str, str]:
         today.replace(day=1).isoformat(), "to_plan": higher.id, "to_interval": interval,
         "change_at": today.isoformat(), "currency": catalogue.default_currency,
     }  # fmt: skip
-
-
-def change_kind(
-    catalogue: Catalogue, from_plan: str, from_interval: str, to_plan: str, to_interval: str
-) -> str:
-    """Which of the company's change rules applies.
-
-    A move to a plan higher in the catalogue is an upgrade and a move lower a downgrade, whatever
-    the billing interval; on the same plan, a longer interval is a switch to annual billing.
-    """
-    old, new = catalogue.plan(from_plan), catalogue.plan(to_plan)
-    if new.rank > old.rank:
-        return "upgrade"
-    if new.rank < old.rank:
-        return "downgrade"
-    order = ("day", "week", "month", "year")
-    if order.index(to_interval) > order.index(from_interval):
-        return "monthly_to_annual"
-    if order.index(to_interval) < order.index(from_interval):
-        return "annual_to_monthly"
-    return "upgrade"  # no change at all: any rule nets to zero
 
 
 def proration_request(
@@ -311,19 +326,21 @@ def proration_request(
     to_quantity: int = 1,
     addon: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """The proration contract's request for a plan (or add-on quantity) change."""
+    """The rule's kind and the proration contract's request for a plan (or one add-on's
+    quantity) change, classified by ``calculators.changes``; ``NoChange`` when nothing changes."""
+    old, new = catalogue.plan(from_plan), catalogue.plan(to_plan)
     if addon is not None:
         item = catalogue.addon(addon)
         from_price, to_price = (item.price(currency, from_interval),
                                 item.price(currency, to_interval))  # fmt: skip
-        if to_quantity > from_quantity:
-            kind = "seats_added" if item.resource == "seats" else "addon_added"
-        else:
-            kind = "seats_removed" if item.resource == "seats" else "addon_removed"
+        before = changes.Subscription(old, from_interval, {item.id: from_quantity})
+        after = changes.Subscription(new, to_interval, {item.id: to_quantity})
     else:
-        from_price = catalogue.plan(from_plan).price(currency, from_interval)
-        to_price = catalogue.plan(to_plan).price(currency, to_interval)
-        kind = change_kind(catalogue, from_plan, from_interval, to_plan, to_interval)
+        from_price = old.price(currency, from_interval)
+        to_price = new.price(currency, to_interval)
+        before = changes.Subscription(old, from_interval, quantity=from_quantity)
+        after = changes.Subscription(new, to_interval, quantity=to_quantity)
+    kind = changes.classify(catalogue, before, after).rule_kind
     request = {
         "currency": currency,
         "change_at": change_at.isoformat(),
@@ -338,18 +355,39 @@ def proration_request(
     return kind, request
 
 
+def change_request(values: Mapping[str, Any], catalogue: Catalogue) -> dict[str, Any]:
+    """The ``change`` command's request for the change a form describes."""
+    current: dict[str, Any] = {"plan": values["from_plan"], "interval": values["from_interval"],
+                               "period_start": values["period_start"].isoformat()}
+    if values.get("credit_balance") is not None:
+        current["credit_balance"] = values["credit_balance"]
+    now = _quantities(values, catalogue, NOW_SUFFIX)
+    if now:
+        current["addons"] = now
+    new: dict[str, Any] = {"plan": values["to_plan"], "interval": values["to_interval"]}
+    changed = _quantities(values, catalogue, NEW_SUFFIX)
+    if changed:
+        new["addons"] = {**now, **changed}
+    return {"currency": values["currency"], "change_at": values["change_at"].isoformat(),
+            "current": current, "new": new}  # fmt: skip
+
+
+def _quantities(values: Mapping[str, Any], catalogue: Catalogue, suffix: str) -> dict[str, int]:
+    return {a.id: values[a.id + suffix] for a in catalogue.addons
+            if values.get(a.id + suffix) is not None}  # fmt: skip
+
+
 def _proration_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
-    """The proration engine's answer for the plan change the form describes."""
-    v = reading.values
-    _kind, request = proration_request(
-        catalogue, from_plan=v["from_plan"], from_interval=v["from_interval"],
-        to_plan=v["to_plan"], to_interval=v["to_interval"], period_start=v["period_start"],
-        change_at=v["change_at"], currency=v["currency"],
-    )  # fmt: skip
-    return api.run("prorate", request)
+    """The ``change`` command's answer (kinds, rule, proration, credit) for the form's change."""
+    response = api.run("change", change_request(reading.values, catalogue), catalogue=catalogue)
+    # An add-on's error lands on its own field: current.addons.<id> -> <id>_now, new -> _new.
+    for error in response.get("errors", ()):
+        side, _, addon = str(error.get("field", "")).partition(".addons.")
+        if addon:
+            error["field"] = addon + (NOW_SUFFIX if side == "current" else NEW_SUFFIX)
+    return response
 
 
-RESOURCE_FIELDS: Final = ("storage", "bandwidth", "processing", "seats", "projects")
 MAX_USAGE: Final = 10_000_000
 
 
@@ -362,8 +400,13 @@ def _usage_fields(catalogue: Catalogue, group: str) -> tuple[Field, ...]:
     return tuple(
         Field(r.id, _usage_label(r.label, r.unit), "integer", minimum=0, maximum=MAX_USAGE,
               group=group)
-        for r in catalogue.resources if r.id in RESOURCE_FIELDS
+        for r in catalogue.resources
     )  # fmt: skip
+
+
+def _resource_ids(catalogue: Catalogue) -> tuple[str, ...]:
+    """Every resource of the catalogue is a usage field, named by its id."""
+    return tuple(r.id for r in catalogue.resources)
 
 
 def _money_fields(catalogue: Catalogue) -> tuple[Field, ...]:
@@ -397,13 +440,13 @@ def _comparison_fields(catalogue: Catalogue) -> tuple[Field, ...]:
 
 
 def _comparison_defaults(catalogue: Catalogue) -> dict[str, str]:
-    return {**{name: "0" for name in RESOURCE_FIELDS}, "features": "", "support": "",
+    return {**{name: "0" for name in _resource_ids(catalogue)}, "features": "", "support": "",
             "current_plan": "", **_money_defaults(catalogue)}  # fmt: skip
 
 
 def _comparison_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
     v = reading.values
-    needs: dict[str, Any] = {name: v[name] for name in RESOURCE_FIELDS if name in v}
+    needs: dict[str, Any] = {name: v[name] for name in _resource_ids(catalogue) if name in v}
     needs["features"] = v.get("features") or []
     if v.get("support"):
         needs["support"] = v["support"]
@@ -418,7 +461,7 @@ def _comparison_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, 
 
 
 def _growth_fields(catalogue: Catalogue) -> tuple[Field, ...]:
-    charts = tuple((r.id, r.label) for r in catalogue.resources if r.id in RESOURCE_FIELDS)
+    charts = tuple((r.id, r.label) for r in catalogue.resources)
     return (
         *_usage_fields(catalogue, "Your usage today"),
         Field("rate", "Growth per month (%)", "decimal", minimum=-99, maximum=1000,
@@ -433,15 +476,16 @@ def _growth_fields(catalogue: Catalogue) -> tuple[Field, ...]:
 
 
 def _growth_defaults(catalogue: Catalogue) -> dict[str, str]:
-    return {**{name: "0" for name in RESOURCE_FIELDS}, "rate": "5", "horizon": "12",
-            "chart": "storage", "plan": "", **_money_defaults(catalogue)}  # fmt: skip
+    resources = _resource_ids(catalogue)
+    return {**{name: "0" for name in resources}, "rate": "5", "horizon": "12",
+            "chart": resources[0], "plan": "", **_money_defaults(catalogue)}  # fmt: skip
 
 
 def _growth_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
     v = reading.values
     request: dict[str, Any] = {
         "currency": v["currency"], "interval": v["interval"],
-        "usage": {name: v[name] for name in RESOURCE_FIELDS if name in v},
+        "usage": {name: v[name] for name in _resource_ids(catalogue) if name in v},
         "growth": {"rate_percent": v["rate"]}, "horizon_months": v["horizon"],
     }  # fmt: skip
     if v.get("plan"):
@@ -493,7 +537,7 @@ def _record_fields(catalogue: Catalogue) -> tuple[Field, ...]:
     from calculators.records import REASON_CODES
 
     return (
-        *_proration_fields(catalogue),
+        *(f for part in _change_fields(catalogue) for f in part),
         Field("account", "Account", "text", group="Record"),
         Field("reason", "Reason", "select", tuple(REASON_CODES.items()), group="Record"),
         Field("reason_text", "Reason in words", "textarea", required=False, group="Record",
@@ -511,15 +555,12 @@ def _record_defaults(catalogue: Catalogue, today: date) -> dict[str, str]:
 
 def _record_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
     v = reading.values
-    proration = _proration_compute(reading, catalogue)
-    if "errors" in proration:
-        return proration
-    lines = proration.get("lines") or []
-    next_invoice = proration.get("next_invoice") or {}
-    # A change billed now takes effect on its date; one deferred to the period end, then.
-    effective = v["change_at"].isoformat() if lines else str(next_invoice.get("date", ""))
+    outcome = _proration_compute(reading, catalogue)
+    if "errors" in outcome:
+        return outcome
+    proration = outcome["proration"]
     change = {
-        "account": v["account"], "effective": effective, "currency": v["currency"],
+        "account": v["account"], "effective": outcome["effective_at"], "currency": v["currency"],
         "from": {"plan": v["from_plan"], "interval": v["from_interval"]},
         "to": {"plan": v["to_plan"], "interval": v["to_interval"]},
         "reason": {"code": v["reason"], "text": v.get("reason_text") or ""},
@@ -530,7 +571,7 @@ def _record_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]
     if "errors" in record:
         return record
     notice: Mapping[str, Any] = {}
-    if catalogue.plan(v["from_plan"]).rank != catalogue.plan(v["to_plan"]).rank:
+    if changes.plan_move(catalogue.plan(v["from_plan"]), catalogue.plan(v["to_plan"])):
         notice = api.run("notice", {**change, "audience": "customer"}, catalogue=catalogue)
         if "errors" in notice:
             return notice
@@ -541,13 +582,15 @@ def _proration_render(
     response: Mapping[str, Any], reading: Reading, catalogue: Catalogue
 ) -> render.Rendered:
     v = reading.values
-    kind = change_kind(catalogue, v["from_plan"], v["from_interval"], v["to_plan"],
-                       v["to_interval"])  # fmt: skip
     scenario = render.proration_scenario(
         catalogue, from_plan=v["from_plan"], from_interval=v["from_interval"],
-        to_plan=v["to_plan"], to_interval=v["to_interval"], change_at=v["change_at"], kind=kind,
+        to_plan=v["to_plan"], to_interval=v["to_interval"], change_at=v["change_at"],
+        kind=response["kinds"][0],
     )  # fmt: skip
-    return render.proration_result(response, catalogue, scenario=scenario)
+    # The balance's effect is shown only when the reader gave one.
+    credit = response if v.get("credit_balance") is not None else None
+    return render.proration_result(response["proration"], catalogue, scenario=scenario,
+                                   credit=credit)
 
 
 WIDGETS: Final[dict[str, Widget]] = {
@@ -559,9 +602,10 @@ WIDGETS: Final[dict[str, Widget]] = {
         render_result=_proration_render,
         error_fields={
             "change_at": "change_at", "current.period_start": "period_start",
-            "current.period_end": "period_start", "current.price": "from_plan",
-            "current.interval": "from_interval", "new.price": "to_plan",
-            "new.interval": "to_interval", "currency": "currency",
+            "current.period_end": "period_start", "current.plan": "from_plan",
+            "current.interval": "from_interval", "new.plan": "to_plan", "new": "to_plan",
+            "new.interval": "to_interval", "current.credit_balance": "credit_balance",
+            "currency": "currency",
         },
         defaults=_proration_defaults,
     ),
@@ -571,8 +615,8 @@ WIDGETS: Final[dict[str, Widget]] = {
         fields=_comparison_fields,
         compute=_comparison_compute,
         render_result=lambda resp, r, c: render.comparison_result(resp, c),
-        error_fields={**{f"needs.{n}": n for n in RESOURCE_FIELDS},
-                      "needs.features": "features", "needs.support": "support",
+        # needs.<resource> lands on the resource's own field (its last path segment).
+        error_fields={"needs.features": "features", "needs.support": "support",
                       "current_plan": "current_plan", "currency": "currency",
                       "interval": "interval"},
         defaults=lambda c, t: _comparison_defaults(c),
@@ -584,8 +628,7 @@ WIDGETS: Final[dict[str, Widget]] = {
         compute=_growth_compute,
         render_result=lambda resp, r, c: render.growth_result(resp, c,
                                                               chart=r.values["chart"]),
-        error_fields={**{f"usage.{n}": n for n in RESOURCE_FIELDS},
-                      "growth.rate_percent": "rate", "horizon_months": "horizon",
+        error_fields={"growth.rate_percent": "rate", "horizon_months": "horizon",
                       "plan": "plan", "currency": "currency", "interval": "interval"},
         defaults=lambda c, t: _growth_defaults(c),
     ),
@@ -609,7 +652,9 @@ WIDGETS: Final[dict[str, Widget]] = {
                       "reason.text": "reason_text", "requested_by.name": "requested_by",
                       "requested_by.role": "role", "from": "from_plan", "to": "to_plan",
                       "change_at": "change_at", "current.period_start": "period_start",
-                      "effective": "change_at", "currency": "currency"},
+                      "effective": "change_at", "currency": "currency",
+                      "current.plan": "from_plan", "current.interval": "from_interval",
+                      "new.plan": "to_plan", "new": "to_plan", "new.interval": "to_interval"},
         defaults=lambda c, t: _record_defaults(c, t),
     ),
 }

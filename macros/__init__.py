@@ -65,6 +65,7 @@ def define_env(env: Any) -> None:
     env.macro(tables.billing_rules_table(catalogue), "billing_rules_table")
     env.macro(tables.support_table(catalogue), "support_table")
     env.filter(view.money, "money")
+    tables.register_policy(env, catalogue)
 
     conventions.register(env, catalogue)  # proration_conventions(): days counted and rounded
     _register_calculators(env, catalogue)

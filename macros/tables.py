@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from calculators import money
+from calculators import money, policy_words
 from calculators.catalogue import AddOn, Catalogue, Plan, UnknownIdError
+from calculators.records import REASON_CODES
 
 INTERVAL_WORDS = {"day": "daily", "week": "weekly", "month": "monthly", "year": "annual"}
 BILLED_WORDS = {"day": "daily", "week": "weekly", "month": "monthly", "year": "annually"}
@@ -327,3 +328,115 @@ def support_table(catalogue: Catalogue) -> Callable[[], str]:
         return "\n".join(rows) + "\n"
 
     return render
+
+
+# --------------------------------------------------------------------------------------------
+# Policy macros: every sentence about over-limit usage, features that end, credit, tax and
+# declined payments comes from calculators.policy_words, which reads the catalogue's policy.
+
+
+@dataclass(frozen=True)
+class OverLimitView:
+    resource: str
+    label: str
+    starts: str
+    effect_id: str
+    when: str  # "after a grace period of 14 days"
+    restriction: str  # "storage becomes read-only"
+    meaning: str  # "Everything you have stays and can be opened and downloaded, ..."
+    effect: str  # "Storage becomes read-only until ... Everything you have stays ..."
+    sentence: str  # "Storage, after a grace period of 14 days: storage becomes read-only ..."
+
+
+@dataclass(frozen=True)
+class FeatureEndView:
+    feature: str
+    label: str
+    stops: str
+    kept: str
+    data: str | None
+    kept_days: int | None
+    exportable: bool
+
+
+def register_policy(env: Any, catalogue: Catalogue) -> None:
+    """Register the policy macros and the ``days`` filter on the mkdocs-macros ``env``."""
+    view = CatalogueView(catalogue)
+    policy = catalogue.policy
+
+    def over_limit(resource_id: str) -> OverLimitView:
+        view.resource(resource_id)
+        rule = policy.over_limit[resource_id]
+        return OverLimitView(
+            resource=resource_id,
+            label=catalogue.resource(resource_id).label,
+            starts=rule.starts,
+            effect_id=rule.effect,
+            when=policy_words.over_limit_when(catalogue, resource_id),
+            restriction=policy_words.over_limit_restriction(catalogue, resource_id),
+            meaning=policy_words.over_limit_meaning(catalogue, resource_id),
+            effect=policy_words.over_limit_effect(catalogue, resource_id),
+            sentence=policy_words.over_limit_sentence(catalogue, resource_id),
+        )
+
+    def over_limit_table() -> str:
+        """``over_limit_table()``: what each resource does above a lower limit, and from when."""
+        rows = ["| Resource | From when | What happens above the limit |", "|---|---|---|"]
+        for resource in catalogue.resources:
+            item = over_limit(resource.id)
+            rows.append(f"| {_cell(item.label)} | {_cell(item.when.capitalize())} "
+                        f"| {_cell(item.effect)} |")  # fmt: skip
+        return "\n".join(rows) + "\n"
+
+    def feature_end(feature_id: str) -> FeatureEndView:
+        feature = view.feature(feature_id)
+        end = policy.feature_end[feature_id]
+        return FeatureEndView(
+            feature=feature_id,
+            label=feature.label,
+            stops=end.stops,
+            kept=policy_words.feature_end_kept(catalogue, feature_id),
+            data=end.data,
+            kept_days=end.kept_days,
+            exportable=end.exportable,
+        )
+
+    def feature_end_table(features: list[str] | None = None) -> str:
+        """``feature_end_table(features=None)``: what stops and what is kept when a feature ends."""
+        rows = ["| Feature | What stops | Your data and settings |", "|---|---|---|"]
+        for feature_id in features or list(catalogue.features):
+            item = feature_end(feature_id)
+            rows.append(f"| {_cell(item.label)} | {_cell(item.stops)} | {_cell(item.kept)} |")
+        return "\n".join(rows) + "\n"
+
+    def change_precedence() -> list[ChangeRuleView]:
+        return [view.change_rule(kind) for kind in policy.change_precedence]
+
+    def combined_rule(*kinds: str) -> ChangeRuleView:
+        """The rule a change combining these kinds follows: the first in the precedence."""
+        for kind in kinds:
+            view.change_rule(kind)
+        return view.change_rule(min(kinds, key=policy.change_precedence.index))
+
+    def declined_payment(kind: str) -> str:
+        view.change_rule(kind)
+        return policy_words.declined_at_confirmation(catalogue, kind)
+
+    def reason_codes() -> list[tuple[str, str]]:
+        return list(REASON_CODES.items())
+
+    env.macro(over_limit, "over_limit")
+    env.macro(over_limit_table, "over_limit_table")
+    env.macro(feature_end, "feature_end")
+    env.macro(feature_end_table, "feature_end_table")
+    env.macro(change_precedence, "change_precedence")
+    env.macro(combined_rule, "combined_rule")
+    env.macro(declined_payment, "declined_payment")
+    env.macro(reason_codes, "reason_codes")
+    env.macro(lambda: policy_words.credit_use(catalogue), "credit_use")
+    env.macro(lambda: policy_words.credit_refund(catalogue), "credit_refund")
+    env.macro(lambda: policy_words.tax_due_today(catalogue), "tax_due_today")
+    env.macro(lambda: policy_words.renewal_after_grace(catalogue), "renewal_after_grace")
+    env.macro(lambda: policy_words.nothing_deleted(catalogue), "nothing_deleted")
+    env.filter(policy_words.days, "days")
+    env.filter(lambda text: text[:1].upper() + text[1:], "sentence_case")

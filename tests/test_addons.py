@@ -171,7 +171,8 @@ def test_change_calls_the_engine_once_per_changed_add_on(monkeypatch: pytest.Mon
     change = response["change"]
     assert [(item["addon"], item["from"], item["to"], item["kind"])
             for item in change["addons"]] == [
-        ("extra_seat", 2, 1, "addon_removed"), ("sso", 1, 0, "addon_removed")]
+        # A seat add-on is a seat change (as in every other calculator); SSO an add-on change.
+        ("extra_seat", 2, 1, "seats_removed"), ("sso", 1, 0, "addon_removed")]
     assert (change["due_now"], change["credit_to_balance"], change["refund"]) == (
         "2.00", "0.50", "0.00")
 

@@ -183,3 +183,111 @@ def test_read_catalogue_file_reports_the_file(tmp_path: Path) -> None:
         read_catalogue_file(broken)
     with pytest.raises(CatalogueError, match="cannot read"):
         read_catalogue_file(tmp_path / "missing.json")
+
+
+def test_change_precedence_and_credit_policy_are_read(catalogue: Catalogue) -> None:
+    from calculators.catalogue import CHANGE_KINDS
+
+    policy = catalogue.policy
+    assert sorted(policy.change_precedence) == sorted(CHANGE_KINDS)
+    assert policy.change_precedence[0] == "annual_to_monthly"
+    assert policy.credit.applied in ("after_tax", "before_tax")
+    assert policy.credit.refund_on_request_days >= 0
+    assert set(policy.changes) == set(CHANGE_KINDS)
+
+
+def test_change_precedence_must_list_every_kind_once(data: dict[str, Any]) -> None:
+    data["policy"]["change_precedence"] = ["upgrade", "upgrade", "sideways"]
+    found = problems(data)
+    assert ("policy.change_precedence[1]", "change kind 'upgrade' is listed twice") in found
+    assert any(path == "policy.change_precedence[2]" and "'sideways'" in reason
+               for path, reason in found)  # fmt: skip
+    assert any(path == "policy.change_precedence" and "missing: downgrade" in reason
+               for path, reason in found)  # fmt: skip
+
+
+def test_credit_policy_fields_are_checked(data: dict[str, Any]) -> None:
+    credit = data["policy"]["credit_balance"]
+    credit["reduces_due_now"] = "yes"
+    credit["applied"] = "sometimes"
+    del credit["expires"]
+    assert sorted(paths(data)) == [
+        "policy.credit_balance.applied",
+        "policy.credit_balance.expires",
+        "policy.credit_balance.reduces_due_now",
+    ]
+
+
+def test_policy_keyed_by_resource_and_feature_follows_the_catalogue(catalogue: Catalogue) -> None:
+    policy = catalogue.policy
+    assert set(policy.over_limit) == {r.id for r in catalogue.resources}
+    assert set(policy.feature_end) == set(catalogue.features)
+    assert set(policy.failed_payment_declined_at_confirmation) == set(policy.changes)
+
+
+def test_a_new_resource_or_feature_needs_its_policy(data: dict[str, Any]) -> None:
+    data["resources"]["gpus"] = {"label": "GPUs", "unit": "GPU", "description": "Accelerators."}
+    for plan in data["plans"]:
+        plan["limits"]["gpus"] = None if not plan["self_serve"] else 0
+    data["features"]["webhooks"] = {"label": "Webhooks", "description": "Event callbacks."}
+    data["policy"]["over_limit"]["resources"]["tapes"] = {"starts": "at_change",
+                                                          "effect": "capped"}
+    found = problems(data)
+    assert ("policy.over_limit.resources.gpus",
+            "missing (every resource needs an entry here)") in found
+    assert any(path == "policy.over_limit.resources.tapes" and "unknown resource" in reason
+               for path, reason in found)  # fmt: skip
+    assert ("policy.feature_end.webhooks", "missing (every feature needs an entry here)") in found
+
+
+def test_over_limit_and_feature_end_values_are_checked(data: dict[str, Any]) -> None:
+    policy = data["policy"]
+    policy["over_limit"]["resources"]["bandwidth"]["effect"] = "deleted"
+    policy["over_limit"]["resources"]["seats"]["starts"] = "later"
+    policy["feature_end"]["uptime_sla"]["exportable"] = True
+    policy["feature_end"]["daily_backups"]["kept_days"] = 0
+    assert sorted(paths(data)) == [
+        "policy.feature_end.daily_backups.kept_days",
+        "policy.feature_end.uptime_sla.data",
+        "policy.over_limit.resources.bandwidth.effect",
+        "policy.over_limit.resources.seats.starts",
+    ]
+
+
+def test_declined_payments_cover_every_change_kind(data: dict[str, Any]) -> None:
+    declined = data["policy"]["failed_payment"]["declined_at_confirmation"]
+    del declined["addon_added"]
+    declined["upgrade"] = "maybe"
+    assert sorted(paths(data)) == [
+        "policy.failed_payment.declined_at_confirmation.addon_added",
+        "policy.failed_payment.declined_at_confirmation.upgrade",
+    ]
+
+
+def test_trial_details_follow_whether_trials_are_offered(data: dict[str, Any]) -> None:
+    data["policy"]["trials"]["offered"] = False
+    assert sorted(paths(data)) == [f"policy.trials.{key}"
+                                   for key in ("at_end", "card_required", "days", "plan")]
+    data["policy"]["trials"] = {"offered": False, "days": None, "plan": None,
+                                "card_required": None, "at_end": None}  # fmt: skip
+    assert parse_catalogue(data, source="ok.yaml").policy.trials.offered is False
+
+
+def test_tax_shown_before_tax_contradicts_taxed_calculators(data: dict[str, Any]) -> None:
+    data["policy"]["proration"]["tax"] = {"rate": "0.20", "inclusive": False}
+    data["policy"]["tax"]["due_today"] = "before_tax"
+    [(path, reason)] = problems(data)
+    assert path == "policy.tax.due_today"
+    assert "with_tax" in reason
+
+
+def test_every_policy_problem_is_reported_at_once(data: dict[str, Any]) -> None:
+    policy = data["policy"]
+    policy["over_limit"]["resources"]["seats"]["effect"] = "vanish"
+    policy["day_of_change"]["time_zone"] = "Mars"
+    policy["records"]["retention_years"] = 0
+    assert sorted(paths(data)) == [
+        "policy.day_of_change.time_zone",
+        "policy.over_limit.resources.seats.effect",
+        "policy.records.retention_years",
+    ]

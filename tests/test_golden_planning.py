@@ -1,6 +1,6 @@
 """Golden request/response pairs for the planning calculators.
 
-Each file in ``tests/golden/{compare,growth,addons,record,notice}/`` is
+Each file in ``tests/golden/{compare,growth,addons,record,notice,change}/`` is
 ``{"name": ..., "request": ..., "response": ...}``, computed with the frozen catalogue
 ``tests/fixtures/catalogue.json``. The same files are replayed inside Pyodide, so a response must
 be byte-for-byte the same in both runtimes.
@@ -27,7 +27,7 @@ GOLDEN = ROOT / "golden"
 CATALOGUE = read_catalogue_file(ROOT / "fixtures" / "catalogue.json")
 # Golden folder -> calculator name in ``calculators.api.COMMANDS``.
 CALCULATORS = {"compare": "compare", "growth": "growth", "addons": "addons",
-               "record": "record", "notice": "notice"}
+               "record": "record", "notice": "notice", "change": "change"}
 FILES = sorted(path for folder in CALCULATORS for path in (GOLDEN / folder).glob("*.json"))
 
 

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from calculators import policy_words
 from calculators.catalogue import read_catalogue_file
 from calculators.records import CSV_COLUMNS, REASON_CODES, notice, record
 
@@ -164,8 +165,10 @@ def _proration_at(day: str) -> dict[str, Any]:
          "annual_to_monthly"),
         ({"plan": "team", "quantity": 2}, {"plan": "team", "quantity": 5}, "seats_added"),
         ({"plan": "team", "quantity": 5}, {"plan": "team", "quantity": 2}, "seats_removed"),
+        # An upgrade and a switch to annual billing at once: the catalogue's precedence lists
+        # the switch first, so its rule, and its kind, apply.
         ({"plan": "team", "interval": "month"}, {"plan": "scale", "interval": "year"},
-         "upgrade"),
+         "monthly_to_annual"),
     ],
 )
 def test_kinds(before: dict[str, Any], after: dict[str, Any], kind: str) -> None:
@@ -293,12 +296,15 @@ def test_downgrade_notice() -> None:
     assert response["kind"] == "downgrade"
     text = response["body_text"]
     assert "- Nothing is charged now." in text
-    assert "- Added to your account credit: $29.03, used on your next invoices." in text
+    # Credit and over-limit sentences are the catalogue policy's, in policy_words' words.
+    assert (f"- Added to your account credit: $29.03. {policy_words.credit_use(CATALOGUE)}"
+            in text)  # fmt: skip
     assert "What you lose\n" in text
     assert "- Audit log" in text
     assert "- Team seats: 20 → 5" in text
-    assert "everything keeps working for 14 days" in text
-    assert "read-only" in text and "Nothing is deleted." in text
+    assert f"Usage above the new limits\n{policy_words.nothing_deleted(CATALOGUE)}" in text
+    for resource in CATALOGUE.resources:  # every limit goes down from Business to Team
+        assert f"- {policy_words.over_limit_sentence(CATALOGUE, resource.id)}\n" in text
     assert_only_known_numbers(request, response)
 
 

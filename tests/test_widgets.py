@@ -110,3 +110,169 @@ def test_the_worker_entry_point_speaks_json(catalogue: Catalogue) -> None:
     assert out == direct
     broken = json.loads(evaluate_json("proration", "not json", "2026-03-16"))
     assert broken["errors"][0]["field"] == ""
+
+
+# --------------------------------------------------------------------------------------------
+# The proration widget answers through the change command; its credit balance field
+
+
+def test_the_widget_answers_with_the_change_command(catalogue: Catalogue) -> None:
+    from calculators import api
+
+    params = {"from_plan": "team", "to_plan": "business", "period_start": "2026-03-01",
+              "change_at": "2026-03-16", "credit_balance": "10.00"}  # fmt: skip
+    _outcome, response = widgets.evaluate_with_response("proration", params, catalogue,
+                                                        today=TODAY)  # fmt: skip
+    request = {"currency": "USD", "change_at": "2026-03-16",
+               "current": {"plan": "team", "interval": "month", "period_start": "2026-03-01",
+                           "credit_balance": "10.00"},
+               "new": {"plan": "business", "interval": "month"}}  # fmt: skip
+    assert response == api.run("change", request, catalogue=catalogue)
+
+
+def test_a_credit_balance_reduces_due_today_then_the_next_invoice(catalogue: Catalogue) -> None:
+    result = evaluate(catalogue, credit_balance="30.00")
+    assert result["errors"] == []
+    # 25.80 due today is paid from the balance; the 4.20 left pays part of the next 79.00.
+    assert result["figures"] == {
+        "due_now": "$0.00",
+        "credit_applied": "$25.80",
+        "credit_to_balance": "$0.00",
+        "next_invoice": "$74.80 on 1 Apr 2026 ($79.00 less $4.20 from your credit balance)",
+        "credit_balance_after": "$4.20",
+    }
+    html = result["html"]
+    assert isinstance(html, str)
+    assert 'data-field="credit_applied">$25.80<' in html
+    assert "Credit balance after the change: $4.20" in result["text"]  # type: ignore[operator]
+    small = evaluate(catalogue, credit_balance="5")
+    assert small["figures"]["due_now"] == "$20.80"  # type: ignore[index]
+
+
+def test_an_empty_credit_balance_shows_the_figures_without_it(catalogue: Catalogue) -> None:
+    assert evaluate(catalogue, credit_balance="")["figures"] == evaluate(catalogue)["figures"]
+    zero = evaluate(catalogue, credit_balance="0")
+    assert zero["figures"]["credit_applied"] == "$0.00"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("value", ["-5", "lots", "1e3", "12.345678"])
+def test_a_bad_credit_balance_is_a_field_error(catalogue: Catalogue, value: str) -> None:
+    assert error_fields(evaluate(catalogue, credit_balance=value)) == ["credit_balance"]
+
+
+def test_a_credit_balance_in_yen_has_no_decimals(catalogue: Catalogue) -> None:
+    result = evaluate(catalogue, currency="JPY", credit_balance="10.50")
+    assert error_fields(result) == ["credit_balance"]
+
+
+def test_the_same_plan_and_billing_is_no_change(catalogue: Catalogue) -> None:
+    result = evaluate(catalogue, to_plan="team")
+    assert error_fields(result) == ["to_plan"]
+
+
+def test_a_downgrade_to_monthly_waits_for_the_period_end(catalogue: Catalogue) -> None:
+    result = evaluate(catalogue, from_plan="business", from_interval="year", to_plan="team",
+                      to_interval="month", period_start="2026-01-10")  # fmt: skip
+    assert result["figures"]["credit_to_balance"] == "$0.00"  # type: ignore[index]
+    assert result["figures"]["next_invoice"] == "$29.00 on 10 Jan 2027"  # type: ignore[index]
+    html = result["html"]
+    assert isinstance(html, str)
+    assert "Downgrade: Business (annual) to Team (monthly)" in html
+
+
+# --------------------------------------------------------------------------------------------
+# Form fields come from the catalogue: a new resource gets a field with no code change
+
+
+def _with_new_resource(catalogue: Catalogue) -> Catalogue:
+    import copy
+
+    from calculators.catalogue import parse_catalogue
+
+    data = copy.deepcopy(dict(catalogue.data))
+    data["resources"]["gpus"] = {"label": "GPUs", "unit": "GPUs",
+                                 "description": "Graphics processors for model training."}
+    for plan in data["plans"]:
+        plan["limits"]["gpus"] = plan["limits"]["seats"] and 2
+    # Any per-resource policy table gets an entry like the first resource's.
+    for section in data["policy"].values():
+        per_resource = section.get("resources") if isinstance(section, dict) else None
+        if isinstance(per_resource, dict):
+            per_resource["gpus"] = next(iter(per_resource.values()))
+    return parse_catalogue(data, source="test")
+
+
+@pytest.mark.parametrize("name", ["plan-comparison", "growth"])
+def test_a_new_catalogue_resource_gets_a_form_field(catalogue: Catalogue, name: str) -> None:
+    bigger = _with_new_resource(catalogue)
+    fields = {f.name: f for f in widgets.widget_fields(name, bigger)}
+    assert [r.id for r in bigger.resources] == [n for n in fields if n in
+                                                 {r.id for r in bigger.resources}]
+    assert fields["gpus"].label == "GPUs"
+    result = widgets.evaluate(name, {"gpus": "3"}, bigger, today=TODAY)
+    assert result["errors"] == []
+    bad = widgets.evaluate(name, {"gpus": "-1"}, bigger, today=TODAY)
+    assert error_fields(bad) == ["gpus"]
+
+
+def test_a_new_resource_reaches_the_comparison_request(catalogue: Catalogue) -> None:
+    bigger = _with_new_resource(catalogue)
+    _outcome, response = widgets.evaluate_with_response("plan-comparison", {"gpus": "3"}, bigger,
+                                                        today=TODAY)  # fmt: skip
+    assert response["needs"]["gpus"] == 3
+    assert widgets.default_params("growth", bigger, TODAY)["gpus"] == "0"
+
+
+# --------------------------------------------------------------------------------------------
+# The proration widget's add-on fields: one pair per catalogue add-on
+
+
+def test_every_catalogue_add_on_has_a_field_now_and_after(catalogue: Catalogue) -> None:
+    names = [f.name for f in widgets.widget_fields("proration", catalogue)]
+    for addon in catalogue.addons:
+        assert f"{addon.id}_now" in names and f"{addon.id}_new" in names
+    fields = {f.name: f for f in widgets.widget_fields("proration", catalogue)}
+    assert fields["extra_seat_new"].maximum == catalogue.addon("extra_seat").max_quantity
+
+
+def test_add_ons_go_into_the_change_request(catalogue: Catalogue) -> None:
+    params = {"from_plan": "team", "to_plan": "team", "period_start": "2026-03-01",
+              "change_at": "2026-03-11", "extra_seat_now": "1", "extra_seat_new": "3",
+              "extra_storage_now": "2"}  # fmt: skip
+    _outcome, response = widgets.evaluate_with_response("proration", params, catalogue,
+                                                        today=TODAY)  # fmt: skip
+    assert response["kinds"] == ["seats_added"]
+    # Team 29.00 + 1 seat 8.00 + 2 × 10.00 of storage now; the storage is kept.
+    assert [line["unit_price"] for line in response["proration"]["lines"]] == ["57.00", "73.00"]
+    html = _outcome["html"]
+    assert isinstance(html, str) and html.startswith(
+        '<p class="kb-calc__scenario">Change: add-ons on Team (monthly), on 11 Mar 2026</p>')
+
+
+def test_an_add_on_the_plan_cannot_hold_is_an_error_on_its_field(catalogue: Catalogue) -> None:
+    kept = evaluate(catalogue, from_plan="team", to_plan="business", sso_now="1")
+    assert error_fields(kept) == ["sso_new"]
+    assert "already included in Business" in kept["errors"][0]["message"]  # type: ignore[index]
+    dropped = evaluate(catalogue, from_plan="team", to_plan="business", sso_now="1", sso_new="0")
+    assert dropped["errors"] == []
+    assert error_fields(evaluate(catalogue, from_plan="starter", to_plan="starter",
+                                 sso_now="1", sso_new="0")) == ["sso_now"]  # fmt: skip
+    assert error_fields(evaluate(catalogue, extra_seat_new="51")) == ["extra_seat_new"]
+
+
+def test_a_new_catalogue_add_on_gets_proration_fields(catalogue: Catalogue) -> None:
+    import copy
+
+    from calculators.catalogue import parse_catalogue
+
+    data = copy.deepcopy(dict(catalogue.data))
+    extra = copy.deepcopy(data["addons"][0])
+    extra.update(id="extra_projects", name="Extra projects",
+                 grants={"resource": "projects", "unit_size": 5})
+    data["addons"].append(extra)
+    bigger = parse_catalogue(data, source="test")
+    names = [f.name for f in widgets.widget_fields("proration", bigger)]
+    assert "extra_projects_now" in names and "extra_projects_new" in names
+    result = widgets.evaluate("proration", {"to_plan": "team", "extra_projects_new": "2"}, bigger,
+                              today=TODAY)  # fmt: skip
+    assert result["errors"] == []
