@@ -28,7 +28,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
@@ -111,7 +111,7 @@ class Proration:
     amounts: Mapping[str, Decimal]  # _MONEY_FIELDS
     lines: tuple[Line, ...]
     next_invoice: tuple[str, Decimal] | None
-    dates: frozenset[str]  # every instant the result covers: line starts and the next invoice
+    dates: frozenset[str]  # every instant the result covers: line edges and the next invoice
     deferred: bool  # a charge below the minimum moved to the next invoice
 
 
@@ -221,6 +221,12 @@ def read_proration(
             amounts[key] = amount
     lines = []
     dates = set()
+    # Billed in arrears, the used part ends on the change; when the day of the change counts as
+    # used on the current plan, the new plan's lines start the day after it.
+    policy_echo = value.get("policy")
+    change_day_is_used = (
+        isinstance(policy_echo, Mapping) and policy_echo.get("change_day") == "current_plan"
+    )
     raw_lines = value.get("lines")
     if isinstance(raw_lines, (str, bytes)) or not isinstance(raw_lines, Sequence):
         add_error(errors, join(field, "lines"), f"must be a list, got {describe(raw_lines)}")
@@ -234,10 +240,13 @@ def read_proration(
         text = _read_text(item.get("description"), join(where, "description"), errors)
         amount = _read_amount(item.get("amount"), join(where, "amount"), currency, catalogue,
                               errors, signed=True)
-        if "start" in item:
-            instant = _read_instant(item.get("start"), join(where, "start"), errors)
-            if instant is not None:
-                dates.add(instant)
+        for edge in ("start", "end"):
+            if edge in item:
+                instant = _read_instant(item.get(edge), join(where, edge), errors)
+                if instant is not None:
+                    dates.add(instant)
+                    if edge == "start" and change_day_is_used:
+                        dates.add(_day_before(instant))
         if kind is not None and text is not None and amount is not None:
             lines.append(Line(kind, text, amount))
     following = value.get("next_invoice")
@@ -304,6 +313,13 @@ def _read_change(
     if proration is None:
         return None
     return Change(account, before, after, effective, currency, reason, requested_by, proration)
+
+
+def _day_before(instant: str) -> str:
+    """The calendar day before a date; a datetime is left as it is (seconds basis)."""
+    if _DATE.fullmatch(instant) is None:
+        return instant
+    return (date.fromisoformat(instant) - timedelta(days=1)).isoformat()
 
 
 def _covers(proration: Proration, effective: str) -> bool:

@@ -337,8 +337,10 @@ def test_the_page_calculator_follows_the_catalogue_preset(data: dict[str, Any]) 
     default = with_proration(data, data["policy"]["proration"])
     arrears = with_proration(data, {"preset": "lago", "timing": "in_arrears"})
     params = widgets.default_params("proration", default, today)
-    _, before = widgets.evaluate_with_response("proration", params, default, today=today)
-    _, after = widgets.evaluate_with_response("proration", params, arrears, today=today)
+    # The page's proration widget answers with the change command's response.
+    _, before_change = widgets.evaluate_with_response("proration", params, default, today=today)
+    _, after_change = widgets.evaluate_with_response("proration", params, arrears, today=today)
+    before, after = before_change["proration"], after_change["proration"]
     assert [line["kind"] for line in before["lines"]] == ["credit", "charge"]
     assert [line["kind"] for line in after["lines"]] == ["charge"]
     assert after["lines"][0]["description"].startswith("Used time on the current plan")

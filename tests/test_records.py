@@ -189,6 +189,27 @@ def test_effective_may_be_the_next_invoice_date_or_a_utc_time() -> None:
     ok(record(base_record(effective="2026-03-14", proration=timed), catalogue=CATALOGUE))
 
 
+def test_effective_may_be_the_change_day_under_the_engine_conventions() -> None:
+    # Billed in arrears, the used part of the current plan ends on the day of the change.
+    arrears = {**UPGRADE_PRORATION, "lines": [
+        {"kind": "charge", "description": "Used time on the current plan, 1 Mar 2026 to "
+         "14 Mar 2026", "start": "2026-03-01", "end": "2026-03-14", "amount": "12.16"}],
+        "subtotal": "12.16", "total": "12.16", "due_now": "12.16",
+        "policy": {"timing": "in_arrears"}}
+    ok(record(base_record(effective="2026-03-14", proration=arrears), catalogue=CATALOGUE))
+    # When the day of the change is used on the current plan, the new plan starts the day after.
+    current_plan_day = copy.deepcopy(UPGRADE_PRORATION)
+    for line in current_plan_day["lines"]:
+        line["start"] = "2026-03-15"
+    current_plan_day["policy"] = {"change_day": "current_plan"}
+    ok(record(base_record(effective="2026-03-14", proration=current_plan_day),
+              catalogue=CATALOGUE))
+    del current_plan_day["policy"]
+    response = record(base_record(effective="2026-03-14", proration=current_plan_day),
+                      catalogue=CATALOGUE)
+    assert [error["field"] for error in response["errors"]] == ["effective"]
+
+
 @pytest.mark.parametrize(
     ("changes", "fields"),
     [
