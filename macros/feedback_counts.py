@@ -3,9 +3,10 @@
 The export (kb-feedback-counts/1, written by `make collector-export` or `python -m collector
 export`; format in calculators/contracts/feedback.md) is named by `extra.feedback.counts_file`
 in mkdocs.yml (`KB_FEEDBACK_COUNTS=path` when building). Its helpful counts, keyed by page path,
-are put into the configuration as `extra.feedback.helpful_counts`, which the feedback partial
-(overrides/partials/kb-feedback.html) reads for every article: no page hook, no post-build step.
-The same numbers are available to Markdown as `{{ helpful_count("/kb/8-2/") }}`.
+are put into the configuration as `extra.feedback.helpful_counts`, keyed by the permanent link
+relative to site_url (`kb/8-2/`), which the feedback partial (overrides/partials/kb-feedback.html)
+reads for every article: no page hook, no post-build step. Markdown can ask for the same number
+with `{{ helpful_count("kb/8-2/") }}`.
 
 Without a counts file nothing is shown. A file that is missing or is not such an export stops
 the build with the file and the reason.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from mkdocs.exceptions import PluginError
 
@@ -47,17 +49,44 @@ def read_helpful_counts(path: Path) -> dict[str, int]:
     return counts
 
 
+def site_relative(counts: dict[str, int], site_url: str) -> dict[str, int]:
+    """The export's paths (/kb/8-2/, /help/kb/8-2/ under a sub-path) relative to the site's
+    address (kb/8-2/), as the partial finds them by removing site_url from the permanent link."""
+    root = urlsplit(site_url or "/").path or "/"
+    root = root if root.endswith("/") else root + "/"
+    return {path[len(root) :]: n for path, n in counts.items() if path.startswith(root)}
+
+
 def register(env: Any) -> None:
     extra = env.conf.get("extra") or {}
     feedback = extra.get("feedback")
     if not isinstance(feedback, dict):
         return
     counts_file = feedback.get("counts_file")
-    counts = read_helpful_counts(PROJECT_ROOT / counts_file) if counts_file else None
+    counts = None
+    if counts_file:
+        exported = read_helpful_counts(PROJECT_ROOT / counts_file)
+        counts = site_relative(exported, env.conf.get("site_url") or "")
     feedback["helpful_counts"] = counts
+    rendering = _page_being_rendered(env)
+    if rendering is not None:
+        rendering.meta["kb_helpful_counts"] = counts
 
-    def helpful_count(page_path: str) -> int:
-        """Readers who found the page at `page_path` helpful (0 without a counts file)."""
-        return (counts or {}).get(page_path, 0)
+    def helpful_count(page: str) -> int:
+        """Readers who found `page` (its permanent link relative to the site: kb/8-2/) helpful;
+        0 without a counts file."""
+        return (counts or {}).get(page, 0)
 
     env.macro(helpful_count, "helpful_count")
+
+
+def _page_being_rendered(env: Any) -> Any:
+    """The page Zensical is rendering, or None under MkDocs.
+
+    MkDocs renders the theme with the configuration changed above. Zensical renders its theme
+    from the configuration it read at start, but calls define_env again for each page, with that
+    page as `env.page`, and renders the theme with that page's metadata: the counts travel there.
+    (Under MkDocs, define_env runs before any page and `env.page` raises AttributeError.)
+    """
+    page = getattr(env, "page", None)
+    return page if isinstance(getattr(page, "meta", None), dict) else None

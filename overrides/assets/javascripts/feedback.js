@@ -186,7 +186,8 @@ async function refreshHelpfulCount(element) {
   try {
     const response = await fetch(url, { credentials: "omit" });
     if (!response.ok) return;
-    const entry = ((await response.json()).pages || {})[counter.dataset.pagePath];
+    const path = new URL(pageInfo().permalink, window.location.href).pathname;
+    const entry = ((await response.json()).pages || {})[path];
     const helpful = entry && Number.isInteger(entry.helpful) ? entry.helpful : 0;
     if (helpful >= Number(counter.dataset.kbHelpfulCount || 0)) showHelpfulCount(counter, helpful);
   } catch (error) {
