@@ -56,8 +56,10 @@ def free_port() -> int:
 
 
 def postgres_bin() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                   key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0)  # fmt: skip
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0,
+    )
     return Path(found[-1]).parent if found else None
 
 
@@ -91,19 +93,55 @@ def start_postgres() -> PostgresServer:
         shutil.chown(base, "postgres")
         shutil.chown(sockets, "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust",
-                    "-U", "postgres", "-E", "UTF8", "--no-sync"],
-                   check=True, capture_output=True, timeout=120)  # fmt: skip
+    subprocess.run(
+        [
+            *as_user,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     port = free_port()
-    options = (f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
-               "-c max_connections=200")  # fmt: skip
-    subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w",
-                    "-t", "60", "-o", options, "start"],
-                   check=True, capture_output=True, timeout=90)  # fmt: skip
+    options = (
+        f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+    )
+    subprocess.run(
+        [
+            *as_user,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(log),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            options,
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=90,
+    )
 
     def stop() -> None:
-        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                        "stop"], capture_output=True, timeout=60, check=False)  # fmt: skip
+        subprocess.run(
+            [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
     return PostgresServer(f"postgresql://postgres@127.0.0.1:{port}/postgres", stop)
@@ -151,13 +189,17 @@ class Answer:
         return self.body.decode("utf-8")
 
 
-def call(url: str, method: str = "GET", body: bytes | None = None,
-         headers: dict[str, str] | None = None) -> Answer:  # fmt: skip
+def call(
+    url: str, method: str = "GET", body: bytes | None = None, headers: dict[str, str] | None = None
+) -> Answer:
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return Answer(response.status, {k.lower(): v for k, v in response.headers.items()},
-                          response.read())  # fmt: skip
+            return Answer(
+                response.status,
+                {k.lower(): v for k, v in response.headers.items()},
+                response.read(),
+            )
     except urllib.error.HTTPError as error:
         return Answer(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
 
@@ -173,8 +215,9 @@ class Collector:
 
     def post(self, path: str, record: Any, headers: dict[str, str] | None = None) -> Answer:
         body = record if isinstance(record, bytes) else json.dumps(record).encode("utf-8")
-        return call(self.url + path, "POST", body,
-                    {"Content-Type": "application/json", **(headers or {})})  # fmt: skip
+        return call(
+            self.url + path, "POST", body, {"Content-Type": "application/json", **(headers or {})}
+        )
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Answer:
         return call(self.url + path, headers=headers)
@@ -188,8 +231,9 @@ def serve(app: Any) -> tuple[str, Callable[[], None]]:
     import uvicorn
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error",
-                                           lifespan="on"))  # fmt: skip
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + START_TIMEOUT
@@ -229,11 +273,17 @@ def collector(database_url: str) -> Iterator[Collector]:
 def vote(**changes: Any) -> dict[str, Any]:
     """The contract's example vote, changed where a test says."""
     record = {
-        "schema": "kb-feedback/1", "id": uuid.uuid4().hex, "helpful": False, "reason": None,
+        "schema": "kb-feedback/1",
+        "id": uuid.uuid4().hex,
+        "helpful": False,
+        "reason": None,
         "page": "https://help.lumen-cloud.example/kb/8-2/",
-        "title": "8.2 Handling prorated charges", "section": "8.2", "reviewed": "2026-11-29",
-        "calculators": ["estimate"], "sent_at": "2026-03-16T09:41:07.512Z",
-    }  # fmt: skip
+        "title": "8.2 Handling prorated charges",
+        "section": "8.2",
+        "reviewed": "2026-11-29",
+        "calculators": ["estimate"],
+        "sent_at": "2026-03-16T09:41:07.512Z",
+    }
     record.update(changes)
     return record
 
@@ -284,8 +334,9 @@ def test_the_collector_accepts_exactly_the_contracts_vote_schema() -> None:
 
 def test_the_contracts_example_vote_is_stored_and_counted(collector: Collector) -> None:
     text = CONTRACT.read_text(encoding="utf-8")
-    example = json.loads(re.search(r"## The vote \(POST body\)\s+```json\n(.*?)```", text,
-                                   re.S).group(1))  # type: ignore[union-attr]  # fmt: skip
+    example = json.loads(
+        re.search(r"## The vote \(POST body\)\s+```json\n(.*?)```", text, re.S).group(1)
+    )  # type: ignore[union-attr]
     answer = collector.post("/votes", example, {"Origin": SITE_ORIGIN})
     assert answer.status == 202, answer.text
     assert answer.json() == {"status": "stored"}
@@ -294,7 +345,7 @@ def test_the_contracts_example_vote_is_stored_and_counted(collector: Collector) 
     assert collector.store.vote_total() == 1
 
 
-# ---- votes: one per id ----------------------------------------------------------------------------
+# ---- votes: one per id ------------------------------------------------------------------------
 
 
 def test_a_reason_with_the_same_id_replaces_the_first_vote(collector: Collector) -> None:
@@ -322,10 +373,15 @@ def test_an_earlier_answer_arriving_late_does_not_replace_a_later_one(collector:
 def test_a_vote_id_cannot_move_to_another_page(collector: Collector) -> None:
     first = vote()
     assert collector.post("/votes", first).status == 202
-    moved = dict(first, page="https://help.lumen-cloud.example/kb/3-1/", sent_at="2026-03-17T00:00:00Z")
+    moved = dict(
+        first, page="https://help.lumen-cloud.example/kb/3-1/", sent_at="2026-03-17T00:00:00Z"
+    )
     answer = collector.post("/votes", moved)
     assert answer.status == 409
-    assert answer.json() == {"error": "this vote id was already used on another page", "field": "id"}
+    assert answer.json() == {
+        "error": "this vote id was already used on another page",
+        "field": "id",
+    }
     assert collector.counts() == {"/kb/8-2/": {"helpful": 0, "not_helpful": 1}}
 
 
@@ -341,8 +397,12 @@ BAD_VOTES = [
     (vote(id="3F1C0A9E5B7D42E8A1C6F0B2D4E6A8C0"), 400, "id", "must be 32 lowercase hex digits"),
     (vote(helpful="yes"), 400, "helpful", "must be true or false"),
     (vote(helpful=1), 400, "helpful", "must be true or false"),
-    (vote(reason="angry"), 400, "reason", "must be null or one of not-here, hard-to-follow, "
-                                         "numbers-mismatch, out-of-date, other"),
+    (
+        vote(reason="angry"),
+        400,
+        "reason",
+        "must be null or one of not-here, hard-to-follow, numbers-mismatch, out-of-date, other",
+    ),
     (vote(helpful=True, reason="other"), 400, "reason", "must be null when helpful is true"),
     (vote(page="ftp://help.example/kb/8-2/"), 400, "page", "must be an http(s) URL"),
     (vote(section="eight"), 400, "section", "must be a section number like 8.2, or empty"),
@@ -355,7 +415,7 @@ BAD_VOTES = [
     (vote(schema="kb-feedback/2"), 400, "schema", "must be 'kb-feedback/1'"),
     (vote(comment="my card is 4111"), 400, "comment", "is not a field of this record"),
     ({k: v for k, v in vote().items() if k != "sent_at"}, 400, "sent_at", "is required"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("body", "status", "field", "reason"), BAD_VOTES)
@@ -369,14 +429,24 @@ def test_a_bad_vote_is_refused_with_the_field_and_the_reason(
 
 
 def test_only_json_is_taken_and_unknown_routes_and_methods_say_so(collector: Collector) -> None:
-    as_text = call(collector.url + "/votes", "POST", json.dumps(vote()).encode(),
-                   {"Content-Type": "text/plain"})  # fmt: skip
+    as_text = call(
+        collector.url + "/votes",
+        "POST",
+        json.dumps(vote()).encode(),
+        {"Content-Type": "text/plain"},
+    )
     assert (as_text.status, as_text.json()) == (
-        415, {"error": "send the record as Content-Type: application/json"})  # fmt: skip
+        415,
+        {"error": "send the record as Content-Type: application/json"},
+    )
     assert collector.get("/nowhere").status == 404
     assert collector.post("/counts", {}).status == 405
-    lying_length = call(collector.url + "/votes", "POST", b"{}",
-                        {"Content-Type": "application/json", "Content-Length": "999999"})  # fmt: skip
+    lying_length = call(
+        collector.url + "/votes",
+        "POST",
+        b"{}",
+        {"Content-Type": "application/json", "Content-Length": "999999"},
+    )
     assert lying_length.status in (400, 413)  # refused before or while reading, never stored
 
 
@@ -388,8 +458,10 @@ def test_only_the_sites_origin_may_vote_or_read_counts_cross_origin(collector: C
     answer = collector.post("/votes", vote(), {"Origin": other})
     assert answer.status == 403
     assert answer.json() == {"error": f"origin {other!r} may not send feedback here"}
-    preflight = {"Access-Control-Request-Method": "POST",
-                 "Access-Control-Request-Headers": "content-type"}  # fmt: skip
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+    }
     allowed = call(collector.url + "/votes", "OPTIONS", None, {"Origin": SITE_ORIGIN, **preflight})
     assert allowed.status == 200
     assert allowed.headers["access-control-allow-origin"] == SITE_ORIGIN
@@ -441,15 +513,17 @@ def test_searches_are_stored_masked_and_counted_per_query(collector: Collector) 
     extra = collector.post("/searches", dict(search("x"), page="https://a.example/"))
     assert (extra.status, extra.json()["field"]) == (400, "page")
     assert collector.store.searches(10) == [
-        ("refund prorated", 2, "2026-03-16"), ("card [number]", 1, "2026-03-16"),
+        ("refund prorated", 2, "2026-03-16"),
+        ("card [number]", 1, "2026-03-16"),
         ("sso", 1, "2026-03-16"),
-    ]  # fmt: skip
+    ]
 
 
 def test_a_query_keeps_no_email_or_long_number() -> None:
     assert anonymous_query("Reset  Password for Bob@Example.com") == "reset password for [email]"
     assert anonymous_query("invoice 2026-000123 phone +44 20 7946 0958") == (
-        "invoice [number] phone +[number]")  # fmt: skip
+        "invoice [number] phone +[number]"
+    )
     assert anonymous_query("upgrade to 3 seats") == "upgrade to 3 seats"
     assert len(anonymous_query("word " * 100)) <= 100
 
@@ -467,10 +541,12 @@ def fill_for_report(collector: Collector) -> None:
     collector.clock.now = datetime(2026, 3, 16, 12, 0, tzinfo=UTC)  # week 2026-W12
     collector.post("/votes", vote(page=prorated, reason="numbers-mismatch"))
     collector.post("/votes", vote(page=prorated, reason=None))
-    collector.post("/votes", vote(page=upgrade, title="=3.1 Reviewing plans", section="3.1",
-                                  helpful=True))  # fmt: skip
-    collector.post("/votes", vote(page=upgrade, title="=3.1 Reviewing plans", section="3.1",
-                                  helpful=True))  # fmt: skip
+    collector.post(
+        "/votes", vote(page=upgrade, title="=3.1 Reviewing plans", section="3.1", helpful=True)
+    )
+    collector.post(
+        "/votes", vote(page=upgrade, title="=3.1 Reviewing plans", section="3.1", helpful=True)
+    )
     for query in ["refund", "refund", "sso", "refund"]:
         collector.post("/searches", search(query))
 
@@ -492,7 +568,9 @@ def test_without_a_token_configured_the_report_is_off(database_url: str) -> None
     try:
         answer = running.get("/report", bearer(""))
         assert (answer.status, answer.json()) == (
-            403, {"error": "the report is switched off: set COLLECTOR_REPORT_TOKEN"})  # fmt: skip
+            403,
+            {"error": "the report is switched off: set COLLECTOR_REPORT_TOKEN"},
+        )
     finally:
         stop()
 
@@ -503,13 +581,36 @@ def test_the_report_lists_the_least_helpful_articles_first_with_reasons_and_tren
     fill_for_report(collector)
     rows = csv_rows(collector.get("/report.csv", bearer()).text)
     assert rows == [
-        ["page", "title", "votes", "helpful", "not_helpful", "helpful_share",
-         "reason_not-here", "reason_hard-to-follow", "reason_numbers-mismatch",
-         "reason_out-of-date", "reason_other", "reason_none"],
-        ["/kb/8-2/", "8.2 Handling prorated charges", "4", "1", "3", "0.250",
-         "0", "0", "2", "0", "0", "1"],
+        [
+            "page",
+            "title",
+            "votes",
+            "helpful",
+            "not_helpful",
+            "helpful_share",
+            "reason_not-here",
+            "reason_hard-to-follow",
+            "reason_numbers-mismatch",
+            "reason_out-of-date",
+            "reason_other",
+            "reason_none",
+        ],
+        [
+            "/kb/8-2/",
+            "8.2 Handling prorated charges",
+            "4",
+            "1",
+            "3",
+            "0.250",
+            "0",
+            "0",
+            "2",
+            "0",
+            "0",
+            "1",
+        ],
         ["/kb/3-1/", "'=3.1 Reviewing plans", "2", "2", "0", "1.000", "0", "0", "0", "0", "0", "0"],
-    ]  # fmt: skip
+    ]
     weeks = csv_rows(collector.get("/report/weeks.csv", bearer()).text)
     assert weeks == [
         ["page", "week", "week_start", "helpful", "not_helpful"],
@@ -518,8 +619,11 @@ def test_the_report_lists_the_least_helpful_articles_first_with_reasons_and_tren
         ["/kb/3-1/", "2026-W12", "2026-03-16", "2", "0"],
     ]
     searches = csv_rows(collector.get("/report/searches.csv", bearer()).text)
-    assert searches == [["query", "times", "last_day"], ["refund", "3", "2026-03-16"],
-                        ["sso", "1", "2026-03-16"]]  # fmt: skip
+    assert searches == [
+        ["query", "times", "last_day"],
+        ["refund", "3", "2026-03-16"],
+        ["sso", "1", "2026-03-16"],
+    ]
 
     page = collector.get("/report", basic())
     assert page.headers["content-type"] == "text/html; charset=utf-8"
@@ -531,7 +635,7 @@ def test_the_report_lists_the_least_helpful_articles_first_with_reasons_and_tren
     assert "The numbers did not match my invoice: 2<br>No reason given: 1" in html
     assert "2026-W05 to 2026-W12" in html
     assert ">   ·    ·    ·    ·    ·    ·  50%   0%</td>" in html  # 8.2, eight weeks
-    assert "<td>refund</td><td class=\"number\">3</td>" in html
+    assert '<td>refund</td><td class="number">3</td>' in html
     assert "<script" not in html and "style=" not in html
     css = collector.get("/report.css")
     assert css.status == 200 and css.headers["content-type"].startswith("text/css")
@@ -554,10 +658,16 @@ def test_the_database_is_created_and_migrated_once(database_url: str) -> None:
 
         with psycopg.connect(database_url, autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{fresh.rsplit("/", 1)[1]}"')
-    script = ("import sys; from collector.database import Store; "
-              "print(Store(sys.argv[1]).migrate(now='2026-03-16T00:00:00.000000Z'))")  # fmt: skip
-    processes = [subprocess.Popen([sys.executable, "-c", script, fresh], cwd=ROOT,
-                                  stdout=subprocess.PIPE, text=True) for _ in range(4)]  # fmt: skip
+    script = (
+        "import sys; from collector.database import Store; "
+        "print(Store(sys.argv[1]).migrate(now='2026-03-16T00:00:00.000000Z'))"
+    )
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, fresh], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
     outputs = sorted(process.communicate(timeout=120)[0].strip() for process in processes)
     assert outputs == ["[1]", "[]", "[]", "[]"]
 
@@ -565,33 +675,53 @@ def test_the_database_is_created_and_migrated_once(database_url: str) -> None:
 def test_the_export_is_what_counts_answers(collector: Collector, tmp_path: Path) -> None:
     fill_for_report(collector)
     target = tmp_path / "out" / "counts.json"
-    result = subprocess.run([sys.executable, "-m", "collector", "export", "--output", str(target)],
-                            cwd=ROOT, env=dict(os.environ, COLLECTOR_DATABASE=collector.store.url),
-                            capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "collector", "export", "--output", str(target)],
+        cwd=ROOT,
+        env=dict(os.environ, COLLECTOR_DATABASE=collector.store.url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     exported = json.loads(target.read_text(encoding="utf-8"))
     assert exported["schema"] == "kb-feedback-counts/1"
-    assert exported["pages"] == collector.counts() == {
-        "/kb/3-1/": {"helpful": 2, "not_helpful": 0},
-        "/kb/8-2/": {"helpful": 1, "not_helpful": 3},
-    }
+    assert (
+        exported["pages"]
+        == collector.counts()
+        == {
+            "/kb/3-1/": {"helpful": 2, "not_helpful": 0},
+            "/kb/8-2/": {"helpful": 1, "not_helpful": 3},
+        }
+    )
     assert datetime.fromisoformat(exported["generated_at"]) > datetime.now(UTC) - timedelta(hours=1)
 
 
 def test_bad_settings_name_the_variable() -> None:
-    with pytest.raises(ValueError, match=r"COLLECTOR_DATABASE must be sqlite:///path or "
-                                         r"postgresql://…, not 'mysql://me@db/x'"):  # fmt: skip
+    with pytest.raises(
+        ValueError,
+        match=r"COLLECTOR_DATABASE must be sqlite:///path or "
+        r"postgresql://…, not 'mysql://me@db/x'",
+    ):
         Store("mysql://me:secret@db/x")
     with pytest.raises(ValueError, match="COLLECTOR_REPORT_TOKEN: at least 16 characters"):
         Settings.from_env({"COLLECTOR_REPORT_TOKEN": "short"})
     with pytest.raises(ValueError, match="COLLECTOR_PORT: 'eighty' is not a whole number"):
         Settings.from_env({"COLLECTOR_PORT": "eighty"})
-    settings = Settings.from_env({"COLLECTOR_ALLOWED_ORIGINS": "https://help.example/, ",
-                                  "COLLECTOR_PORT": "9000"})  # fmt: skip
+    settings = Settings.from_env(
+        {"COLLECTOR_ALLOWED_ORIGINS": "https://help.example/, ", "COLLECTOR_PORT": "9000"}
+    )
     assert (settings.allowed_origins, settings.port) == (("https://help.example",), 9000)
-    result = subprocess.run([sys.executable, "-m", "collector", "export"], cwd=ROOT,
-                            env=dict(os.environ, COLLECTOR_DATABASE="sqlite:///"),
-                            capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "collector", "export"],
+        cwd=ROOT,
+        env=dict(os.environ, COLLECTOR_DATABASE="sqlite:///"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 1
     assert result.stderr == "collector: COLLECTOR_DATABASE: sqlite:/// needs a file path\n"
 
@@ -604,8 +734,12 @@ def test_an_unreachable_database_is_a_503_not_a_500(tmp_path: Path) -> None:
         store.close()
         (tmp_path / "votes.sqlite3").unlink()
         (tmp_path / "votes.sqlite3").mkdir()  # a folder where the file was: cannot be opened
-        answer = call(url + "/votes", "POST", json.dumps(vote()).encode(),
-                      {"Content-Type": "application/json"})  # fmt: skip
+        answer = call(
+            url + "/votes",
+            "POST",
+            json.dumps(vote()).encode(),
+            {"Content-Type": "application/json"},
+        )
         assert answer.status == 503
         assert answer.json() == {"error": "the feedback database is busy or unreachable: try again"}
         assert answer.headers["retry-after"] == "5"
