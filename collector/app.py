@@ -23,7 +23,7 @@ import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -49,6 +49,7 @@ from collector.settings import Settings
 
 log = logging.getLogger("collector")
 Clock = Callable[[], datetime]
+Record = TypeVar("Record")
 
 REPORT_HEADERS = {
     "Cache-Control": "no-store",
@@ -146,14 +147,18 @@ def create_app(
         except InvalidInput as error:
             raise Refused(400, error.reason, error.field) from None
 
-    async def post_vote(request: Request) -> Response:
+    async def received(request: Request, parse: Callable[[Any], Record]) -> Record:
+        """The record a page sent: from an allowed origin, within the rate, valid."""
         check_origin(request)
         check_rate(request)
         data = await json_body(request)
         try:
-            vote = parse_vote(data)
+            return parse(data)
         except InvalidInput as error:
             raise Refused(400, error.reason, error.field) from None
+
+    async def post_vote(request: Request) -> Response:
+        vote = await received(request, parse_vote)
         try:
             latest = await run_in_threadpool(
                 current_store().record_vote, vote, received_at=utc_text(now())
@@ -164,13 +169,7 @@ def create_app(
         return JSONResponse({"status": answer}, status_code=202)
 
     async def post_search(request: Request) -> Response:
-        check_origin(request)
-        check_rate(request)
-        data = await json_body(request)
-        try:
-            search = parse_search(data)
-        except InvalidInput as error:
-            raise Refused(400, error.reason, error.field) from None
+        search = await received(request, parse_search)
         day = now().astimezone(UTC).date().isoformat()
         await run_in_threadpool(current_store().record_search, search, day=day)
         return JSONResponse({"status": "stored"}, status_code=202)

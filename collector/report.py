@@ -9,8 +9,10 @@ from __future__ import annotations
 import csv
 import html
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from collector.database import Store
 from collector.schema import REASONS
@@ -89,21 +91,11 @@ REASON_COLUMNS = (*REASONS, NO_REASON)
 
 
 def articles_csv(report: Report) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        [
-            "page",
-            "title",
-            "votes",
-            "helpful",
-            "not_helpful",
-            "helpful_share",
-            *(f"reason_{code}" for code in REASON_COLUMNS),
-        ]
-    )
-    for a in report.articles:
-        writer.writerow(
+    header = ["page", "title", "votes", "helpful", "not_helpful", "helpful_share"]
+    header += [f"reason_{code}" for code in REASON_COLUMNS]
+    return _csv(
+        header,
+        (
             [
                 _cell(a.page),
                 _cell(a.title),
@@ -113,27 +105,34 @@ def articles_csv(report: Report) -> str:
                 f"{a.helpful_share:.3f}",
                 *(a.reasons.get(code, 0) for code in REASON_COLUMNS),
             ]
-        )
-    return out.getvalue()
+            for a in report.articles
+        ),
+    )
 
 
 def weeks_csv(report: Report) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["page", "week", "week_start", "helpful", "not_helpful"])
-    for a in report.articles:
-        for monday in sorted(a.weeks):
-            yes, no = a.weeks[monday]
-            writer.writerow([_cell(a.page), week_label(monday), monday.isoformat(), yes, no])
-    return out.getvalue()
+    return _csv(
+        ["page", "week", "week_start", "helpful", "not_helpful"],
+        (
+            [_cell(a.page), week_label(monday), monday.isoformat(), *a.weeks[monday]]
+            for a in report.articles
+            for monday in sorted(a.weeks)
+        ),
+    )
 
 
 def searches_csv(report: Report) -> str:
+    return _csv(
+        ["query", "times", "last_day"],
+        ([_cell(query), times, last_day] for query, times, last_day in report.searches),
+    )
+
+
+def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["query", "times", "last_day"])
-    for query, times, last_day in report.searches:
-        writer.writerow([_cell(query), times, last_day])
+    writer.writerow(header)
+    writer.writerows(rows)
     return out.getvalue()
 
 
