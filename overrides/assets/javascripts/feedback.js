@@ -189,7 +189,7 @@ async function refreshHelpfulCount(element) {
     const path = new URL(pageInfo().permalink, window.location.href).pathname;
     const entry = ((await response.json()).pages || {})[path];
     const helpful = entry && Number.isInteger(entry.helpful) ? entry.helpful : 0;
-    if (helpful >= Number(counter.dataset.kbHelpfulCount || 0)) showHelpfulCount(counter, helpful);
+    showHelpfulCount(counter, helpful);
   } catch (error) {
     // the built-in count stays
   }
