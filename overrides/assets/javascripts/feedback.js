@@ -189,7 +189,9 @@ async function refreshHelpfulCount(element) {
     const path = new URL(pageInfo().permalink, window.location.href).pathname;
     const entry = ((await response.json()).pages || {})[path];
     const helpful = entry && Number.isInteger(entry.helpful) ? entry.helpful : 0;
-    showHelpfulCount(counter, helpful);
+    // The browser may hold a counts answer (cached for a minute) older than this page's build:
+    // a count is only ever raised by it, never lowered.
+    if (helpful > Number(counter.dataset.kbHelpfulCount || 0)) showHelpfulCount(counter, helpful);
   } catch (error) {
     // the built-in count stays
   }
