@@ -45,5 +45,12 @@ links: setup ## record newly published pages, anchors and short links in tests/p
 bench: setup ## print speed figures and ratios (CPython, Pyodide cold start, per request)
 	$(BIN)/python -m tests.bench
 
+.PHONY: collector collector-export
+collector: setup ## run the feedback collector on 127.0.0.1:8001 (COLLECTOR_PORT; COLLECTOR_DATABASE: sqlite:///file or postgresql://…)
+	$(BIN)/python -m collector serve
+
+collector-export: setup ## write the collector's counts to KB_FEEDBACK_COUNTS (build/feedback-counts.json) for `make build`
+	$(BIN)/python -m collector export --output "$${KB_FEEDBACK_COUNTS:-build/feedback-counts.json}"
+
 clean: ## remove what the build and tests made (keeps the virtualenv and node_modules)
 	rm -rf site build .pytest_cache .mypy_cache .ruff_cache .hypothesis

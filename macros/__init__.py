@@ -14,7 +14,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 from calculators.catalogue import Catalogue, CatalogueError, parse_catalogue
-from macros import conventions, tables
+from macros import conventions, feedback_counts, tables
 from macros.catalogue_file import read_yaml_catalogue
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +70,7 @@ def define_env(env: Any) -> None:
     conventions.register(env, catalogue)  # proration_conventions(): days counted and rounded
     _register_calculators(env, catalogue)
     _register_links(env)
+    feedback_counts.register(env)
 
 
 # Short links and redirects of the current build (mkdocs serve rebuilds call define_env again).

@@ -3,10 +3,17 @@
 // Feedback: the element rendered by overrides/partials/kb-feedback.html carries its settings as
 // data- attributes: data-destination (a mailto: address or a support-form URL) and data-endpoint
 // (empty, or a URL each vote is POSTed to as JSON; schema in calculators/contracts/feedback.md).
-// Nothing is sent anywhere without the reader's action: nothing at page load; a vote is POSTed
+// Nothing is sent anywhere without the reader's action: nothing at page load (unless live counts
+// are switched on: then one GET of the public counts, below); a vote is POSTed
 // only when an endpoint is configured and the reader clicks Yes, No or "Prepare a support
 // request"; the support request itself is only ever sent by the reader, from their mail program
 // or the support form. Reader text is set as values or text, never as HTML.
+//
+// Counts: "N people found this page helpful" is built into the page from the collector's export
+// (data-kb-helpful-count); with data-live-counts="true" it is refreshed by one GET of the
+// collector's `counts` beside the endpoint. Searches: with data-collect-searches="true", a search
+// that found nothing (the search box dispatches `kb:search-no-results` with {detail: {query}}) is
+// POSTed, query only, to the collector's `searches`, once the reader stops typing.
 //
 // Print: on `beforeprint`, each calculator gets a print-only list of its current inputs, the
 // "How this was calculated" steps open, and the article is stamped with its permanent link, its
@@ -18,6 +25,8 @@ import { copyText } from "./clipboard.js";
 import { pageInfo } from "./links.js";
 
 const SCHEMA = "kb-feedback/1";
+const SEARCH_SCHEMA = "kb-search/1";
+const SEARCH_SETTLE_MS = 1500; // a query is sent once the reader has stopped typing this long
 const PRINT_MARK = "kbPrint"; // data-kb-print on every element added for printing only
 
 // Calculators the reader changed on this page (instant navigation replaces the elements).
@@ -62,6 +71,12 @@ function endpointOf(element) {
   } catch (error) {
     return null;
   }
+}
+
+// The collector's other resources sit beside the vote endpoint: …/votes, …/counts, …/searches.
+function collectorUrl(element, resource) {
+  const endpoint = endpointOf(element);
+  return endpoint ? new URL(resource, endpoint).href : null;
 }
 
 // ---- the support request ----------------------------------------------------------------------
@@ -128,21 +143,77 @@ function voteRecord(widget) {
   };
 }
 
-// Called only from the reader's clicks; a failure never bothers the reader.
+// Called only from the reader's clicks.
 function postVote(widget) {
   const endpoint = endpointOf(widget.element);
-  if (!endpoint || !widget.vote) return;
+  if (endpoint && widget.vote) postJson(endpoint, voteRecord(widget));
+}
+
+// A POST of JSON that never bothers the reader when it fails.
+function postJson(url, record) {
   try {
-    fetch(endpoint, {
+    fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(voteRecord(widget)),
+      body: JSON.stringify(record),
       keepalive: true,
       credentials: "omit",
     }).catch(() => {});
   } catch (error) {
-    // a browser without fetch or keepalive: the vote is not counted
+    // a browser without fetch or keepalive: nothing is counted
   }
+}
+
+// ---- counts -----------------------------------------------------------------------------------
+
+function helpfulCountOf(element) {
+  const scope = element.closest("article") || document;
+  return scope.querySelector("[data-kb-helpful-count]");
+}
+
+// The sentence's two forms come from the partial, so a refreshed count reads like a built one.
+function showHelpfulCount(counter, helpful) {
+  counter.dataset.kbHelpfulCount = String(helpful);
+  counter.textContent =
+    helpful === 1 ? counter.dataset.countOne : counter.dataset.countMany.replace("{count}", helpful);
+  counter.hidden = helpful < 1;
+}
+
+async function refreshHelpfulCount(element) {
+  const counter = helpfulCountOf(element);
+  const url = collectorUrl(element, "counts");
+  if (!counter || !url || element.dataset.liveCounts !== "true") return;
+  try {
+    const response = await fetch(url, { credentials: "omit" });
+    if (!response.ok) return;
+    const path = new URL(pageInfo().permalink, window.location.href).pathname;
+    const entry = ((await response.json()).pages || {})[path];
+    const helpful = entry && Number.isInteger(entry.helpful) ? entry.helpful : 0;
+    // The browser may hold a counts answer (cached for a minute) older than this page's build:
+    // a count is only ever raised by it, never lowered.
+    if (helpful > Number(counter.dataset.kbHelpfulCount || 0)) showHelpfulCount(counter, helpful);
+  } catch (error) {
+    // the built-in count stays
+  }
+}
+
+// ---- searches that found nothing ---------------------------------------------------------------
+
+const searches = { timer: 0, sent: new Set() };
+
+function noteSearchWithoutResults(event) {
+  const query = String((event.detail && event.detail.query) || "").trim();
+  const element = document.querySelector("[data-kb-feedback]");
+  if (!query || !element || element.dataset.collectSearches !== "true") return;
+  const url = collectorUrl(element, "searches");
+  if (!url) return;
+  clearTimeout(searches.timer);
+  searches.timer = setTimeout(() => {
+    const key = query.toLowerCase();
+    if (searches.sent.has(key)) return;
+    searches.sent.add(key);
+    postJson(url, { schema: SEARCH_SCHEMA, query, sent_at: new Date().toISOString() });
+  }, SEARCH_SETTLE_MS);
 }
 
 // ---- one feedback element ---------------------------------------------------------------------
@@ -180,6 +251,7 @@ function attachFeedback(element) {
   widget.copy.addEventListener("click", () => copyRequest(widget));
   widget.counted.hidden = !endpointOf(element); // said before the reader clicks
   element.hidden = false;
+  refreshHelpfulCount(element);
 }
 
 function say(widget, text) {
@@ -379,6 +451,7 @@ function attachAll() {
 }
 
 document.addEventListener("input", noteCalculatorChange, true);
+document.addEventListener("kb:search-no-results", noteSearchWithoutResults);
 document.addEventListener("change", noteCalculatorChange, true);
 window.addEventListener("beforeprint", beforePrint);
 window.addEventListener("afterprint", afterPrint);
