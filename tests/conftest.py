@@ -38,15 +38,38 @@ def catalogue() -> Catalogue:
     return read_catalogue_file(ROOT / "catalogue" / "catalogue.yaml")
 
 
+ENGINES = ("mkdocs", "zensical")
+
+
+def site_build(
+    project: Path, site_dir: Path, *, engine: str = "mkdocs", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`make build ENGINE=...` for ``project``: the assets step, then the engine, strict.
+
+    Zensical writes only inside the project (mkdocs.yml reads KB_SITE_DIR for it).
+    """
+    environment = dict(os.environ, KB_TODAY=BUILD_DAY, NO_MKDOCS_2_WARNING="1",
+                       DISABLE_MKDOCS_2_WARNING="true", PYTHONPATH=str(project))  # fmt: skip
+    environment.update(env or {})
+    run = functools.partial(subprocess.run, cwd=project, env=environment, capture_output=True,
+                            text=True, timeout=600, check=False)  # fmt: skip
+    assets = run([sys.executable, "-m", "macros"])
+    if assets.returncode != 0:
+        return assets
+    if engine == "mkdocs":
+        command = ["-m", "mkdocs", "build", "--strict", "--clean", "-d", str(site_dir)]
+    elif engine == "zensical":
+        environment["KB_SITE_DIR"] = str(site_dir)
+        command = ["-m", "zensical", "build", "--strict", "--clean"]
+    else:
+        raise ValueError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
+    return run([sys.executable, *command])
+
+
 def mkdocs_build(
     project: Path, site_dir: Path, *, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    environment = dict(os.environ, KB_TODAY=BUILD_DAY, NO_MKDOCS_2_WARNING="1")
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-d", str(site_dir)],
-        cwd=project, env=environment, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
+    return site_build(project, site_dir, engine="mkdocs", env=env)
 
 
 @pytest.fixture(scope="session")
@@ -78,19 +101,24 @@ def built_site(site_server: tuple[str, Path]) -> Path:
 
 
 def copy_project(destination: Path) -> Path:
-    """A throwaway copy of the project's sources, to build deliberately broken variants."""
-    for name in ("docs", "macros", "overrides", "catalogue", "calculators"):
-        shutil.copytree(ROOT / name, destination / name,
-                        ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    """A throwaway copy of the project's sources, to build deliberately broken variants.
+
+    Its build runs its own assets step (generated files are not copied); the precompiled
+    standard library comes from the project's cache.
+    """
+    generated = shutil.ignore_patterns("__pycache__", "pyodide", "calculators-*.whl")
+    for name in ("docs", "macros", "overrides", "catalogue", "calculators", "tools"):
+        shutil.copytree(ROOT / name, destination / name, ignore=generated)
     shutil.copy(ROOT / "mkdocs.yml", destination / "mkdocs.yml")
     shutil.copy(ROOT / "pyproject.toml", destination / "pyproject.toml")
     (destination / "node_modules").symlink_to(ROOT / "node_modules")
-    (destination / "build").symlink_to(_ensure(ROOT / "build"))
+    (destination / "build").mkdir()
+    (destination / "build" / "cache").symlink_to(_ensure(ROOT / "build" / "cache"))
     return destination
 
 
 def _ensure(path: Path) -> Path:
-    path.mkdir(exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True)
     return path
 
 
