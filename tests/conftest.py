@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -72,20 +73,29 @@ def mkdocs_build(
     return site_build(project, site_dir, engine="mkdocs", env=env)
 
 
+@contextlib.contextmanager
+def serving(directory: Path) -> Iterator[str]:
+    """A static server on 127.0.0.1 (a free port) for ``directory``; yields its URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = _Server(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
 @pytest.fixture(scope="session")
 def site_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A static server on 127.0.0.1 for the site directory, started before the site is built:
     the theme's instant navigation needs the site's URL, port included, at build time."""
     prebuilt = os.environ.get("KB_TEST_SITE")  # iterate on tests against a site built by hand
     directory = Path(prebuilt) if prebuilt else tmp_path_factory.mktemp("site")
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = _Server(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/", directory
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(directory) as url:
+        yield url, directory
 
 
 @pytest.fixture(scope="session")
