@@ -1,8 +1,8 @@
 """Build-time assets for the browser, built once by ``make assets`` before either engine runs.
 
-``python -m macros`` (``make assets``) runs the pipeline (``STEPS``, in order), in CPython; each step is a
-plain function of the project root, so a later step (a Pyodide memory snapshot, say) is one
-more entry:
+``python -m macros`` (``make assets``) runs the pipeline (``STEPS``, in order), in CPython; each
+step is a plain function of the project root, so a later step (a Pyodide memory snapshot, say)
+is one more entry:
 
 - ``check_catalogue``: the catalogue parses, or the build stops with file, line, key path, reason.
 - ``build_wheel``: the ``calculators`` package as a wheel, built by the backend declared in
@@ -317,4 +317,3 @@ def main(argv: list[str] | None = None) -> int:
             print(f"make assets: {name}: {error}", file=sys.stderr)
             return 1
     return 0
-

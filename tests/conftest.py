@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import json
 import os
+import re
 import shutil
 import socketserver
 import subprocess
@@ -125,6 +127,36 @@ def copy_project(destination: Path) -> Path:
     (destination / "build").mkdir()
     (destination / "build" / "cache").symlink_to(_ensure(ROOT / "build" / "cache"))
     return destination
+
+
+# 8.2 moved to billing/proration.md, its anchor #how-proration-works renamed #how-it-works.
+RENAMED_REDIRECTS = {
+    "billing/prorated-charges.md": "billing/proration.md",
+    "billing/proration.md#how-proration-works": "billing/proration.md#how-it-works",
+}
+
+
+def renamed_copy(destination: Path) -> Path:
+    """A copy of the project with 8.2 moved and one of its anchors renamed, without redirects."""
+    project = copy_project(destination)
+    docs = project / "docs"
+    shutil.move(docs / "billing" / "prorated-charges.md", docs / "billing" / "proration.md")
+    for path in [project / "mkdocs.yml", *docs.rglob("*.md")]:
+        text = path.read_text(encoding="utf-8")
+        text = text.replace("prorated-charges.md", "proration.md")
+        text = text.replace("#how-proration-works", "#how-it-works")
+        text = text.replace("{#how-proration-works}", "{#how-it-works}")
+        path.write_text(text, encoding="utf-8")
+    return project
+
+
+def set_redirects(project: Path, redirects: dict[str, str]) -> None:
+    """Set ``extra.redirects`` (not the redirects plugin's entry, which comes earlier)."""
+    config = project / "mkdocs.yml"
+    before, extra = config.read_text(encoding="utf-8").split("\nextra:\n", 1)
+    extra = re.sub(r"^  redirects: .*$", "  redirects: " + json.dumps(redirects), extra,
+                   flags=re.M)  # fmt: skip
+    config.write_text(before + "\nextra:\n" + extra, encoding="utf-8")
 
 
 def _ensure(path: Path) -> Path:

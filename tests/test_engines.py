@@ -23,7 +23,15 @@ import pytest
 
 from macros import links
 from macros.search import HIDDEN_CLASS
-from tests.conftest import ENGINES, ROOT, serving, site_build
+from tests.conftest import (
+    ENGINES,
+    RENAMED_REDIRECTS,
+    ROOT,
+    renamed_copy,
+    serving,
+    set_redirects,
+    site_build,
+)
 
 pytestmark = pytest.mark.build
 
@@ -242,3 +250,30 @@ def test_every_calculator_on_the_zensical_build_gets_ready(
                 )
     finally:
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("engine", ENGINES)
+def test_short_links_keep_the_anchor_and_renamed_anchors_are_followed(
+    browser: Any, engine: str, tmp_path: Path
+) -> None:
+    """/kb/8-2/#anchor keeps the anchor; after 8.2 moved and an anchor was renamed, the old page
+    and the old anchor lead to the new ones (extra.redirects), on either engine's build."""
+    project = renamed_copy(tmp_path / "project")
+    set_redirects(project, RENAMED_REDIRECTS)
+    site = project / "site"
+    site.mkdir()
+    with serving(site) as url:
+        result = site_build(project, site, engine=engine, env={"KB_SITE_URL": url})
+        assert result.returncode == 0, result.stdout + result.stderr
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(f"{url}kb/8-2/#billing-rules")
+            page.wait_for_url(f"{url}billing/proration/#billing-rules")
+            page.goto(f"{url}billing/prorated-charges/#how-proration-works")
+            page.wait_for_url(f"{url}billing/proration/#how-it-works")
+            page.goto(f"{url}kb/8-2/#how-proration-works")
+            page.wait_for_url(f"{url}billing/proration/#how-it-works")
+        finally:
+            context.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,14 @@ from typing import Any
 import pytest
 
 from macros import links
-from tests.conftest import ROOT, copy_project, mkdocs_build
+from tests.conftest import (
+    RENAMED_REDIRECTS,
+    ROOT,
+    copy_project,
+    mkdocs_build,
+    renamed_copy,
+    set_redirects,
+)
 
 MANIFEST = json.loads((ROOT / "tests" / "published_links.json").read_text(encoding="utf-8"))
 
@@ -94,25 +100,7 @@ def test_the_generated_config_is_what_mkdocs_yml_inherits(tmp_path: Path) -> Non
 @pytest.fixture(scope="module")
 def renamed_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The project with 8.2 moved to billing/proration.md and one of its anchors renamed."""
-    project = copy_project(tmp_path_factory.mktemp("renamed"))
-    docs = project / "docs"
-    shutil.move(docs / "billing" / "prorated-charges.md", docs / "billing" / "proration.md")
-    for path in [project / "mkdocs.yml", *docs.rglob("*.md")]:
-        text = path.read_text(encoding="utf-8")
-        text = text.replace("prorated-charges.md", "proration.md")
-        text = text.replace("#how-proration-works", "#how-it-works")
-        text = text.replace("{#how-proration-works}", "{#how-it-works}")
-        path.write_text(text, encoding="utf-8")
-    yield project
-
-
-def set_redirects(project: Path, redirects: dict[str, str]) -> None:
-    """Set ``extra.redirects`` (not the redirects plugin's entry, which comes earlier)."""
-    config = project / "mkdocs.yml"
-    before, extra = config.read_text(encoding="utf-8").split("\nextra:\n", 1)
-    extra = re.sub(r"^  redirects: .*$", "  redirects: " + json.dumps(redirects), extra,
-                   flags=re.M)  # fmt: skip
-    config.write_text(before + "\nextra:\n" + extra, encoding="utf-8")
+    yield renamed_copy(tmp_path_factory.mktemp("renamed"))
 
 
 def build(project: Path, site: Path) -> Path:
@@ -136,10 +124,7 @@ def test_renaming_without_a_redirect_is_caught(renamed_project: Path, tmp_path: 
 
 @pytest.mark.build
 def test_renaming_with_redirects_keeps_every_link(renamed_project: Path, tmp_path: Path) -> None:
-    set_redirects(renamed_project, {
-        "billing/prorated-charges.md": "billing/proration.md",
-        "billing/proration.md#how-proration-works": "billing/proration.md#how-it-works",
-    })  # fmt: skip
+    set_redirects(renamed_project, RENAMED_REDIRECTS)
     site = build(renamed_project, tmp_path / "site")
     assert gone(links.check_manifest(MANIFEST, site, redirects_of(renamed_project))) == []
     old = (site / "billing" / "prorated-charges" / "index.html").read_text(encoding="utf-8")
