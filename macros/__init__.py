@@ -12,16 +12,22 @@ browser runtime, the short links and redirects) is built before either runs, by 
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 from pathlib import Path
 from typing import Any
 
+from calculators import catalogue as catalogue_module
 from calculators.catalogue import Catalogue, CatalogueError, parse_catalogue
 from macros import tables, widgets
 from macros.catalogue_file import read_yaml_catalogue
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CATALOGUE = "catalogue/catalogue.yaml"
+# The checked catalogue, written by `make assets` so that define_env, which Zensical calls for
+# every page, need not parse the YAML again (macros/assets.py).
+CATALOGUE_SNAPSHOT = Path("build") / "generated" / "catalogue.pickle"
 
 
 class CatalogueLoadError(ValueError):
@@ -51,8 +57,36 @@ def load_catalogue(path: str | Path) -> Catalogue:
         raise CatalogueLoadError("\n".join(lines)) from None
 
 
+def _snapshot_key(path: Path) -> tuple[str, str, str]:
+    """What the snapshot was made from: the file, its bytes and the code that parsed them."""
+    code = Path(catalogue_module.__file__).read_bytes()
+    return (str(path.resolve()), hashlib.sha256(path.read_bytes()).hexdigest(),
+            hashlib.sha256(code).hexdigest())  # fmt: skip
+
+
+def write_catalogue_snapshot(path: Path, snapshot: Path) -> Catalogue:
+    """Read and check the catalogue once; keep it in ``snapshot`` for ``cached_catalogue``."""
+    catalogue = load_catalogue(path)
+    snapshot.parent.mkdir(parents=True, exist_ok=True)
+    snapshot.write_bytes(pickle.dumps((_snapshot_key(path), catalogue)))
+    return catalogue
+
+
+def cached_catalogue(path: Path, snapshot: Path) -> Catalogue:
+    """The snapshot's catalogue when it was made from this very file; else read it afresh
+    (a catalogue edited under `make serve`, another KB_CATALOGUE, no `make assets` yet)."""
+    try:
+        key, catalogue = pickle.loads(snapshot.read_bytes())  # our own build output
+        if key == _snapshot_key(path) and isinstance(catalogue, Catalogue):
+            return catalogue
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+        pass
+    return load_catalogue(path)
+
+
 def define_env(env: Any) -> None:
-    catalogue = load_catalogue(catalogue_path(PROJECT_ROOT, env.conf.get("extra")))
+    path = catalogue_path(PROJECT_ROOT, env.conf.get("extra"))
+    catalogue = cached_catalogue(path, PROJECT_ROOT / CATALOGUE_SNAPSHOT)
     register_catalogue(env, catalogue)
     widgets.register(env, catalogue, PROJECT_ROOT)
 

@@ -4,7 +4,8 @@
 step is a plain function of the project root, so a later step (a Pyodide memory snapshot, say)
 is one more entry:
 
-- ``check_catalogue``: the catalogue parses, or the build stops with file, line, key path, reason.
+- ``check_catalogue``: the catalogue parses, or the build stops with file, line, key path, reason;
+  the checked catalogue is kept for the macros, which Zensical runs once per page.
 - ``build_wheel``: the ``calculators`` package as a wheel, built by the backend declared in
   ``pyproject.toml``; its version (and so file name) carries a hash of the sources.
 - ``copy_pyodide``: the pinned runtime from ``node_modules/pyodide`` into ``<version>/``.
@@ -288,9 +289,12 @@ def _remove_all_but(directory: Path, keep: set[str]) -> None:
 
 
 def check_catalogue(project_root: Path) -> None:
-    from macros import catalogue_path, load_catalogue
+    """Parse and check the catalogue once, for every page's macros (macros/__init__.py)."""
+    from macros import CATALOGUE_SNAPSHOT, catalogue_path, links, write_catalogue_snapshot
 
-    load_catalogue(catalogue_path(Path(project_root)))
+    root = Path(project_root)
+    extra = links.read_site_config(root / "mkdocs.yml").get("extra")
+    write_catalogue_snapshot(catalogue_path(root, extra), root / CATALOGUE_SNAPSHOT)
 
 
 def write_links_config(project_root: Path) -> None:
