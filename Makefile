@@ -67,4 +67,4 @@ bench: setup ## print speed figures and ratios (CPython, Pyodide cold start, per
 	$(BIN)/python -m tests.bench
 
 clean: ## remove what the build and tests made (keeps the virtualenv and node_modules)
-	rm -rf site build docs/assets/pyodide docs/assets/calculators .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf site build .cache docs/assets/pyodide docs/assets/calculators .pytest_cache .mypy_cache .ruff_cache .hypothesis
