@@ -46,7 +46,7 @@ setup: $(BIN)/.installed node_modules/.installed ## create the virtualenv and in
 assets: setup ## build what both engines need: calculators wheel, Pyodide runtime, trimmed stdlib, short links
 	$(BIN)/python -m macros
 
-serve: assets ## serve the site on http://$(HOST):$(PORT) with live reload (ENGINE=zensical, HOST=, PORT=)
+serve: assets ## serve the site on http://127.0.0.1:8000 with live reload (ENGINE=zensical, PORT=, HOST=)
 	$(SERVE_SITE)
 
 build: assets ## write the deployable site to site/ with the same strict checks (ENGINE=zensical)
