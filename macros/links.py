@@ -17,11 +17,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+import yaml
 
 _NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\s+(.+)$")
 _TITLE_ID = re.compile(r"^#\s+.*?\{\s*#([a-z0-9-]+)\s*\}\s*$", re.M)
@@ -158,8 +161,6 @@ GENERATED_CONFIG = Path("build") / "generated" / "links.yml"
 
 def write_generated_config(project_root: Path) -> Path:
     """Write ``build/generated/links.yml`` from mkdocs.yml's nav and ``extra.redirects``."""
-    import yaml
-
     config = read_site_config(project_root / "mkdocs.yml")
     docs_dir = project_root / str(config.get("docs_dir") or "docs")
     links = short_links(config.get("nav") or [], docs_dir)
@@ -179,9 +180,6 @@ def write_generated_config(project_root: Path) -> Path:
 
 def read_site_config(path: Path) -> dict[str, Any]:
     """mkdocs.yml as plain data: ``!ENV`` tags read the environment, INHERIT is not followed."""
-    import os
-
-    import yaml
 
     class Loader(yaml.SafeLoader):
         pass
