@@ -16,6 +16,7 @@ import posixpath
 import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,24 +51,33 @@ _RUNTIME = re.compile(r'<div class="kb-runtime" data-kb-runtime hidden>'
                       r'<script type="application/json">(.*?)</script>', re.S)  # fmt: skip
 
 
+@dataclass(frozen=True)
+class EngineSites:
+    url: str  # where the Zensical build is served, and both builds' site URL
+    sites: dict[str, Path]  # engine -> its built site
+    outputs: dict[str, str]  # engine -> what its build printed
+
+
 @pytest.fixture(scope="module")
-def engine_sites() -> Iterator[tuple[str, dict[str, Path]]]:
+def engine_sites() -> Iterator[EngineSites]:
     """Both builds, served from 127.0.0.1: the Zensical one's URL is both builds' site URL."""
     sites = {engine: ENGINE_SITES / engine for engine in ENGINES}
     for site in sites.values():
         shutil.rmtree(site, ignore_errors=True)
         site.mkdir(parents=True)
+    outputs = {}
     with serving(sites["zensical"]) as url:
         for engine, site in sites.items():
             result = site_build(ROOT, site, engine=engine, env={"KB_SITE_URL": url})
             if result.returncode != 0:
                 pytest.fail(f"{engine} build failed:\n{result.stdout}\n{result.stderr}")
-        yield url, sites
+            outputs[engine] = result.stdout + result.stderr
+        yield EngineSites(url, sites, outputs)
 
 
 @pytest.fixture(scope="module")
-def sites(engine_sites: tuple[str, dict[str, Path]]) -> dict[str, Path]:
-    return engine_sites[1]
+def sites(engine_sites: EngineSites) -> dict[str, Path]:
+    return engine_sites.sites
 
 
 def site_files(site: Path, pattern: str) -> dict[str, Path]:
@@ -225,14 +235,25 @@ def test_search_synonyms_reach_both_indexes(sites: dict[str, Path]) -> None:
     assert synonyms(sites["zensical"]) == expected
 
 
+def test_both_builds_are_quiet(engine_sites: EngineSites) -> None:
+    """No end-of-life banner, no macros start-up listing, no warning: a clean build says little
+    (warnings that matter still fail it: test_build.py)."""
+    for engine in ENGINES:
+        output = engine_sites.outputs[engine]
+        assert "end of life" not in output.lower(), engine
+        assert "[macros]" not in output, engine
+        assert "WARNING" not in output and "Traceback" not in output, engine
+        assert len(output.splitlines()) <= 5, (engine, output)
+
+
 # ---- in the browser ------------------------------------------------------------------------
 
 
 @pytest.mark.browser
 def test_every_calculator_on_the_zensical_build_gets_ready(
-    browser: Any, engine_sites: tuple[str, dict[str, Path]]
+    browser: Any, engine_sites: EngineSites
 ) -> None:
-    url, sites = engine_sites
+    url, sites = engine_sites.url, engine_sites.sites
     calculator_pages = {page: re.findall(r'<section class="kb-calc" id="([^"]+)"',
                                          path.read_text(encoding="utf-8"))
                         for page, path in content_pages(sites["zensical"]).items()}  # fmt: skip
