@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
-from calculators import money
+from calculators import money, presets, proration
 
 SCHEMA_VERSION: Final = 1
 INTERVALS: Final = ("day", "week", "month", "year")
@@ -181,6 +181,8 @@ class TaxPolicy:
 
 @dataclass(frozen=True)
 class ProrationPolicy:
+    """The effective proration policy: the named preset's fields, overridden by those given."""
+
     time_basis: str
     day_count: str
     rounding: str
@@ -189,6 +191,10 @@ class ProrationPolicy:
     negative_total: str
     tax: TaxPolicy | None
     minimum_charge: Mapping[str, Decimal]
+    preset: str | None = None
+    change_day: str = "new_plan"
+    timing: str = "in_advance"
+    quantity_change: str = "credit_and_charge"
 
 
 @dataclass(frozen=True)
@@ -236,6 +242,9 @@ class Policy:
             "negative_total": p.negative_total,
             "tax": tax,
             "minimum_charge": f"{minimum:f}",
+            "change_day": p.change_day,
+            "timing": p.timing,
+            "quantity_change": p.quantity_change,
         }
 
 
@@ -853,13 +862,26 @@ class _Reader:
     def proration(self, value: object, path: str, context: _Context) -> ProrationPolicy:
         keys = ("time_basis", "day_count", "rounding", "factor_decimals", "credit_basis",
                 "negative_total", "tax", "minimum_charge")  # fmt: skip
-        raw = self.mapping(value, path, required=keys)
+        later = ("change_day", "timing", "quantity_change")
+        # Naming a preset makes every other field an override of the preset's value.
+        named = value.get("preset") if isinstance(value, Mapping) else None
+        required = () if named is not None else keys
+        raw = self.mapping(value, path, required=required,
+                           optional=(*keys, *later, "preset"))  # fmt: skip
+        preset = None if named is None else self.attempt(
+            _join(path, "preset"), self.choice, named, _join(path, "preset"),
+            tuple(presets.PRESETS))  # fmt: skip
+        base = {**proration.DEFAULT_POLICY, **(presets.PRESETS.get(preset or "") or {})}
+        given = {**base, **raw}
 
         def field_(key: str, reader: Any, *args: Any) -> Any:
             where = _join(path, key)
-            return self.attempt(where, reader, raw.get(key), where, *args)
+            return self.attempt(where, reader, given.get(key), where, *args)
 
-        decimals = raw.get("factor_decimals")
+        def convention(key: str) -> Any:
+            return field_(key, self.choice, proration.POLICY_CHOICES[key])
+
+        decimals = given.get("factor_decimals")
         tax_raw = raw.get("tax")
         tax = None
         if tax_raw is not None:
@@ -879,7 +901,7 @@ class _Reader:
             tax = TaxPolicy(rate=rate, inclusive=self.boolean(tax_map.get("inclusive"),
                                                               _join(where, "inclusive")))
         minimum_path = _join(path, "minimum_charge")
-        minimum_raw = self.mapping(raw.get("minimum_charge"), minimum_path, free_keys=True)
+        minimum_raw = self.mapping(raw.get("minimum_charge", {}), minimum_path, free_keys=True)
         minimum: dict[str, Decimal] = {}
         for code, amount in minimum_raw.items():
             where = _join(minimum_path, str(code))
@@ -889,17 +911,35 @@ class _Reader:
             parsed = self.attempt(where, self.amount, amount, where, code, context.units)
             if parsed is not None:
                 minimum[code] = parsed
-        return ProrationPolicy(
-            time_basis=field_("time_basis", self.choice, ("day", "second")),
-            day_count=field_("day_count", self.choice, ("actual", "30_day_month", "30_360")),
-            rounding=field_("rounding", self.choice, money.ROUNDINGS),
+        policy = ProrationPolicy(
+            time_basis=convention("time_basis"),
+            day_count=convention("day_count"),
+            rounding=convention("rounding"),
             factor_decimals=None if decimals is None else field_("factor_decimals",
                                                                  self.integer),
-            credit_basis=field_("credit_basis", self.choice, ("price", "paid")),
-            negative_total=field_("negative_total", self.choice, ("credit_balance", "refund")),
+            credit_basis=convention("credit_basis"),
+            negative_total=convention("negative_total"),
             tax=tax,
             minimum_charge=minimum,
+            preset=preset,
+            change_day=convention("change_day"),
+            timing=convention("timing"),
+            quantity_change=convention("quantity_change"),
         )  # fmt: skip
+        self.proration_combinations(policy, path)
+        return policy
+
+    def proration_combinations(self, policy: ProrationPolicy, path: str) -> None:
+        """Conventions that cannot go together, as the proration engine decides them."""
+        if any(getattr(policy, key) is None for key in ("time_basis", "credit_basis",
+                                                         "negative_total", "change_day",
+                                                         "timing")):  # fmt: skip
+            return  # already reported
+        fields = {key: getattr(policy, key) for key in (
+            "time_basis", "day_count", "rounding", "credit_basis", "negative_total",
+            "change_day", "timing", "quantity_change")}  # fmt: skip
+        for problem in proration.check_policy(fields, field=path):
+            self.fail(problem["field"], problem["message"])
 
 
 @dataclass

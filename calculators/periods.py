@@ -275,11 +275,15 @@ def period_ending(end: _I, interval: Interval) -> Period:
     return Period(shift(end, interval, -1), end)
 
 
-def anchored_period_containing(anchor: _I, interval: Interval, instant: _I) -> Period:
+def anchored_period_containing(
+    anchor: _I, interval: Interval, instant: _I, *, anchor_day: int | None = None
+) -> Period:
     """The period of the series ``anchor + k * interval`` (k = 0, 1, ...) that contains ``instant``.
 
     Every boundary is computed from ``anchor`` itself, so a series anchored on Jan 31 has the
     boundaries Jan 31, Feb 29, Mar 31, Apr 30: a clamped month end never shortens later months.
+    ``anchor_day`` is the billing day when ``anchor`` is itself clamped (a series on the 30th
+    that starts on Feb 29).
     """
     if instant < anchor:
         raise PeriodError(f"{format_iso(instant)} is before the anchor {format_iso(anchor)}")
@@ -291,11 +295,11 @@ def anchored_period_containing(anchor: _I, interval: Interval, instant: _I) -> P
         assert months is not None
         elapsed = (instant.year - anchor.year) * 12 + (instant.month - anchor.month)
         k = max(elapsed // months - 1, 0)
-    start = shift(anchor, interval, k)
-    end = shift(anchor, interval, k + 1)
+    start = shift(anchor, interval, k, anchor_day=anchor_day)
+    end = shift(anchor, interval, k + 1, anchor_day=anchor_day)
     while end <= instant:
         k += 1
-        start, end = end, shift(anchor, interval, k + 1)
+        start, end = end, shift(anchor, interval, k + 1, anchor_day=anchor_day)
     return Period(start, end)
 
 

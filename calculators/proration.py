@@ -21,9 +21,9 @@ JSON) are separate steps; the two public building blocks besides ``prorate`` are
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Final, Literal, cast
@@ -33,6 +33,8 @@ from calculators.periods import Interval, Period, PeriodError, Share
 
 Kind = Literal["credit", "charge"]
 Apply = Literal["immediately", "next_invoice", "period_end", "without_proration"]
+CreditBasis = Literal["price", "paid", "price_capped_at_paid"]
+NegativeTotal = Literal["credit_balance", "refund", "extend_period"]
 
 TIMES: Final = "\N{MULTIPLICATION SIGN}"
 ELLIPSIS: Final = "\N{HORIZONTAL ELLIPSIS}"
@@ -40,7 +42,11 @@ ELLIPSIS: Final = "\N{HORIZONTAL ELLIPSIS}"
 PRORATION_POLICY_FIELDS: Final[tuple[str, ...]] = (
     "time_basis", "day_count", "rounding", "factor_decimals", "credit_basis", "apply",
     "interval_change", "negative_total", "tax", "minimum_charge",
+    "change_day", "timing", "quantity_change",
 )  # fmt: skip
+# The conventions added after the first ten fields; a response echoes them only when they differ
+# from the default, so a request that does not use them gets the response it always got.
+LATER_POLICY_FIELDS: Final = ("change_day", "timing", "quantity_change")
 
 # The contract's defaults. A plain dict for callers; the engine reads its own frozen copy.
 DEFAULT_POLICY: Final[dict[str, object]] = {
@@ -55,6 +61,9 @@ DEFAULT_POLICY: Final[dict[str, object]] = {
     "tax": None,
     # "0" rather than "0.00": it is valid in every currency, including JPY's whole yen.
     "minimum_charge": "0",
+    "change_day": "new_plan",
+    "timing": "in_advance",
+    "quantity_change": "credit_and_charge",
 }
 _DEFAULTS: Final[Mapping[str, object]] = MappingProxyType(dict(DEFAULT_POLICY))
 
@@ -62,10 +71,13 @@ POLICY_CHOICES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType({
     "time_basis": periods.TIME_BASES,
     "day_count": periods.DAY_COUNTS,
     "rounding": money.ROUNDINGS,
-    "credit_basis": ("price", "paid"),
+    "credit_basis": ("price", "paid", "price_capped_at_paid"),
     "apply": ("immediately", "next_invoice", "period_end", "without_proration"),
     "interval_change": ("restart", "keep_anchor"),
-    "negative_total": ("credit_balance", "refund"),
+    "negative_total": ("credit_balance", "refund", "extend_period"),
+    "change_day": ("new_plan", "current_plan"),
+    "timing": ("in_advance", "in_arrears"),
+    "quantity_change": ("credit_and_charge", "delta"),
 })  # fmt: skip
 
 REQUEST_FIELDS: Final = (
@@ -73,6 +85,7 @@ REQUEST_FIELDS: Final = (
 )  # fmt: skip
 CURRENT_FIELDS: Final = (
     "price", "quantity", "interval", "interval_count", "period_start", "period_end", "amount_paid",
+    "billing_cycle_day", "service_start",
 )  # fmt: skip
 NEW_FIELDS: Final = ("price", "quantity", "interval", "interval_count", "renews_at")
 TAX_FIELDS: Final = ("rate", "inclusive")
@@ -114,12 +127,15 @@ class Policy:
     day_count: periods.DayCount
     rounding: money.Rounding
     factor_decimals: int | None
-    credit_basis: Literal["price", "paid"]
+    credit_basis: CreditBasis
     apply: Apply
     interval_change: Literal["restart", "keep_anchor"]
-    negative_total: Literal["credit_balance", "refund"]
+    negative_total: NegativeTotal
     tax: Tax | None
     minimum_charge: Decimal
+    change_day: Literal["new_plan", "current_plan"] = "new_plan"
+    timing: Literal["in_advance", "in_arrears"] = "in_advance"
+    quantity_change: Literal["credit_and_charge", "delta"] = "credit_and_charge"
 
 
 @dataclass(frozen=True)
@@ -129,6 +145,8 @@ class CurrentPlan:
     interval: Interval
     period: Period
     amount_paid: Decimal
+    billing_cycle_day: int | None = None  # the anchor day, when period_start's day is clamped
+    service_start: date | None = None  # in arrears: the service began inside the period
 
 
 @dataclass(frozen=True)
@@ -164,6 +182,14 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Extension:
+    """The new plan's days a credit buys under ``negative_total`` ``extend_period``."""
+
+    days: int
+    until: date
+
+
+@dataclass(frozen=True)
 class Quote:
     lines: tuple[Line, ...]
     subtotal: Decimal
@@ -176,6 +202,7 @@ class Quote:
     next_invoice_amount: Decimal
     minimum_charge_deferred: bool
     explanation: tuple[str, ...]
+    extension: Extension | None = None  # negative_total extend_period: the days bought
 
 
 class _Problems:
@@ -199,8 +226,10 @@ def prorate(request: object) -> dict[str, object]:
             return {"errors": parsed}
         return render(parsed, quote(parsed))
     except PeriodError as error:
-        # Only the new plan's own period can still leave the calendar (a year after 9999-06-01).
-        return {"errors": [{"field": "new.interval", "message": str(error)}]}
+        # Only the new plan's own period (a year after 9999-06-01) or the days a credit buys
+        # under extend_period can still leave the calendar.
+        field = error.field if isinstance(error, _CalendarError) else "new.interval"
+        return {"errors": [{"field": field, "message": str(error)}]}
     except Exception as error:  # a safety net: the contract promises nothing raises
         message = f"the request could not be computed ({type(error).__name__})"
         return {"errors": [{"field": "", "message": message}]}
@@ -231,7 +260,7 @@ def parse_request(raw: object) -> Request | list[dict[str, str]]:
         return problems.items
     assert currency is not None and policy is not None and dates is not None
     assert isinstance(new, _Parts) and not isinstance(current, _Missing)
-    change_at, period, renews_at = dates
+    change_at, period, renews_at, service_start = dates
     plan: CurrentPlan | None = None
     if current is not None:
         assert current.price is not None and current.quantity is not None
@@ -239,7 +268,8 @@ def parse_request(raw: object) -> Request | list[dict[str, str]]:
         paid = current.amount_paid
         if paid is None:
             paid = money.multiply(current.price, current.quantity)
-        plan = CurrentPlan(current.price, current.quantity, current.interval, period, paid)
+        plan = CurrentPlan(current.price, current.quantity, current.interval, period, paid,
+                           current.billing_cycle_day, service_start)  # fmt: skip
     assert new.price is not None and new.quantity is not None and new.interval is not None
     return Request(
         currency,
@@ -262,6 +292,8 @@ class _Parts:
     end: date | None = None  # current.period_end, when given
     amount_paid: Decimal | None = None
     renews_at: date | None = None
+    billing_cycle_day: int | None = None  # current.billing_cycle_day
+    service_start: date | None = None  # current.service_start
 
 
 class _Missing:
@@ -389,6 +421,18 @@ def _read_policy(
             f"{field}.day_count",
             "30_360 counts whole days on a 30-day-month calendar; use it with time_basis day",
         )
+    if choices.get("change_day") == "current_plan" and choices.get("time_basis") == "second":
+        problems.add(
+            f"{field}.change_day",
+            "current_plan gives the whole change day to the current plan; use it with "
+            "time_basis day (to the second there is no change day)",
+        )
+    if choices.get("negative_total") == "extend_period" and choices.get("timing") == "in_arrears":
+        problems.add(
+            f"{field}.negative_total",
+            "extend_period turns a credit for time paid ahead into days; in_arrears nothing is "
+            "paid ahead, so nothing is credited",
+        )
     if len(problems.items) > before:
         return None
     return Policy(
@@ -396,12 +440,15 @@ def _read_policy(
         day_count=cast(periods.DayCount, choices["day_count"]),
         rounding=cast(money.Rounding, choices["rounding"]),
         factor_decimals=factor_decimals,
-        credit_basis=cast(Literal["price", "paid"], choices["credit_basis"]),
+        credit_basis=cast(CreditBasis, choices["credit_basis"]),
         apply=cast(Apply, choices["apply"]),
         interval_change=cast(Literal["restart", "keep_anchor"], choices["interval_change"]),
-        negative_total=cast(Literal["credit_balance", "refund"], choices["negative_total"]),
+        negative_total=cast(NegativeTotal, choices["negative_total"]),
         tax=tax,
         minimum_charge=minimum,
+        change_day=cast(Literal["new_plan", "current_plan"], choices["change_day"]),
+        timing=cast(Literal["in_advance", "in_arrears"], choices["timing"]),
+        quantity_change=cast(Literal["credit_and_charge", "delta"], choices["quantity_change"]),
     )
 
 
@@ -456,7 +503,20 @@ def _read_current(
         end=_read_instant(value, "period_end", "current.period_end", problems, required=False),
         amount_paid=_read_amount(value.get("amount_paid"), "current.amount_paid", currency,
                                  problems),
+        billing_cycle_day=_read_billing_day(value.get("billing_cycle_day"), problems),
+        service_start=_read_instant(value, "service_start", "current.service_start", problems,
+                                    required=False),
     )  # fmt: skip
+
+
+def _read_billing_day(raw: object, problems: _Problems) -> int | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 31:
+        problems.add("current.billing_cycle_day",
+                     f"must be a day of the month from 1 to 31, got {_show(raw)}")  # fmt: skip
+        return None
+    return raw
 
 
 def _read_new(
@@ -579,11 +639,12 @@ def _check_dates(
     new: _Parts | _Missing,
     policy: Policy | None,
     problems: _Problems,
-) -> tuple[date, Period | None, date | None] | None:
+) -> tuple[date, Period | None, date | None, date | None] | None:
     """Put the instants on the policy's time basis and check how they relate.
 
-    Returns ``(change_at, current period, new.renews_at)`` on that basis, or ``None`` when a part
-    is missing. With ``time_basis`` day only calendar dates count, so datetimes lose their time.
+    Returns ``(change_at, current period, new.renews_at, current.service_start)`` on that basis,
+    or ``None`` when a part is missing. With ``time_basis`` day only calendar dates count, so
+    datetimes lose their time.
     """
     basis = policy.time_basis if policy is not None else "day"
     convert = periods.as_date if basis == "day" else periods.as_datetime
@@ -592,10 +653,14 @@ def _check_dates(
     period: Period | None = None
     if isinstance(current, _Parts) and current.start is not None:
         start, end = convert(current.start), current.end
+        day = current.billing_cycle_day
+        if day is not None and current.interval is not None:
+            _check_billing_day(start, day, current.interval, problems)
         if end is None and current.interval is not None:
-            # The period runs one interval from its start, the start's day being the anchor.
+            # The period runs one interval from its start, the start's day (or the billing
+            # cycle day, when the start is that day clamped to a short month) being the anchor.
             try:
-                end = periods.shift(start, current.interval)
+                end = periods.shift(start, current.interval, anchor_day=day)
             except PeriodError as error:
                 problems.add("current.period_start", str(error))
         if end is not None:
@@ -649,9 +714,51 @@ def _check_dates(
         problems.add(
             "policy.apply", "period_end waits for the current period to end, but current is null"
         )
+    service_start = _check_service_start(at, current, period, policy, convert, problems)
     if at is None or (current is not None and period is None):
         return None
-    return at, period, renews_at
+    return at, period, renews_at, service_start
+
+
+def _check_billing_day(start: date, day: int, interval: Interval, problems: _Problems) -> None:
+    """A billing cycle day is the anchor of month and year periods; ``period_start`` is on it."""
+    field = "current.billing_cycle_day"
+    if interval.months is None:
+        problems.add(field, f"applies to month and year intervals, not {interval.describe()}")
+        return
+    clamped = periods.shift(start, Interval("month", 1), 0, anchor_day=day).day
+    if start.day != clamped:
+        note = f", which that month clamps to the {clamped}th" if clamped != day else ""
+        problems.add(
+            field, f"period_start {periods.format_iso(start)} is not on billing day {day}{note}"
+        )
+
+
+def _check_service_start(
+    at: date | None,
+    current: _Parts | _Missing | None,
+    period: Period | None,
+    policy: Policy | None,
+    convert: Callable[[date], date],
+    problems: _Problems,
+) -> date | None:
+    """``current.service_start``: when a service billed in arrears began inside its period."""
+    if not isinstance(current, _Parts) or current.service_start is None:
+        return None
+    field = "current.service_start"
+    if policy is not None and policy.timing != "in_arrears":
+        problems.add(field, "is for timing in_arrears (the used part is billed from it); in "
+                            "advance the credit counts from change_at")  # fmt: skip
+        return None
+    start = convert(current.service_start)
+    if period is not None and at is not None and not period.start <= start <= at:
+        problems.add(
+            field,
+            f"{periods.format_iso(start)} must lie from period_start "
+            f"{periods.format_iso(period.start)} to change_at {periods.format_iso(at)}",
+        )
+        return None
+    return start
 
 
 def _unknown_keys(
@@ -698,9 +805,18 @@ class _NewTerm:
     restarts: bool  # the billing period starts again at change_at
 
 
+def _switch(request: Request) -> date:
+    """When the new plan takes over: ``change_at``, or the day after it when the change day
+    counts as used on the current plan (``change_day`` ``current_plan``, day basis only)."""
+    if request.policy.change_day == "current_plan" and request.current is not None:
+        return request.change_at + timedelta(days=1)
+    return request.change_at
+
+
 def _new_term(request: Request) -> _NewTerm:
     """Which span the new plan's charge covers, and the full interval it is a share of."""
-    change_at, current, new = request.change_at, request.current, request.new
+    change_at, current, new = _switch(request), request.current, request.new
+    anchor_day = None if current is None else current.billing_cycle_day
     if new.renews_at is not None:
         end = new.renews_at
         if current is not None and end == current.period.end and (
@@ -708,7 +824,8 @@ def _new_term(request: Request) -> _NewTerm:
         ):
             # Renewing with the current period: measure against it, whose anchor day is known.
             return _NewTerm(Period(change_at, end), current.period, False)
-        return _NewTerm(Period(change_at, end), periods.period_ending(end, new.interval), False)
+        whole = Period(periods.shift(end, new.interval, -1, anchor_day=anchor_day), end)
+        return _NewTerm(Period(change_at, end), whole, False)
     assert current is not None  # checked while parsing
     if new.interval.same_length(current.interval):
         return _NewTerm(Period(change_at, current.period.end), current.period, False)
@@ -716,8 +833,47 @@ def _new_term(request: Request) -> _NewTerm:
         whole = periods.period_starting(change_at, new.interval)
         return _NewTerm(whole, whole, True)
     # keep_anchor: the new plan's periods stay aligned to the current period's start.
-    whole = periods.anchored_period_containing(current.period.start, new.interval, change_at)
+    whole = periods.anchored_period_containing(
+        current.period.start, new.interval, change_at, anchor_day=anchor_day
+    )
     return _NewTerm(Period(change_at, whole.end), whole, False)
+
+
+def _extends(request: Request) -> bool:
+    """Whether the credit buys days of the new plan instead of being set against a charge."""
+    policy, new = request.policy, request.new
+    return (
+        policy.negative_total == "extend_period"
+        and policy.apply in ("immediately", "next_invoice")
+        and request.current is not None
+        and new.quantity > 0
+        and new.price > 0
+    )
+
+
+def _lines(request: Request, term: _NewTerm) -> list[Line]:
+    """The invoice lines of the change, in invoice order (none when it is not prorated)."""
+    policy, current, new = request.policy, request.current, request.new
+    if policy.apply not in ("immediately", "next_invoice") or (
+        current is None and policy.timing == "in_arrears"
+    ):
+        return []
+    if policy.timing == "in_arrears":
+        # Nothing was paid ahead, so nothing is credited: the used part is charged now and the
+        # new plan is billed when its own period ends.
+        used = _used_line(request)
+        return [] if used is None else [used]
+    extends = _extends(request)
+    delta = None if extends else _delta_line(request, term)
+    if delta is not None:
+        return [delta]
+    lines: list[Line] = []
+    credit = None if current is None else _credit_line(request)
+    if credit is not None:
+        lines.append(credit)
+    if not extends and new.quantity > 0 and new.price > 0 and term.part.end > term.part.start:
+        lines.append(_charge_line(request, term))
+    return lines
 
 
 def quote(request: Request) -> Quote:
@@ -725,15 +881,7 @@ def quote(request: Request) -> Quote:
     policy, currency, new = request.policy, request.currency, request.new
     term = _new_term(request)
     explanation: list[str] = []
-    lines: list[Line] = []
-
-    prorates = policy.apply in ("immediately", "next_invoice")
-    if prorates and request.current is not None:
-        credit = _credit_line(request)
-        if credit is not None:
-            lines.append(credit)
-    if prorates and new.quantity > 0 and new.price > 0:
-        lines.append(_charge_line(request, term))
+    lines = _lines(request, term)
     explanation.extend(line.explanation for line in lines)
 
     subtotal = money.add(*(line.amount for line in lines))
@@ -743,12 +891,15 @@ def quote(request: Request) -> Quote:
     if policy.tax is not None and lines:
         explanation.append(_tax_sentence(subtotal, tax, total, policy, currency))
 
-    renewal = money.multiply(new.price, new.quantity)
+    renewal, renewal_words = money.multiply(new.price, new.quantity), None
+    if policy.timing == "in_arrears":
+        renewal, renewal_words = _arrears_invoice(request, term)
     zero = Decimal(0)
     due_now = credit_to_balance = refund = zero
     deferred_minimum = False
     carried = zero  # proration subtotal carried to the next invoice
     renewal_included = True
+    extension: Extension | None = None
 
     if policy.apply in ("period_end", "without_proration"):
         # The new plan starts (period_end) or its price first applies (without_proration) at the
@@ -759,9 +910,13 @@ def quote(request: Request) -> Quote:
         else:
             next_date = current.period.end
         explanation.append(_no_proration_sentence(request, next_date))
+    elif _extends(request):
+        extension = _extension(request, term, -subtotal)
+        next_date = extension.until
+        explanation.append(_extension_sentence(request, term, -subtotal, extension))
     elif policy.apply == "next_invoice":
         carried = subtotal
-        if term.restarts:
+        if term.restarts and policy.timing == "in_advance":
             # The billing period starts again now, so the next invoice is the one issued today:
             # it carries the credit and the new period's full price, and no separate renewal.
             next_date, renewal_included = term.part.start, False
@@ -806,12 +961,13 @@ def quote(request: Request) -> Quote:
             f"The credit exceeds the next invoice, so that invoice is {_money(zero, currency)} "
             f"and the remaining "
             f"{_money(left_over, currency)} "
-            + ("goes to the account's credit balance." if policy.negative_total ==
-               "credit_balance" else "is refunded.")
+            + ("is refunded." if policy.negative_total == "refund" else
+               "goes to the account's credit balance.")
         )  # fmt: skip
     explanation.append(
         _next_invoice_sentence(
-            request, next_date, next_total, renewal if renewal_included else None, carried
+            request, next_date, next_total, renewal if renewal_included else None, carried,
+            renewal_words,
         )
     )
     return Quote(
@@ -826,7 +982,30 @@ def quote(request: Request) -> Quote:
         next_invoice_amount=next_total,
         minimum_charge_deferred=deferred_minimum,
         explanation=tuple(explanation),
+        extension=extension,
     )
+
+
+@dataclass(frozen=True)
+class _Priced:
+    share: Share
+    factor: Decimal
+    exact: Decimal
+    amount: Decimal  # rounded, a magnitude
+
+
+def _priced(base: Decimal, part: Period, whole: Period, interval: Interval,
+            request: Request) -> _Priced:  # fmt: skip
+    """``part``'s share of ``whole`` (one ``interval``) of ``base``, under the policy."""
+    policy, currency = request.policy, request.currency
+    share = periods.share(
+        part, whole, interval=interval, basis=policy.time_basis, day_count=policy.day_count
+    )
+    factor, exact, amount = line_amount(
+        base, share, currency=currency.code, rounding=policy.rounding,
+        factor_decimals=policy.factor_decimals, extra=currency.units,
+    )  # fmt: skip
+    return _Priced(share, factor, exact, amount)
 
 
 def _credit_line(request: Request) -> Line | None:
@@ -837,17 +1016,11 @@ def _credit_line(request: Request) -> Line | None:
     else:
         quantity, unit_price = current.quantity, current.price
     base = money.multiply(unit_price, quantity)
-    if base == 0:
-        return None  # nothing was billed for the current period, so nothing is unused
-    part = Period(request.change_at, current.period.end)
-    share = periods.share(
-        part, current.period, interval=current.interval, basis=policy.time_basis,
-        day_count=policy.day_count,
-    )  # fmt: skip
-    factor, exact, amount = line_amount(
-        base, share, currency=currency.code, rounding=policy.rounding,
-        factor_decimals=policy.factor_decimals, extra=currency.units,
-    )  # fmt: skip
+    part = Period(_switch(request), current.period.end)
+    nothing_paid = current.amount_paid == 0 and policy.credit_basis != "price"
+    if base == 0 or nothing_paid or part.end == part.start:
+        return None  # nothing was billed for the current period, or none of it is unused
+    priced = _priced(base, part, current.period, current.interval, request)
     value = (
         f"{_money(current.amount_paid, currency)} paid"
         if policy.credit_basis == "paid"
@@ -855,23 +1028,25 @@ def _credit_line(request: Request) -> Line | None:
     )
     description = f"Unused time on the current plan, {_span(part)}"
     sentence = _line_sentence(
-        "unused", share, value, factor, exact, amount, "credit", policy, currency
-    )
-    return Line("credit", description, quantity, unit_price, part, share, factor, exact,
-                -amount, sentence)  # fmt: skip
+        "unused", priced.share, value, priced.factor, priced.exact, priced.amount, "credit",
+        policy, currency,
+    )  # fmt: skip
+    exact, amount = priced.exact, priced.amount
+    if policy.credit_basis == "price_capped_at_paid" and amount > current.amount_paid:
+        # No more is credited than is still on the item (what was billed, net of adjustments).
+        exact = amount = current.amount_paid
+        sentence += (
+            f" Capped at the {_money(amount, currency)} still on the item: "
+            f"{_money(amount, currency)} credit."
+        )
+    return Line("credit", description, quantity, unit_price, part, priced.share, priced.factor,
+                exact, -amount, sentence)  # fmt: skip
 
 
 def _charge_line(request: Request, term: _NewTerm) -> Line:
     new, policy, currency = request.new, request.policy, request.currency
-    share = periods.share(
-        term.part, term.whole, interval=new.interval, basis=policy.time_basis,
-        day_count=policy.day_count,
-    )  # fmt: skip
     base = money.multiply(new.price, new.quantity)
-    factor, exact, amount = line_amount(
-        base, share, currency=currency.code, rounding=policy.rounding,
-        factor_decimals=policy.factor_decimals, extra=currency.units,
-    )  # fmt: skip
+    priced = _priced(base, term.part, term.whole, new.interval, request)
     if term.restarts:
         description = f"New plan, {_span(term.part)}"
         word = "in the new period"
@@ -879,16 +1054,145 @@ def _charge_line(request: Request, term: _NewTerm) -> Line:
         description = f"Remaining time on the new plan, {_span(term.part)}"
         word = "remaining"
     sentence = _line_sentence(
-        word, share, _price_times(new.quantity, new.price, currency), factor, exact, amount,
-        "charge", policy, currency,
+        word, priced.share, _price_times(new.quantity, new.price, currency), priced.factor,
+        priced.exact, priced.amount, "charge", policy, currency,
     )  # fmt: skip
     if term.restarts:
         sentence += (
             f" The billing interval changes, so the new {new.interval.describe()} starts on "
             f"{_day(term.part.start)} and is charged in full."
         )
-    return Line("charge", description, new.quantity, new.price, term.part, share, factor, exact,
-                amount, sentence)  # fmt: skip
+    return Line("charge", description, new.quantity, new.price, term.part, priced.share,
+                priced.factor, priced.exact, priced.amount, sentence)  # fmt: skip
+
+
+def _used_line(request: Request) -> Line | None:
+    """In arrears: the charge for the part of the current period used before the change."""
+    current, policy, currency = request.current, request.policy, request.currency
+    assert current is not None
+    base = money.multiply(current.price, current.quantity)
+    part = Period(current.service_start or current.period.start, _switch(request))
+    if base == 0 or part.end == part.start:
+        return None
+    priced = _priced(base, part, current.period, current.interval, request)
+    sentence = _line_sentence(
+        "used", priced.share, _price_times(current.quantity, current.price, currency),
+        priced.factor, priced.exact, priced.amount, "charge", policy, currency,
+    )  # fmt: skip
+    return Line("charge", f"Used time on the current plan, {_span(part)}", current.quantity,
+                current.price, part, priced.share, priced.factor, priced.exact, priced.amount,
+                sentence)  # fmt: skip
+
+
+def _arrears_invoice(request: Request, term: _NewTerm) -> tuple[Decimal, str]:
+    """In arrears, what the next invoice bills for time (before carried lines), and in words.
+
+    A prorated change bills the new plan's part of its period when that period ends; without
+    proration the current plan's period is billed at its end at the price it had.
+    """
+    current, new, policy, currency = request.current, request.new, request.policy, request.currency
+    if policy.apply in ("immediately", "next_invoice"):
+        plan, price, quantity = "new plan", new.price, new.quantity
+        part, whole, interval = term.part, term.whole, new.interval
+    elif current is None:
+        return Decimal(0), "nothing: the first, partial period is free"
+    else:
+        plan, price, quantity = "current plan", current.price, current.quantity
+        part = Period(current.service_start or current.period.start, current.period.end)
+        whole, interval = current.period, current.interval
+    base = money.multiply(price, quantity)
+    if quantity == 0:
+        return Decimal(0), "nothing: the quantity is 0"
+    if base == 0 or part.end == part.start:
+        return Decimal(0), f"nothing: the {plan} costs nothing"
+    priced = _priced(base, part, whole, interval, request)
+    share = priced.share
+    return priced.amount, (
+        f"the {plan}'s {share.numerator:,} of {share.denominator:,} {share.unit} "
+        f"{TIMES} {_price_times(quantity, price, currency)}, billed in arrears"
+    )
+
+
+def _delta_line(request: Request, term: _NewTerm) -> Line | None:
+    """``quantity_change`` ``delta``: a quantity change at an unchanged unit price and period,
+    priced as one line for the units added or removed and rounded once (Zuora, Recurly)."""
+    current, new, policy, currency = request.current, request.new, request.policy, request.currency
+    if policy.quantity_change != "delta" or current is None or term.restarts:
+        return None
+    same_terms = (current.price == new.price and term.whole == current.period
+                  and term.part == Period(_switch(request), current.period.end))  # fmt: skip
+    paid_at_price = policy.credit_basis == "price" or current.amount_paid == money.multiply(
+        current.price, current.quantity
+    )
+    units = abs(new.quantity - current.quantity)
+    if not (same_terms and paid_at_price) or units == 0 or new.price == 0 or (
+        term.part.end == term.part.start
+    ):
+        return None
+    kind: Kind = "charge" if new.quantity > current.quantity else "credit"
+    priced = _priced(money.multiply(new.price, units), term.part, term.whole, new.interval,
+                     request)  # fmt: skip
+    word = "added" if kind == "charge" else "removed"
+    sentence = _line_sentence(
+        "remaining", priced.share, _price_times(units, new.price, currency), priced.factor,
+        priced.exact, priced.amount, kind, policy, currency,
+    ) + (f" Only the {units:,} {word} units are priced, rounded once." if units != 1 else
+         f" Only the {word} unit is priced, rounded once.")  # fmt: skip
+    amount = priced.amount if kind == "charge" else -priced.amount
+    return Line(kind, f"{word.capitalize()} quantity, {_span(term.part)}", units, new.price,
+                term.part, priced.share, priced.factor, priced.exact, amount,
+                sentence)  # fmt: skip
+
+
+def _extension(request: Request, term: _NewTerm, credit: Decimal) -> Extension:
+    """``negative_total`` ``extend_period``: the whole days of the new plan ``credit`` buys.
+
+    A day is worth the new plan's price over the days of the period its charge would be measured
+    against; the days are rounded up and counted from ``change_at`` (Samsung: 15.00 of credit on
+    a 60.00 plan of 30 days buys 7.5 days, so 8, from 15 Sep to 23 Sep).
+    """
+    new, currency, policy = request.new, request.currency, request.policy
+    scale = 10**currency.digits
+    credit_units = int(credit * scale)
+    price_units = int(money.multiply(new.price, new.quantity) * scale)
+    length = periods.length(term.whole, basis=policy.time_basis)
+    per_day = 1 if policy.time_basis == "day" else periods.SECONDS_PER_DAY
+    days = -(-(credit_units * length) // (price_units * per_day))
+    try:
+        until = request.change_at + timedelta(days=days)
+    except OverflowError:
+        raise _CalendarError(
+            "policy.negative_total",
+            f"extend_period: the credit buys {days:,} days of the new plan, which ends after "
+            "the year 9999; use credit_balance or refund",
+        ) from None
+    return Extension(days, until)
+
+
+class _CalendarError(PeriodError):
+    """A computed date outside the calendar, reported against the field that caused it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _extension_sentence(
+    request: Request, term: _NewTerm, credit: Decimal, extension: Extension
+) -> str:
+    currency, new, policy = request.currency, request.new, request.policy
+    base = money.multiply(new.price, new.quantity)
+    length = Decimal(periods.length(term.whole, basis=policy.time_basis))
+    if policy.time_basis == "second":
+        length = money.divide(length, periods.SECONDS_PER_DAY)
+    exact = money.divide(money.multiply(credit, length), base) if base else Decimal(0)
+    return (
+        f"Nothing is charged now: the credit of {_money(credit, currency)} buys days of the new "
+        f"plan at {_price_times(new.quantity, new.price, currency)} for {_approx(length)} days, "
+        f"{_money(credit, currency)} {TIMES} {_approx(length)} / {_money(base, currency)} = "
+        f"{_approx(exact)} days, rounded up to {extension.days:,}: the new plan is paid from "
+        f"{_day(request.change_at)} until {_day(extension.until)}, when its next invoice is due."
+    )
 
 
 def _tax(subtotal: Decimal, policy: Policy, currency: Currency) -> tuple[Decimal, Decimal]:
@@ -1007,10 +1311,13 @@ def _next_invoice_sentence(
     amount: Decimal,
     renewal: Decimal | None,
     carried: Decimal,
+    renewal_words: str | None = None,
 ) -> str:
     currency, new = request.currency, request.new
     parts: list[str] = []
-    if renewal is not None and new.quantity == 0:
+    if renewal is not None and renewal_words is not None:
+        parts.append(renewal_words)
+    elif renewal is not None and new.quantity == 0:
         parts.append("nothing renews: the quantity is 0")
     elif renewal is not None:
         parts.append(
@@ -1090,7 +1397,18 @@ def render(request: Request, result: Quote) -> dict[str, object]:
         "minimum_charge_deferred": result.minimum_charge_deferred,
         "preset": request.preset,
         "policy": _policy_json(request.policy, currency),
+        **_extension_json(request.policy, result.extension),
     }
+
+
+def _extension_json(policy: Policy, extension: Extension | None) -> dict[str, object]:
+    """``extension``, present only under ``negative_total`` ``extend_period``: the days the
+    credit bought and the date the new plan is paid until (``null`` when nothing was bought)."""
+    if policy.negative_total != "extend_period":
+        return {}
+    if extension is None:
+        return {"extension": None}
+    return {"extension": {"days": extension.days, "until": periods.format_iso(extension.until)}}
 
 
 def _line_json(line: Line, policy: Policy, currency: Currency) -> dict[str, object]:
@@ -1121,6 +1439,11 @@ def _policy_json(policy: Policy, currency: Currency) -> dict[str, object]:
         "negative_total": policy.negative_total,
         "tax": tax,
         "minimum_charge": _money(policy.minimum_charge, currency),
+        **{
+            key: getattr(policy, key)
+            for key in LATER_POLICY_FIELDS
+            if getattr(policy, key) != _DEFAULTS[key]
+        },
     }
 
 

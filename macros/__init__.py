@@ -20,7 +20,7 @@ from typing import Any
 
 from calculators import catalogue as catalogue_module
 from calculators.catalogue import Catalogue, CatalogueError, parse_catalogue
-from macros import tables, widgets
+from macros import conventions, tables, widgets
 from macros.catalogue_file import read_yaml_catalogue
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -88,6 +88,7 @@ def define_env(env: Any) -> None:
     path = catalogue_path(PROJECT_ROOT, env.conf.get("extra"))
     catalogue = cached_catalogue(path, PROJECT_ROOT / CATALOGUE_SNAPSHOT)
     register_catalogue(env, catalogue)
+    conventions.register(env, catalogue)  # proration_conventions(): days counted and rounded
     widgets.register(env, catalogue, PROJECT_ROOT)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import jinja2
 
-from calculators import render
+from calculators import conventions, render
 from calculators import widgets as calc_widgets
 from calculators.catalogue import Catalogue
 from macros import assets
@@ -119,7 +119,7 @@ def calculator_html(
         f'<div class="kb-calc__result" data-role="result" aria-live="polite" '
         f'aria-atomic="true" data-text="{render.esc(json.dumps(result["text"]))}">'
         f"{result['html']}</div>"
-        f"{_manual(kind)}</section>"
+        f"{_manual(kind, catalogue)}</section>"
     )
 
 
@@ -160,20 +160,10 @@ def proration_example(
             to_interval=target_interval, change_at=date.fromisoformat(change_at), kind=kind,
         )  # fmt: skip
     rendered = render.proration_result(response, catalogue, scenario=scenario)
-    rule = catalogue.policy.proration
-    rounding = {
-        "half_up": "half up (0.5 rounds away from zero)",
-        "half_even": "half even (0.5 rounds to the even digit)",
-    }[rule.rounding]
-    unit = catalogue.currency(code).minor_unit
-    step = "a whole unit" if unit == 0 else f"{unit} decimal places"
-    return (
-        '<div class="kb-example" data-example="proration">'
-        f"{rendered.html}"
-        f'<p class="kb-example__rule">Each line is rounded to {step} of {code}, {rounding}; '
-        f"days are counted as calendar days, the change day included in the new plan."
-        "</p></div>"
-    )
+    rule = conventions.example_rule(request["policy"], code,
+                                    catalogue.currency(code).minor_unit)  # fmt: skip
+    return ('<div class="kb-example" data-example="proration">'
+            f'{rendered.html}<p class="kb-example__rule">{render.esc(rule)}</p></div>')
 
 
 def growth_example(catalogue: Catalogue, **inputs: Any) -> str:
@@ -203,14 +193,8 @@ def _as_param(value: Any) -> str:
 
 
 # How to get each calculator's answer without it: shown when live recalculation is unavailable.
+# The proration method is generated from the catalogue's policy (calculators/conventions.py).
 MANUAL_METHODS = {
-    "proration": (
-        "Count the days left in your current billing period, starting on the day of the "
-        "change. Credit: your current price × days left ÷ days in the period. Charge: the "
-        "new price × days left ÷ days in the period (or the full new price when the billing "
-        "interval changes). Round each line to the cent. Due today is the charge minus the "
-        "credit; a negative result goes to your credit balance."
-    ),
     "plan-comparison": (
         "For each plan, compare every limit in the plan table with what you need. Where a limit "
         "is short, divide the shortfall by the add-on's unit size and round up to get the units "
@@ -232,6 +216,8 @@ MANUAL_METHODS = {
 }
 
 
-def _manual(kind: str) -> str:
+def _manual(kind: str, catalogue: Catalogue) -> str:
+    method = MANUAL_METHODS.get(kind) or conventions.manual_method(
+        conventions.page_policy(catalogue), conventions.catalogue_currencies(catalogue))
     return ('<details class="kb-calc__manual" data-role="manual"><summary>Work it out by hand'
-            f"</summary><p>{render.esc(MANUAL_METHODS[kind])}</p></details>")  # fmt: skip
+            f"</summary><p>{render.esc(method)}</p></details>")  # fmt: skip

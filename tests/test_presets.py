@@ -30,7 +30,8 @@ def test_every_preset_sets_every_policy_field_and_is_valid() -> None:
         assert tuple(policy) == PRORATION_POLICY_FIELDS, name
         assert presets.SOURCES[name].strip(), name
         assert presets.preset(name) == dict(policy)
-    with pytest.raises(KeyError, match="unknown preset 'paypal'; known: stripe, killbill"):
+    with pytest.raises(KeyError, match="unknown preset 'paypal'; known: stripe, killbill, lago, "
+                                       "zuora, chargebee, recurly"):
         presets.preset("paypal")
     copy = presets.preset("stripe")
     copy["apply"] = "immediately"
@@ -230,3 +231,181 @@ def test_killbill_rounds_the_factor_before_the_amount() -> None:
         "2012-05-12",
     ))  # fmt: skip
     assert "161.2580644355 rounded half up to 0.01" in response["explanation"][0]
+
+
+def test_killbill_credit_is_the_price_capped_at_what_is_left_on_the_item() -> None:
+    # Kill Bill repairs an item for its unused time but never beyond what is left on it: a
+    # 249.95 monthly item already adjusted down to 239.95 and changed on 2 May 2012 is credited
+    # 239.95, not 241.89 (the price's 30/31) nor 232.21 (the paid amount's 30/31).
+    body = killbill(
+        {"price": "249.95", "interval": "month", "period_start": "2012-05-01",
+         "amount_paid": "239.95"},
+        {"price": "2399.95", "interval": "year"},
+        "2012-05-02",
+    )  # fmt: skip
+    assert run(body)["lines"][0]["amount"] == "-239.95"
+    as_price = run({**body, "policy": {"credit_basis": "price"}})
+    as_paid = run({**body, "policy": {"credit_basis": "paid"}})
+    assert (as_price["lines"][0]["amount"], as_paid["lines"][0]["amount"]) == ("-241.89", "-232.21")
+
+
+def test_killbill_billing_cycle_day_survives_a_clamped_february() -> None:
+    # A BCD of 30 on a period that began on the clamped 29 Feb 2012 renews on 30 Mar 2012.
+    body = killbill(
+        {"price": "29.95", "interval": "month", "period_start": "2012-02-29",
+         "billing_cycle_day": 30},
+        {"price": "29.95", "interval": "month", "quantity": 2},
+        "2012-03-10",
+    )  # fmt: skip
+    response = run(body)
+    assert response["lines"][0]["end"] == "2012-03-30"
+    assert response["next_invoice"]["date"] == "2012-03-30"
+
+
+# --- Lago ----------------------------------------------------------------------------------
+# getlago/lago-api: spec/services/credit_notes/create_from_termination_spec.rb and
+# spec/scenarios/subscriptions/upgrade_proration_spec.rb; getlago.com/docs/guide/subscriptions/
+# upgrades-downgrades.
+
+
+def lago(current: dict[str, Any], new: dict[str, Any], change_at: str,
+         **policy: Any) -> dict[str, Any]:  # fmt: skip
+    return {"preset": "lago", "currency": "EUR", "change_at": change_at, "current": current,
+            "new": new, "policy": policy}  # fmt: skip
+
+
+def test_lago_termination_counts_its_day_as_used() -> None:
+    # "Unused subscription (16 days) EUR16.00 ... Tax (20%) EUR3.20 ... Total creditable
+    # EUR19.20": a 31.00 monthly plan (calendar billing) terminated on 15 Oct 2022.
+    response = run(lago({"price": "31.00", "period_start": "2022-10-01"},
+                        {"price": "31.00", "quantity": 0}, "2022-10-15",
+                        change_day="current_plan", tax={"rate": "0.20"}))  # fmt: skip
+    assert lines(response) == [("credit", "2022-10-16", "2022-11-01", "-16.00")]
+    assert (response["tax"], response["credit_to_balance"]) == ("-3.20", "19.20")
+
+
+def test_lago_upgrade_gives_the_change_day_to_the_new_plan() -> None:
+    # The preset models an upgrade: the same day changed to another plan credits 17 days.
+    response = run(lago({"price": "31.00", "period_start": "2022-10-01"},
+                        {"price": "62.00"}, "2022-10-15"))  # fmt: skip
+    assert lines(response) == [
+        ("credit", "2022-10-15", "2022-11-01", "-17.00"),
+        ("charge", "2022-10-15", "2022-11-01", "34.00"),
+    ]
+
+
+def test_lago_credit_is_capped_at_the_fee() -> None:
+    # "if the fee was already prorated ... the amount could be greater than the last
+    # subscription fee amount. In that case, we have to use the last subscription fee amount".
+    response = run(lago({"price": "31.00", "period_start": "2022-10-01", "amount_paid": "10.00"},
+                        {"price": "31.00", "quantity": 0}, "2022-10-15"))  # fmt: skip
+    assert response["lines"][0]["amount"] == "-10.00"
+
+
+@pytest.mark.parametrize(
+    "period_start", ["2024-04-01", "2024-04-15"], ids=["calendar", "anniversary"]
+)
+def test_lago_quarterly_in_arrears_charges_the_days_used(period_start: str) -> None:
+    # "prorates the terminated fee on the whole period": 910.00 a quarter ("a single day costs
+    # 1000 cents"), started on 20 May 2024, terminated on 20 Jun 2024: 32_000 cents, in the
+    # calendar quarter from 1 Apr and in the anniversary quarter from 15 Apr (both 91 days).
+    quarter = {"interval": "month", "interval_count": 3}
+    response = run(lago({"price": "910.00", **quarter, "period_start": period_start,
+                         "service_start": "2024-05-20"},
+                        {"price": "910.00", "quantity": 0, **quarter}, "2024-06-20",
+                        timing="in_arrears", change_day="current_plan"))  # fmt: skip
+    assert lines(response) == [("charge", "2024-05-20", "2024-06-21", "320.00")]
+    assert response["explanation"][0].startswith("32 of 91 days used")
+    assert (response["credit_to_balance"], response["due_now"]) == ("0.00", "320.00")
+
+
+def test_lago_upgrade_in_arrears_charges_the_old_plan_now() -> None:
+    # "January 15th - Invoice for Plan A: 14 days prorated = EUR45.16 (14/31 x EUR100)"; the
+    # new plan's 17 days are billed at the end of the period.
+    response = run(lago({"price": "100.00", "period_start": "2025-01-01"}, {"price": "200.00"},
+                        "2025-01-15", timing="in_arrears"))  # fmt: skip
+    assert lines(response) == [("charge", "2025-01-01", "2025-01-15", "45.16")]
+    assert response["next_invoice"] == {"date": "2025-02-01", "amount": "109.68"}
+
+
+# --- Zuora ---------------------------------------------------------------------------------
+
+
+def test_zuora_prices_a_quantity_change_as_its_delta() -> None:
+    # 13 -> 20 units at 5.00 with 14 of 30 days left: 7 x 5.00 x 14/30 = 16.33 once; a credit
+    # (30.33) and a charge (46.67) would give 16.34.
+    body = {"preset": "zuora", "currency": "USD", "change_at": "2024-09-17",
+            "current": {"price": "5.00", "quantity": 13, "period_start": "2024-09-01"},
+            "new": {"price": "5.00", "quantity": 20}}  # fmt: skip
+    delta = run(body)
+    assert [(line["kind"], line["quantity"], line["amount"]) for line in delta["lines"]] == [
+        ("charge", 7, "16.33")
+    ]
+    both = run({**body, "policy": {"quantity_change": "credit_and_charge"}})
+    assert [line["amount"] for line in both["lines"]] == ["-30.33", "46.67"]
+    assert both["total"] == "16.34"
+
+
+# --- Chargebee -----------------------------------------------------------------------------
+# Chargebee counts to the second; its articles count whole days, so a change "on the 15th" with
+# 15 days left is written as the change at the end of that day.
+
+
+def chargebee(old: str, new: str, start: str, change_at: str, **quantities: int) -> dict[str, Any]:
+    return {"preset": "chargebee", "currency": "USD", "change_at": change_at,
+            "current": {"price": old, "period_start": start,
+                        "quantity": quantities.get("from_quantity", 1)},
+            "new": {"price": new, "quantity": quantities.get("to_quantity", 1)}}  # fmt: skip
+
+
+def test_chargebee_upgrade_30_to_100() -> None:
+    # "Credits issues from Plan A for the unused term = ($30/30)*15 = $15 ... Charges for the new
+    # Plan B for the remaining term = ($100/30)*15 = $50 ... Amount to be charged = $50-$15
+    # (Credits) = $35 ... Renewal amount(Plan B) = $100" (support.chargebee.com, 15293).
+    response = run(chargebee("30.00", "100.00", "2012-11-01T00:00:00Z", "2012-11-16T00:00:00Z"))
+    assert [line["amount"] for line in response["lines"]] == ["-15.00", "50.00"]
+    assert response["due_now"] == "35.00"
+    assert response["next_invoice"]["amount"] == "100.00"
+
+
+def test_chargebee_downgrade_60_to_30_credits_the_subscription() -> None:
+    # "Current Plan: $60/Month, Current Billing Period: 1 Apr 2012 to 1 May 2012, Downgraded On:
+    # 21 Apr 2012 ... Prorated Amount: $20 ... Amount for the remaining 10 days ...: $10 ...
+    # $10 ... can be added as credit" (chargebee.com/docs/proration-old.html).
+    response = run(chargebee("60.00", "30.00", "2012-04-01T00:00:00Z", "2012-04-21T00:00:00Z"))
+    assert [line["amount"] for line in response["lines"]] == ["-20.00", "10.00"]
+    assert response["credit_to_balance"] == "10.00"
+
+
+def test_chargebee_reducing_quantity_3_to_2() -> None:
+    # "Cost per Quantity: $30 ... 1 April 2013 to 1 May 2013 ... Current Quantity Used for: 10
+    # days ... Prorated Amount: $60 ... charged for the remaining 20 days for 2 units is $40".
+    response = run(chargebee("30.00", "30.00", "2013-04-01T00:00:00Z", "2013-04-11T00:00:00Z",
+                             from_quantity=3, to_quantity=2))  # fmt: skip
+    assert [line["amount"] for line in response["lines"]] == ["-60.00", "40.00"]
+    assert response["credit_to_balance"] == "20.00"
+
+
+# --- Recurly -------------------------------------------------------------------------------
+
+
+def test_recurly_charges_an_added_user_alone() -> None:
+    # "if adding an additional user costs $10, but you add them halfway through the month of
+    # June, the customer would be charged $5 for the remainder of the month".
+    body = {"preset": "recurly", "currency": "USD", "change_at": "2024-06-16T00:00:00Z",
+            "current": {"price": "10.00", "quantity": 3, "period_start": "2024-06-01T00:00:00Z"},
+            "new": {"price": "10.00", "quantity": 4}}  # fmt: skip
+    response = run(body)
+    assert [(line["kind"], line["quantity"], line["amount"]) for line in response["lines"]] == [
+        ("charge", 1, "5.00")
+    ]
+    assert response["due_now"] == "5.00"
+
+
+def test_recurly_prorates_by_the_time_remaining() -> None:
+    # "[(current billing period end date - time of change) / (plan period end date - plan period
+    # start date)] x (per unit price)": 17:42:28 into 16 Jun leaves 1,232,252 of 2,592,000 s.
+    body = {"preset": "recurly", "currency": "USD", "change_at": "2024-06-16T17:42:28Z",
+            "current": {"price": "10.00", "period_start": "2024-06-01T00:00:00Z"},
+            "new": {"price": "20.00"}}  # fmt: skip
+    assert [line["amount"] for line in run(body)["lines"]] == ["-4.75", "9.51"]
