@@ -6,9 +6,27 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The site generator: mkdocs (Material for MkDocs) or zensical; both read mkdocs.yml.
+ENGINE ?= mkdocs
+
+# Quiet builds: no end-of-life banners (the theme's, the redirects plugin's); warnings still show.
+export NO_MKDOCS_2_WARNING := 1
+export DISABLE_MKDOCS_2_WARNING := true
+# Zensical loads macros/ by path; the calculators and macros packages import from the project root.
+export PYTHONPATH := $(CURDIR)
+
+ifeq ($(ENGINE),mkdocs)
+  BUILD_SITE = $(BIN)/mkdocs build --strict --clean
+  SERVE_SITE = $(BIN)/mkdocs serve --strict --dev-addr $(HOST):$(PORT)
+else ifeq ($(ENGINE),zensical)
+  BUILD_SITE = $(BIN)/zensical build --strict --clean
+  SERVE_SITE = $(BIN)/zensical serve --dev-addr $(HOST):$(PORT)
+else
+  $(error ENGINE must be mkdocs or zensical, not '$(ENGINE)')
+endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup serve test build lint links bench clean
+.PHONY: help setup assets serve test build lint links bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -25,21 +43,24 @@ node_modules/.installed: package.json package-lock.json
 
 setup: $(BIN)/.installed node_modules/.installed ## create the virtualenv and install the pinned Python and npm packages
 
-serve: setup ## build the site (calculators wheel, Pyodide runtime) and serve it on http://127.0.0.1:8000 with live reload
-	$(BIN)/mkdocs serve --strict --dev-addr $(HOST):$(PORT)
+assets: setup ## build what both engines need: calculators wheel, Pyodide runtime, trimmed stdlib, short links
+	$(BIN)/python -m macros
 
-build: setup ## write the deployable site to site/ with the same strict checks
-	$(BIN)/mkdocs build --strict --clean
+serve: assets ## serve the site on http://127.0.0.1:8000 with live reload (ENGINE=zensical, PORT=, HOST=)
+	$(SERVE_SITE)
+
+build: assets ## write the deployable site to site/ with the same strict checks (ENGINE=zensical)
+	$(BUILD_SITE)
 
 lint: setup ## ruff on everything, mypy --strict on calculators/
-	$(BIN)/ruff check calculators macros tests
+	$(BIN)/ruff check calculators macros tools tests
 	$(BIN)/mypy --strict calculators
 
 test: lint ## run every test: unit, property, build, Pyodide parity and browser tests
 	$(BIN)/python -m pytest
 
-links: setup ## record newly published pages, anchors and short links in tests/published_links.json
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --clean -d build/links-site
+links: assets ## record newly published pages, anchors and short links in tests/published_links.json
+	$(BIN)/mkdocs build --strict --clean --quiet -d build/links-site
 	$(BIN)/python -m macros.links build/links-site
 
 bench: setup ## print speed figures and ratios (CPython, Pyodide cold start, per request)
@@ -53,4 +74,4 @@ collector-export: setup ## write the collector's counts to KB_FEEDBACK_COUNTS (b
 	$(BIN)/python -m collector export --output "$${KB_FEEDBACK_COUNTS:-build/feedback-counts.json}"
 
 clean: ## remove what the build and tests made (keeps the virtualenv and node_modules)
-	rm -rf site build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf site build .cache docs/assets/pyodide docs/assets/calculators .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,32 +1,51 @@
-"""mkdocs-macros module: hands the plan catalogue and the calculators to the Markdown pages.
+"""Macros module (mkdocs-macros under MkDocs, the macros extension under Zensical): hands the plan
+catalogue and the calculators to the Markdown pages.
 
 Glue only: every number comes from ``calculators``; this module formats and places it. A bad
 catalogue, an unknown plan or add-on id, or a macro error stops the build with the reason.
+
+``define_env`` keeps no state between calls and imports nothing from either engine: Zensical
+calls it for every page, MkDocs once per build. What both engines need beyond the macros (the
+browser runtime, the short links and redirects) is built before either runs, by ``make assets``
+(macros/assets.py).
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
 import os
+import pickle
 from pathlib import Path
 from typing import Any
 
-from mkdocs.exceptions import PluginError
-
+from calculators import catalogue as catalogue_module
 from calculators.catalogue import Catalogue, CatalogueError, parse_catalogue
-from macros import conventions, feedback_counts, tables
+from macros import conventions, feedback_counts, tables, widgets
 from macros.catalogue_file import read_yaml_catalogue
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CATALOGUE = "catalogue/catalogue.yaml"
+# The checked catalogue, written by `make assets` so that define_env, which Zensical calls for
+# every page, need not parse the YAML again (macros/assets.py).
+CATALOGUE_SNAPSHOT = Path("build") / "generated" / "catalogue.pickle"
+
+
+class CatalogueLoadError(ValueError):
+    """The catalogue cannot be used; the message names file, line, key path and reason."""
+
+
+def catalogue_path(project_root: Path, extra: dict[str, Any] | None = None) -> Path:
+    """The catalogue file: KB_CATALOGUE (another file, for a build or a test), else mkdocs.yml's."""
+    configured = (extra or {}).get("catalogue", DEFAULT_CATALOGUE)
+    return Path(os.environ.get("KB_CATALOGUE") or project_root / configured)
 
 
 def load_catalogue(path: str | Path) -> Catalogue:
-    """Read the YAML catalogue; raise PluginError naming file, line, key path and reason."""
+    """Read the YAML catalogue; raise CatalogueLoadError naming file, line, key path and reason."""
     try:
         data, locate = read_yaml_catalogue(Path(path))
     except CatalogueError as error:
-        raise PluginError(str(error)) from None
+        raise CatalogueLoadError(str(error)) from None
     try:
         return parse_catalogue(data, source=str(path))
     except CatalogueError as error:
@@ -35,15 +54,47 @@ def load_catalogue(path: str | Path) -> Catalogue:
             line = locate(key_path)
             where = f"{error.source}, line {line}" if line else error.source
             lines.append(f"  {where}: {key_path or '(top level)'}: {reason}")
-        raise PluginError("\n".join(lines)) from None
+        raise CatalogueLoadError("\n".join(lines)) from None
+
+
+def _snapshot_key(path: Path) -> tuple[str, str, str]:
+    """What the snapshot was made from: the file, its bytes and the code that parsed them."""
+    code = Path(catalogue_module.__file__).read_bytes()
+    return (str(path.resolve()), hashlib.sha256(path.read_bytes()).hexdigest(),
+            hashlib.sha256(code).hexdigest())  # fmt: skip
+
+
+def write_catalogue_snapshot(path: Path, snapshot: Path) -> Catalogue:
+    """Read and check the catalogue once; keep it in ``snapshot`` for ``cached_catalogue``."""
+    catalogue = load_catalogue(path)
+    snapshot.parent.mkdir(parents=True, exist_ok=True)
+    snapshot.write_bytes(pickle.dumps((_snapshot_key(path), catalogue)))
+    return catalogue
+
+
+def cached_catalogue(path: Path, snapshot: Path) -> Catalogue:
+    """The snapshot's catalogue when it was made from this very file; else read it afresh
+    (a catalogue edited under `make serve`, another KB_CATALOGUE, no `make assets` yet)."""
+    try:
+        key, catalogue = pickle.loads(snapshot.read_bytes())  # our own build output
+        if key == _snapshot_key(path) and isinstance(catalogue, Catalogue):
+            return catalogue
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+        pass
+    return load_catalogue(path)
 
 
 def define_env(env: Any) -> None:
-    extra = env.conf.get("extra") or {}
-    # KB_CATALOGUE lets a build (or a test) use another catalogue file without editing mkdocs.yml.
-    catalogue_path = Path(os.environ.get("KB_CATALOGUE") or
-                          PROJECT_ROOT / extra.get("catalogue", DEFAULT_CATALOGUE))
-    catalogue = load_catalogue(catalogue_path)
+    path = catalogue_path(PROJECT_ROOT, env.conf.get("extra"))
+    catalogue = cached_catalogue(path, PROJECT_ROOT / CATALOGUE_SNAPSHOT)
+    register_catalogue(env, catalogue)
+    conventions.register(env, catalogue)  # proration_conventions(): days counted and rounded
+    widgets.register(env, catalogue, PROJECT_ROOT)
+    feedback_counts.register(env)  # "N people found this page helpful", from the export
+
+
+def register_catalogue(env: Any, catalogue: Catalogue) -> None:
+    """The catalogue's variables, views, tables and the money filter (see macros/tables.py)."""
     view = tables.CatalogueView(catalogue)
 
     env.variables["catalogue"] = catalogue
@@ -67,62 +118,13 @@ def define_env(env: Any) -> None:
     env.filter(view.money, "money")
     tables.register_policy(env, catalogue)
 
-    conventions.register(env, catalogue)  # proration_conventions(): days counted and rounded
-    _register_calculators(env, catalogue)
-    _register_links(env)
-    feedback_counts.register(env)
-
-
-# Short links and redirects of the current build (mkdocs serve rebuilds call define_env again).
-_LINKS: dict[str, Any] = {}
-
-
-def _register_links(env: Any) -> None:
-    from macros import links
-
-    docs_dir = Path(env.conf["docs_dir"])
-    extra = env.conf.get("extra") or {}
-    try:
-        short = links.short_links(env.conf.get("nav") or [], docs_dir)
-        redirects = links.read_redirects(extra.get("redirects"), docs_dir)
-    except (OSError, ValueError) as error:
-        raise PluginError(f"permanent links: {error}") from None
-    _LINKS.clear()
-    _LINKS.update(short=short, redirects=redirects,
-                  by_source={link.source: link for link in short.values()},
-                  synonyms=extra.get("search_synonyms") or {})  # fmt: skip
-
-
-def on_pre_page_macros(env: Any) -> None:
-    """Give each page its short address and renamed anchors (read by overrides/main.html)."""
-    from macros import links
-
-    source = env.page.file.src_uri
-    link = _LINKS.get("by_source", {}).get(source)
-    if link is not None:
-        env.page.meta["kb_short"] = link.key
-        env.page.meta["kb_number"] = link.number
-    renamed = _LINKS["redirects"].anchors.get(links.page_url(source), {})
-    env.page.meta["kb_anchor_redirects"] = json.dumps(renamed, sort_keys=True)
-
 
 def on_post_page_macros(env: Any) -> None:
-    """Let search find each page by the words readers use (mkdocs.yml extra.search_synonyms)."""
+    """Let search find each page by the words readers use (mkdocs.yml extra.search_synonyms).
+
+    MkDocs only: Zensical has no page hooks. The search helper's issue replaces this step.
+    """
     from macros import search
 
-    env.markdown = search.add_synonyms(env.markdown, _LINKS.get("synonyms", {}))
-
-
-def _register_calculators(env: Any, catalogue: Catalogue) -> None:
-    """Calculator widgets and build-time worked examples (see macros/widgets.py)."""
-    from macros import widgets
-
-    widgets.register(env, catalogue)
-
-
-def on_post_build(env: Any) -> None:
-    """Copy the browser runtime (Pyodide, stdlib, calculators wheel) into the built site."""
-    from macros import links, widgets
-
-    widgets.post_build(env)
-    links.write_redirects(Path(env.conf["site_dir"]), _LINKS["short"], _LINKS["redirects"])
+    synonyms = (env.conf.get("extra") or {}).get("search_synonyms") or {}
+    env.markdown = search.add_synonyms(env.markdown, synonyms)

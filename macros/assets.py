@@ -1,41 +1,46 @@
-"""Build-time assets for the browser: the calculators wheel and the self-hosted Pyodide runtime.
+"""Build-time assets for the browser, built once by ``make assets`` before either engine runs.
 
-Called from the mkdocs-macros ``on_post_build`` hook, in CPython. Standard library only (no mkdocs
-import), so the tests and the benchmark call the same functions. Every function writes into
-``out_dir`` and returns the path of what it wrote *relative to* ``out_dir``, for the page to link.
+``python -m macros`` (``make assets``) runs the pipeline (``STEPS``, in order), in CPython; each
+step is a plain function of the project root, so a later step (a Pyodide memory snapshot, say)
+is one more entry:
 
-- ``build_wheel``: the ``calculators`` package as a reproducible pure-Python wheel whose version
-  (and so file name) carries a hash of the sources: same sources, same bytes, same name; any
-  change, a new name that no browser has cached.
+- ``check_catalogue``: the catalogue parses, or the build stops with file, line, key path, reason;
+  the checked catalogue is kept for the macros, which Zensical runs once per page.
+- ``build_wheel``: the ``calculators`` package as a wheel, built by the backend declared in
+  ``pyproject.toml``; its version (and so file name) carries a hash of the sources.
 - ``copy_pyodide``: the pinned runtime from ``node_modules/pyodide`` into ``<version>/``.
 - ``build_stdlib``: a trimmed standard library precompiled to bytecode by that same Pyodide
   (``macros/precompile_stdlib.mjs`` under Node), cached by Pyodide version and script hash.
+- ``write_links_config``: the short links and redirects as ``redirect_maps`` (macros/links.py).
 
-The browser side must then call::
+The runtime files go to ``docs/assets/`` (git-ignored), which both engines copy into the site
+and serve; ``build/generated/runtime.json`` tells the calculator macro their names. The browser
+side then calls::
 
     loadPyodide({indexURL: "<copy_pyodide dir>/", stdLibURL: "<build_stdlib file>"})
 
-and install the wheel with ``pyodide.unpackArchive(bytes, "wheel", {extractDir: site-packages})``.
-Any failure raises ``AssetError`` naming the step; nothing falls back silently.
+and installs the wheel with ``pyodide.unpackArchive(bytes, "wheel", {extractDir: site-packages})``.
+Any failure raises ``AssetError`` naming the step; nothing falls back silently. The functions
+above the pipeline need only the standard library, so the tests and the benchmark call them.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
-import tomllib
-import zipfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Final
 
 PACKAGE: Final = "calculators"
-# Wheels are zip files; a zip cannot store dates before 1980, so that is the fixed timestamp.
-ZIP_EPOCH: Final = (1980, 1, 1, 0, 0, 0)
+# Wheels are zip files; a zip cannot store dates before 1980, so 1980-01-01 is every entry's date.
+WHEEL_EPOCH: Final = 315532800
 # What the browser needs from the npm package: the loader (ES module, for a module worker), the
 # Emscripten glue, the WebAssembly binary, the lock file Pyodide reads at start-up and the stock
 # standard library (the default ``stdLibURL``, kept so the runtime also works unconfigured).
@@ -61,105 +66,36 @@ class AssetError(RuntimeError):
 
 
 def build_wheel(project_root: Path, out_dir: Path) -> str:
-    """Write ``calculators-<version>+g<hash>-py3-none-any.whl`` into ``out_dir``; return its name.
+    """Build ``calculators-<version>+g<hash>-py3-none-any.whl`` into ``out_dir``; return its name.
 
-    The local version label ``+g<hash>`` is the first 12 hex digits of a SHA-256 over every
-    ``.py`` file of the package (path and bytes), so the name changes exactly when the code does.
-    Entries are sorted, timestamps and permissions fixed: the same sources give the same bytes.
+    The build backend declared in ``pyproject.toml`` (hatchling) builds it, without build
+    isolation (the pinned backend is in the virtualenv). The version's local label is a hash of
+    the package's sources (``tools/wheel_version.py``), so the name changes exactly when the code
+    does; ``SOURCE_DATE_EPOCH`` fixes every timestamp, so the same sources give the same bytes.
     """
     project_root = Path(project_root)
-    package_dir = project_root / PACKAGE
-    sources = _package_sources(package_dir)
-    if not sources:
-        raise AssetError(f"build_wheel: no .py files found under {package_dir}")
-    project = _project_metadata(project_root)
-
-    digest = hashlib.sha256()
-    for arcname, data in sources:
-        digest.update(arcname.encode("utf-8") + b"\0" + data + b"\0")
-    version = f"{project['version']}+g{digest.hexdigest()[:12]}"
-    dist_info = f"{PACKAGE}-{version}.dist-info"
-
-    metadata_lines = [
-        "Metadata-Version: 2.1",
-        f"Name: {PACKAGE}",
-        f"Version: {version}",
-    ]
-    if project.get("description"):
-        metadata_lines.append(f"Summary: {project['description']}")
-    if project.get("requires-python"):
-        metadata_lines.append(f"Requires-Python: {project['requires-python']}")
-    metadata = ("\n".join(metadata_lines) + "\n").encode("utf-8")
-    wheel_file = (
-        b"Wheel-Version: 1.0\n"
-        b"Generator: plan-adjustments-kb macros/assets.py\n"
-        b"Root-Is-Purelib: true\n"
-        b"Tag: py3-none-any\n"
-    )
-
-    entries: list[tuple[str, bytes]] = [
-        *sources,
-        (f"{dist_info}/METADATA", metadata),
-        (f"{dist_info}/WHEEL", wheel_file),
-        (f"{dist_info}/top_level.txt", f"{PACKAGE}\n".encode()),
-    ]
-    record_lines = [f"{name},sha256={_urlsafe_digest(data)},{len(data)}" for name, data in entries]
-    record_lines.append(f"{dist_info}/RECORD,,")
-    entries.append((f"{dist_info}/RECORD", ("\n".join(record_lines) + "\n").encode("utf-8")))
-
-    name = f"{PACKAGE}-{version}-py3-none-any.whl"
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        _write_zip(out_dir / name, entries)
-    except OSError as error:
-        raise AssetError(f"build_wheel: cannot write {out_dir / name}: {error}") from error
-    return name
-
-
-def _package_sources(package_dir: Path) -> list[tuple[str, bytes]]:
-    """Every .py file of the package as (archive name, bytes), sorted by archive name."""
-    if not package_dir.is_dir():
-        raise AssetError(f"build_wheel: the package directory {package_dir} does not exist")
-    found = []
-    for path in package_dir.rglob("*.py"):
-        relative = path.relative_to(package_dir.parent)
-        if "__pycache__" in relative.parts:
-            continue
-        found.append((relative.as_posix(), path.read_bytes()))
-    return sorted(found)
-
-
-def _project_metadata(project_root: Path) -> dict[str, str]:
-    pyproject = project_root / "pyproject.toml"
-    try:
-        with pyproject.open("rb") as handle:
-            project = tomllib.load(handle).get("project", {})
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise AssetError(f"build_wheel: cannot read {pyproject}: {error}") from error
-    if project.get("name") != PACKAGE or not project.get("version"):
+    if not (project_root / PACKAGE).is_dir():
         raise AssetError(
-            f"build_wheel: {pyproject} must have [project] name = {PACKAGE!r} and a version"
+            f"build_wheel: the package directory {project_root / PACKAGE} does not exist"
         )
-    return {key: str(value) for key, value in project.items() if isinstance(value, str)}
-
-
-def _urlsafe_digest(data: bytes) -> str:
-    """The RECORD hash format: urlsafe base64 of the SHA-256, without padding."""
-    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode("ascii")
-
-
-def _write_zip(path: Path, entries: list[tuple[str, bytes]]) -> None:
-    """Write entries in the given order with fixed timestamps and permissions, atomically."""
-    partial = path.with_name(path.name + ".partial")
-    with zipfile.ZipFile(partial, "w") as archive:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o100644 << 16
-            info.create_system = 3  # Unix, so the permissions above are read as such
-            archive.writestr(info, data, compresslevel=9)
-    os.replace(partial, path)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".wheel-") as scratch:
+        command = [
+            sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+            "--disable-pip-version-check", "--no-cache-dir", "--quiet",
+            "--wheel-dir", scratch, str(project_root),
+        ]  # fmt: skip
+        environment = dict(os.environ, SOURCE_DATE_EPOCH=str(WHEEL_EPOCH))
+        result = subprocess.run(command, cwd=project_root, env=environment,
+                                capture_output=True, text=True, check=False)  # fmt: skip
+        built = sorted(Path(scratch).glob(f"{PACKAGE}-*.whl"))
+        if result.returncode != 0 or len(built) != 1:
+            detail = (result.stderr.strip() or result.stdout.strip() or "no output")[-4000:]
+            raise AssetError(f"build_wheel: the build backend failed (exit {result.returncode}):"
+                             f"\n{detail}")  # fmt: skip
+        os.replace(built[0], out_dir / built[0].name)
+    return built[0].name
 
 
 # --- the Pyodide runtime ---------------------------------------------------------------------
@@ -285,3 +221,103 @@ def build_stdlib(project_root: Path, out_dir: Path, cache_dir: Path) -> str:
         except OSError as error:
             raise AssetError(f"build_stdlib: cannot write {out_dir / name}: {error}") from error
     return name
+
+
+# --- the pipeline ----------------------------------------------------------------------------
+
+# Where the runtime files are written: inside the docs, so both engines copy and serve them.
+SITE_ASSETS: Final = Path("docs") / "assets"
+GENERATED: Final = Path("build") / "generated"
+RUNTIME_MANIFEST: Final = GENERATED / "runtime.json"
+STDLIB_CACHE: Final = Path("build") / "cache"
+ASSETS_HINT: Final = "run `make assets` (or `.venv/bin/python -m macros`) first"
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The site-relative URLs of what the calculators' worker loads."""
+
+    pyodide: str  # "assets/pyodide/<version>/"
+    stdlib: str  # "assets/pyodide/python_stdlib-<hash>.zip"
+    wheel: str  # "assets/calculators/calculators-<version>-py3-none-any.whl"
+
+
+def build_runtime(project_root: Path) -> Runtime:
+    """The wheel, the Pyodide copy and the trimmed stdlib in ``docs/assets/``, and their manifest.
+
+    Files of an earlier run that this one did not write (an older wheel or stdlib, another
+    Pyodide version) are removed, so a site never ships them.
+    """
+    root = Path(project_root)
+    calculators_dir = root / SITE_ASSETS / "calculators"
+    pyodide_out = root / SITE_ASSETS / "pyodide"
+    wheel = build_wheel(root, calculators_dir)
+    version = copy_pyodide(root, pyodide_out)
+    stdlib = build_stdlib(root, pyodide_out, root / STDLIB_CACHE)
+    _remove_all_but(calculators_dir, {wheel})
+    _remove_all_but(pyodide_out, {version, stdlib})
+    runtime = Runtime(
+        pyodide=f"assets/pyodide/{version}/",
+        stdlib=f"assets/pyodide/{stdlib}",
+        wheel=f"assets/calculators/{wheel}",
+    )
+    manifest = root / RUNTIME_MANIFEST
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    manifest.write_text(json.dumps(asdict(runtime), indent=2) + "\n", encoding="utf-8")
+    return runtime
+
+
+def read_runtime(project_root: Path) -> Runtime:
+    """The runtime ``build_runtime`` wrote; ``AssetError`` saying what to run when it is missing."""
+    manifest = Path(project_root) / RUNTIME_MANIFEST
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        return Runtime(pyodide=data["pyodide"], stdlib=data["stdlib"], wheel=data["wheel"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise AssetError(f"the browser runtime is not built ({manifest}: {error}); "
+                         f"{ASSETS_HINT}") from None  # fmt: skip
+
+
+def _remove_all_but(directory: Path, keep: set[str]) -> None:
+    for entry in directory.iterdir():
+        if entry.name in keep:
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def check_catalogue(project_root: Path) -> None:
+    """Parse and check the catalogue once, for every page's macros (macros/__init__.py)."""
+    from macros import CATALOGUE_SNAPSHOT, catalogue_path, links, write_catalogue_snapshot
+
+    root = Path(project_root)
+    extra = links.read_site_config(root / "mkdocs.yml").get("extra")
+    write_catalogue_snapshot(catalogue_path(root, extra), root / CATALOGUE_SNAPSHOT)
+
+
+def write_links_config(project_root: Path) -> None:
+    from macros import links
+
+    links.write_generated_config(Path(project_root))
+
+
+STEPS: Final[tuple[tuple[str, Callable[[Path], object]], ...]] = (
+    ("catalogue", check_catalogue),
+    ("runtime", build_runtime),
+    ("links", write_links_config),
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m macros [PROJECT_ROOT]``: build what both engines need, in order."""
+    args = sys.argv[1:] if argv is None else argv
+    root = Path(args[0]) if args else Path(__file__).resolve().parent.parent
+    for name, step in STEPS:
+        try:
+            step(root)
+        except (AssetError, ValueError, OSError) as error:
+            print(f"make assets: {name}: {error}", file=sys.stderr)
+            return 1
+    return 0

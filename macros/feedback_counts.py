@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from mkdocs.exceptions import PluginError
-
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 COUNTS_SCHEMA = "kb-feedback-counts/1"  # collector/schema.py writes it
+
+
+class CountsFileError(ValueError):
+    """The counts export cannot be used; the message names the file and the reason."""
 
 
 def read_helpful_counts(path: Path) -> dict[str, int]:
@@ -30,21 +32,21 @@ def read_helpful_counts(path: Path) -> dict[str, int]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise PluginError(f"{path}: feedback counts: cannot read ({error.strerror})") from None
+        raise CountsFileError(f"{path}: feedback counts: cannot read ({error.strerror})") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise PluginError(f"{path}: feedback counts: not JSON ({error})") from None
+        raise CountsFileError(f"{path}: feedback counts: not JSON ({error})") from None
     if not isinstance(document, dict) or document.get("schema") != COUNTS_SCHEMA:
-        raise PluginError(f"{path}: feedback counts: schema must be {COUNTS_SCHEMA!r}")
+        raise CountsFileError(f"{path}: feedback counts: schema must be {COUNTS_SCHEMA!r}")
     pages = document.get("pages")
     if not isinstance(pages, dict):
-        raise PluginError(f"{path}: feedback counts: 'pages' must be an object")
+        raise CountsFileError(f"{path}: feedback counts: 'pages' must be an object")
     counts: dict[str, int] = {}
     for page, entry in pages.items():
         helpful = entry.get("helpful") if isinstance(entry, dict) else None
         if not isinstance(page, str) or not page.startswith("/"):
-            raise PluginError(f"{path}: feedback counts: {page!r} is not a page path")
+            raise CountsFileError(f"{path}: feedback counts: {page!r} is not a page path")
         if type(helpful) is not int or helpful < 0:
-            raise PluginError(f"{path}: feedback counts: pages.{page}.helpful must be a count")
+            raise CountsFileError(f"{path}: feedback counts: pages.{page}.helpful must be a count")
         counts[page] = helpful
     return counts
 

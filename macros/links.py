@@ -2,22 +2,29 @@
 
 - Every numbered section and subsection gets a short address from its number in the nav:
   "8.2 Handling prorated charges" is ``/kb/8-2/``, "8 Billing and payments" is ``/kb/8/``. The
-  short address redirects to the page and its title's anchor, and forwards any ``#anchor``.
+  short address redirects to the page (whose top is its title) and forwards any ``#anchor``.
 - ``extra.redirects`` in mkdocs.yml maps what moved to where it is now: a page
   (``old/page.md: new/page.md``) or an anchor (``page.md#old: page.md#new``).
+- ``write_generated_config`` (a ``make assets`` step) turns both into what the engines read,
+  ``build/generated/links.yml``, which mkdocs.yml INHERITs: short links and moved pages as the
+  redirects plugin's ``redirect_maps`` (mkdocs-redirects under MkDocs, built into Zensical), and
+  per page its short address and renamed anchors as ``extra.kb_pages`` (read by
+  overrides/main.html; overrides/assets/javascripts/links.js follows renamed anchors).
 - ``tests/published_links.json`` lists every page, anchor and short address ever published; the
   tests fail when one disappears without a redirect (``make links`` records new ones).
 """
 
 from __future__ import annotations
 
-import html
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+import yaml
 
 _NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\s+(.+)$")
 _TITLE_ID = re.compile(r"^#\s+.*?\{\s*#([a-z0-9-]+)\s*\}\s*$", re.M)
@@ -89,43 +96,6 @@ def short_links(nav: Iterable[Any], docs_dir: Path) -> dict[str, ShortLink]:
     return found
 
 
-def redirect_page(
-    target: str,
-    *,
-    default_anchor: str = "",
-    anchors: Mapping[str, str] | None = None,
-    title: str = "",
-) -> str:
-    """A static page that sends the reader on to ``target`` (relative), keeping the #anchor.
-
-    Without JavaScript the meta refresh still lands on the page's title.
-    """
-    fallback = target + (f"#{default_anchor}" if default_anchor else "")
-    mapping = json.dumps(dict(anchors or {}), sort_keys=True).replace("</", "<\\/")
-    script = (
-        "(function(){var map=" + mapping + ";var h=location.hash.slice(1);"
-        "if(map[h])h=map[h];var t=" + json.dumps(target) + ";"
-        "location.replace(t+(h?'#'+h:" + json.dumps("#" + default_anchor if default_anchor
-                                                     else "") + "));})();"
-    )  # fmt: skip
-    label = html.escape(title or "the page")
-    url = html.escape(fallback, quote=True)
-    return (
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>Redirecting to {label}</title>"
-        f'<meta http-equiv="refresh" content="0; url={url}">'
-        f'<link rel="canonical" href="{url}"><meta name="robots" content="noindex">'
-        f"<script>{script}</script></head>"
-        f'<body><p>This page has moved: <a href="{url}">{label}</a>.</p></body></html>\n'
-    )
-
-
-def relative(from_dir: str, to_url: str) -> str:
-    """A relative URL from the directory page ``from_dir`` (e.g. "kb/8-2/") to ``to_url``."""
-    depth = len([part for part in from_dir.split("/") if part])
-    return "../" * depth + to_url
-
-
 def split_target(value: str) -> tuple[str, str]:
     source, _, anchor = value.partition("#")
     return source, anchor
@@ -137,11 +107,13 @@ class Redirects:
 
     pages: Mapping[str, str]  # old page URL -> new page URL (+ "#anchor" when given)
     anchors: Mapping[str, Mapping[str, str]]  # page URL -> {old anchor: new anchor}
+    moved: Mapping[str, str]  # old source -> new source (+ "#anchor"), as redirect_maps wants
 
 
 def read_redirects(config: Mapping[str, str] | None, docs_dir: Path) -> Redirects:
     pages: dict[str, str] = {}
     anchors: dict[str, dict[str, str]] = {}
+    moved: dict[str, str] = {}
     for old, new in (config or {}).items():
         old_source, old_anchor = split_target(str(old))
         new_source, new_anchor = split_target(str(new))
@@ -157,28 +129,74 @@ def read_redirects(config: Mapping[str, str] | None, docs_dir: Path) -> Redirect
                 raise ValueError(f"extra.redirects: {old} still exists; remove the redirect or "
                                  "the page")  # fmt: skip
             pages[page_url(old_source)] = page_url(new_source) + (
-                f"#{new_anchor}" if new_anchor else "")
-    return Redirects(pages=pages, anchors=anchors)
+                f"#{new_anchor}" if new_anchor else ""
+            )
+            moved[old_source] = str(new)
+    return Redirects(pages=pages, anchors=anchors, moved=moved)
 
 
-def write_redirects(site_dir: Path, links: Mapping[str, ShortLink], redirects: Redirects) -> None:
+def redirect_maps(links: Mapping[str, ShortLink], redirects: Redirects) -> dict[str, str]:
+    """``kb/8-2.md: billing/prorated-charges.md`` for every short link, then the moved pages.
+
+    A short link leads to the page without an anchor: both engines' redirect pages append the
+    reader's own ``#anchor`` to the target, and the top of the page is its title.
+    """
+    maps = {f"kb/{link.key}.md": link.source for link in links.values()}
+    maps.update(redirects.moved)
+    return maps
+
+
+def page_links(links: Mapping[str, ShortLink], redirects: Redirects) -> dict[str, dict[str, Any]]:
+    """Per page URL: its short address and number (if any) and its renamed anchors (if any)."""
+    pages: dict[str, dict[str, Any]] = {}
     for link in links.values():
-        where = f"kb/{link.key}/"
-        target = page_url(link.source)
-        page = redirect_page(relative(where, target), default_anchor=link.anchor,
-                             anchors=redirects.anchors.get(target),
-                             title=f"{link.number} {link.title}".strip())  # fmt: skip
-        _write(site_dir / where / "index.html", page)
-    for old, new in redirects.pages.items():
-        new_page, _, new_anchor = new.partition("#")
-        page = redirect_page(relative(old, new_page), default_anchor=new_anchor,
-                             anchors=redirects.anchors.get(new_page))  # fmt: skip
-        _write(site_dir / old / "index.html", page)
+        pages[page_url(link.source)] = {"short": link.key, "number": link.number}
+    for url, renamed in redirects.anchors.items():
+        pages.setdefault(url, {})["renamed_anchors"] = dict(sorted(renamed.items()))
+    return dict(sorted(pages.items()))
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+GENERATED_CONFIG = Path("build") / "generated" / "links.yml"
+
+
+def write_generated_config(project_root: Path) -> Path:
+    """Write ``build/generated/links.yml`` from mkdocs.yml's nav and ``extra.redirects``."""
+    config = read_site_config(project_root / "mkdocs.yml")
+    docs_dir = project_root / str(config.get("docs_dir") or "docs")
+    links = short_links(config.get("nav") or [], docs_dir)
+    redirects = read_redirects((config.get("extra") or {}).get("redirects"), docs_dir)
+    generated = {
+        "plugins": {"redirects": {"redirect_maps": redirect_maps(links, redirects)}},
+        "extra": {"kb_pages": page_links(links, redirects)},
+    }
+    text = ("# Written by `make assets` (macros/links.py) from mkdocs.yml's nav and "
+            "extra.redirects; do not edit.\n"
+            + yaml.safe_dump(generated, sort_keys=False, allow_unicode=True))  # fmt: skip
+    target = project_root / GENERATED_CONFIG
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def read_site_config(path: Path) -> dict[str, Any]:
+    """mkdocs.yml as plain data: ``!ENV`` tags read the environment, INHERIT is not followed."""
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def env_tag(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+        names = ([loader.construct_scalar(node)] if isinstance(node, yaml.ScalarNode)
+                 else [loader.construct_object(child) for child in node.value])  # fmt: skip
+        default = names.pop() if len(names) > 1 else None
+        return next((os.environ[str(name)] for name in names if str(name) in os.environ),
+                    default)  # fmt: skip
+
+    Loader.add_constructor("!ENV", env_tag)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
+    except (OSError, yaml.YAMLError) as error:
+        raise ValueError(f"cannot read {path}: {error}") from None
+    return data if isinstance(data, dict) else {}
 
 
 # --------------------------------------------------------------------------------------------
@@ -203,9 +221,7 @@ def published_in_site(site_dir: Path) -> dict[str, list[str]]:
     return pages
 
 
-def check_manifest(
-    manifest: Mapping[str, Any], site_dir: Path, redirects: Redirects
-) -> list[str]:
+def check_manifest(manifest: Mapping[str, Any], site_dir: Path, redirects: Redirects) -> list[str]:
     """Problems: published links that no longer lead anywhere, and links not yet recorded."""
     problems: list[str] = []
     current = published_in_site(site_dir)
@@ -273,21 +289,21 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m macros.links SITE_DIR``: record what SITE_DIR publishes in the manifest."""
     import argparse
 
-    from mkdocs.config import load_config
-
     parser = argparse.ArgumentParser(prog="python -m macros.links", description=main.__doc__)
     parser.add_argument("site_dir", type=Path, help="a site built with `mkdocs build`")
     parser.add_argument("--manifest", type=Path, default=MANIFEST)
     args = parser.parse_args(argv)
-    config = load_config(str(ROOT / "mkdocs.yml"))
-    links = short_links(config["nav"] or [], Path(config["docs_dir"]))
-    redirects = read_redirects((config["extra"] or {}).get("redirects"), Path(config["docs_dir"]))
+    config = read_site_config(ROOT / "mkdocs.yml")
+    docs_dir = ROOT / str(config.get("docs_dir") or "docs")
+    links = short_links(config.get("nav") or [], docs_dir)
+    redirects = read_redirects((config.get("extra") or {}).get("redirects"), docs_dir)
     old = json.loads(args.manifest.read_text(encoding="utf-8")) if args.manifest.is_file() else {}
     new = updated_manifest(old, args.site_dir, links)
     problems = check_manifest(new, args.site_dir, redirects)
     args.manifest.write_text(json.dumps(new, indent=2) + "\n", encoding="utf-8")
     added = sum(len(v) + 1 for v in new["pages"].values()) - sum(
-        len(v) + 1 for v in old.get("pages", {}).values())
+        len(v) + 1 for v in old.get("pages", {}).values()
+    )
     print(f"{args.manifest}: {len(new['pages'])} pages, {len(new['short_links'])} short links "
           f"({added} new entries)")  # fmt: skip
     for problem in problems:

@@ -2,203 +2,186 @@
 
 ``calculator(kind, id=..., **inputs)`` places a live calculator: the form, and the result for its
 default inputs computed now by the same Python the browser runs later. ``proration_example``
-and ``growth_example`` print worked examples computed at build time.
+and ``growth_example`` print worked examples computed at build time. The first calculator of a
+page also places the runtime settings the browser reads: where ``make assets`` put Pyodide, the
+trimmed standard library and the calculators wheel (macros/assets.py), and the catalogue.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
-import shutil
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from calculators import conventions, render
 from calculators import widgets as calc_widgets
 from calculators.catalogue import Catalogue
+from macros import assets
 
 _ID = re.compile(r"[a-z][a-z0-9-]*")
 
 
 def build_date() -> date:
-    """"Today" for default inputs: KB_TODAY (YYYY-MM-DD) when set, for reproducible builds."""
+    """ "Today" for default inputs: KB_TODAY (YYYY-MM-DD) when set, for reproducible builds."""
     fixed = os.environ.get("KB_TODAY")
     return date.fromisoformat(fixed) if fixed else date.today()
 
 
-class Runtime:
-    """Where the browser finds Pyodide, the trimmed standard library and the calculators wheel."""
-
-    def __init__(self, project_root: Path, staging: Path) -> None:
-        from macros import assets
-
-        self.staging = staging
-        staging.mkdir(parents=True, exist_ok=True)
-        self.wheel = "calculators/" + assets.build_wheel(project_root, staging / "calculators")
-        self.pyodide = "pyodide/" + assets.copy_pyodide(project_root, staging / "pyodide")
-        self.stdlib = "pyodide/" + assets.build_stdlib(
-            project_root, staging / "pyodide", project_root / "build" / "cache"
-        )
-
-    def manifest(self, catalogue: Catalogue) -> str:
-        data = {
-            "pyodide": f"assets/{self.pyodide.rstrip('/')}/",
-            "stdlib": f"assets/{self.stdlib}",
-            "wheel": f"assets/{self.wheel}",
-            "catalogue": catalogue.data,
-        }
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        return text.replace("</", "<\\/")
+def register(env: Any, catalogue: Catalogue, project_root: Path) -> None:
+    """The calculator macro and the worked examples, bound to this build's catalogue."""
+    env.macro(PageCalculators(catalogue, project_root).calculator, "calculator")
+    env.macro(functools.partial(proration_example, catalogue), "proration_example")
+    env.macro(functools.partial(growth_example, catalogue), "growth_example")
 
 
-def register(env: Any, catalogue: Catalogue) -> None:
-    project_root = Path(__file__).resolve().parent.parent
-    # A fresh staging folder per build, so a site never ships an earlier build's wheel.
-    (project_root / "build").mkdir(exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix="site-assets-", dir=project_root / "build"))
-    state: dict[str, Any] = {"runtime": None, "pages": set()}
+class PageCalculators:
+    """``calculator()`` for one build: the runtime settings go on each page once, before its
+    first calculator (MkDocs renders every page with one instance, Zensical makes one per page)."""
 
-    def runtime() -> Runtime:
-        if state["runtime"] is None:
-            state["runtime"] = Runtime(project_root, staging)
-        return state["runtime"]  # type: ignore[no-any-return]
+    def __init__(self, catalogue: Catalogue, project_root: Path) -> None:
+        self.catalogue = catalogue
+        self.project_root = project_root
+        self.pages_with_runtime: set[str] = set()
 
-    def page_key() -> str:
-        page = getattr(env, "page", None)
-        return str(getattr(page, "url", "")) if page is not None else ""
-
-    def calculator(kind: str, id: str, **inputs: Any) -> str:  # the HTML id
-        if kind not in calc_widgets.WIDGETS:
-            raise ValueError(f"unknown calculator {kind!r}; known: "
-                             f"{', '.join(calc_widgets.WIDGETS)}")  # fmt: skip
-        if not _ID.fullmatch(id):
-            raise ValueError(f"calculator id {id!r} must be lowercase letters, digits and -")
-        today = build_date()
-        params = calc_widgets.default_params(kind, catalogue, today)
-        for name, value in inputs.items():
-            if name not in params:
-                raise ValueError(f"calculator {kind!r} has no input {name!r}; inputs: "
-                                 f"{', '.join(params)}")  # fmt: skip
-            params[name] = _as_param(value)
-        result = calc_widgets.evaluate(kind, params, catalogue, today=today)
-        if result["errors"]:
-            problems = "; ".join(f"{e['field']}: {e['message']}" for e in result["errors"])
-            raise ValueError(f"calculator {id!r} ({kind}) has invalid defaults: {problems}")
-        widget = calc_widgets.WIDGETS[kind]
-        fields = calc_widgets.widget_fields(kind, catalogue)
+    @jinja2.pass_context
+    def calculator(self, context: Any, kind: str, id: str, **inputs: Any) -> str:  # the HTML id
+        page = context.get("page")
+        key = str(getattr(page, "url", "")) if page is not None else ""
         parts = []
-        key = page_key()
-        if key not in state["pages"]:
-            state["pages"].add(key)
-            # The theme re-runs every script in the content after instant navigation, without
-            # its type, so the JSON is an array (a harmless expression if run) inside a marked
-            # element that survives the swap.
-            parts.append('<div class="kb-runtime" data-kb-runtime hidden>'
-                         '<script type="application/json">'
-                         f"[{runtime().manifest(catalogue)}]</script></div>")  # fmt: skip
-        parts.append(
-            f'<section class="kb-calc" id="{id}" data-calculator="{kind}" data-state="static" '
-            f'aria-labelledby="{id}-title" data-today="{today.isoformat()}">'
-            f'<h3 class="kb-calc__title" id="{id}-title">{render.esc(widget.title)}</h3>'
-            f'<form class="kb-calc__form" novalidate>'
-            f"{render.form_fields_html(id, fields, params)}</form>"
-            '<div class="kb-calc__bar"><p class="kb-calc__status" data-role="status" '
-            'role="status">Showing the result for the inputs above, computed when this page '
-            "was published.</p>"
-            '<div class="kb-calc__actions"><button type="button" class="md-button" '
-            'data-action="copy-link">Copy link</button>'
-            '<button type="button" class="md-button" data-action="copy-reply" '
-            'data-format="text">Copy as ticket reply</button>'
-            '<button type="button" class="md-button" data-action="copy-reply" '
-            'data-format="markdown">Copy as Markdown</button></div></div>'
-            f'<div class="kb-calc__result" data-role="result" aria-live="polite" '
-            f'aria-atomic="true" data-text="{render.esc(json.dumps(result["text"]))}">'
-            f'{result["html"]}</div>'
-            f"{_manual(kind, catalogue)}</section>"
-        )
+        if key not in self.pages_with_runtime:
+            self.pages_with_runtime.add(key)
+            parts.append(runtime_html(assets.read_runtime(self.project_root), self.catalogue))
+        parts.append(calculator_html(self.catalogue, kind, id, inputs, build_date()))
         return "".join(parts)
 
-    def proration_example(
-        from_plan: str,
-        to_plan: str,
-        period_start: str,
-        change_at: str,
-        from_interval: str = "month",
-        to_interval: str | None = None,
-        from_quantity: int = 1,
-        to_quantity: int = 1,
-        currency: str | None = None,
-        addon: str | None = None,
-    ) -> str:
-        from calculators import proration
 
-        code = currency or catalogue.default_currency
-        target_interval = to_interval or from_interval
-        kind, request = calc_widgets.proration_request(
+def runtime_html(runtime: assets.Runtime, catalogue: Catalogue) -> str:
+    """The settings the browser's calculators.js reads: asset URLs and the catalogue.
+
+    The theme re-runs every script in the content after instant navigation, without its type, so
+    the JSON is an array (a harmless expression if run) inside a marked element that survives
+    the swap.
+    """
+    data = {
+        "pyodide": runtime.pyodide,
+        "stdlib": runtime.stdlib,
+        "wheel": runtime.wheel,
+        "catalogue": catalogue.data,
+    }
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    inert = text.replace("</", "<\\/")
+    return ('<div class="kb-runtime" data-kb-runtime hidden><script type="application/json">'
+            f"[{inert}]</script></div>")  # fmt: skip
+
+
+def calculator_html(
+    catalogue: Catalogue, kind: str, id: str, inputs: dict[str, Any], today: date
+) -> str:
+    """The calculator's form, its result for the given inputs and the manual method."""
+    if kind not in calc_widgets.WIDGETS:
+        raise ValueError(f"unknown calculator {kind!r}; known: "
+                         f"{', '.join(calc_widgets.WIDGETS)}")  # fmt: skip
+    if not _ID.fullmatch(id):
+        raise ValueError(f"calculator id {id!r} must be lowercase letters, digits and -")
+    params = calc_widgets.default_params(kind, catalogue, today)
+    for name, value in inputs.items():
+        if name not in params:
+            raise ValueError(f"calculator {kind!r} has no input {name!r}; inputs: "
+                             f"{', '.join(params)}")  # fmt: skip
+        params[name] = _as_param(value)
+    result = calc_widgets.evaluate(kind, params, catalogue, today=today)
+    if result["errors"]:
+        problems = "; ".join(f"{e['field']}: {e['message']}" for e in result["errors"])
+        raise ValueError(f"calculator {id!r} ({kind}) has invalid defaults: {problems}")
+    widget = calc_widgets.WIDGETS[kind]
+    fields = calc_widgets.widget_fields(kind, catalogue)
+    return (
+        f'<section class="kb-calc" id="{id}" data-calculator="{kind}" data-state="static" '
+        f'aria-labelledby="{id}-title" data-today="{today.isoformat()}">'
+        f'<h3 class="kb-calc__title" id="{id}-title">{render.esc(widget.title)}</h3>'
+        f'<form class="kb-calc__form" novalidate>'
+        f"{render.form_fields_html(id, fields, params)}</form>"
+        '<div class="kb-calc__bar"><p class="kb-calc__status" data-role="status" '
+        'role="status">Showing the result for the inputs above, computed when this page '
+        "was published.</p>"
+        '<div class="kb-calc__actions"><button type="button" class="md-button" '
+        'data-action="copy-link">Copy link</button>'
+        '<button type="button" class="md-button" data-action="copy-reply" '
+        'data-format="text">Copy as ticket reply</button>'
+        '<button type="button" class="md-button" data-action="copy-reply" '
+        'data-format="markdown">Copy as Markdown</button></div></div>'
+        f'<div class="kb-calc__result" data-role="result" aria-live="polite" '
+        f'aria-atomic="true" data-text="{render.esc(json.dumps(result["text"]))}">'
+        f"{result['html']}</div>"
+        f"{_manual(kind, catalogue)}</section>"
+    )
+
+
+def proration_example(
+    catalogue: Catalogue,
+    from_plan: str,
+    to_plan: str,
+    period_start: str,
+    change_at: str,
+    from_interval: str = "month",
+    to_interval: str | None = None,
+    from_quantity: int = 1,
+    to_quantity: int = 1,
+    currency: str | None = None,
+    addon: str | None = None,
+) -> str:
+    from calculators import proration
+
+    code = currency or catalogue.default_currency
+    target_interval = to_interval or from_interval
+    kind, request = calc_widgets.proration_request(
+        catalogue, from_plan=from_plan, from_interval=from_interval, to_plan=to_plan,
+        to_interval=target_interval, period_start=date.fromisoformat(period_start),
+        change_at=date.fromisoformat(change_at), currency=code,
+        from_quantity=from_quantity, to_quantity=to_quantity, addon=addon,
+    )  # fmt: skip
+    response = proration.prorate(request)
+    if "errors" in response:
+        raise ValueError(f"proration_example: {response['errors']}")
+    if addon is not None:
+        item = catalogue.addon(addon)
+        scenario = (f"{item.name}: {from_quantity} to {to_quantity} on "
+                    f"{catalogue.plan(from_plan).name}, on "
+                    f"{render.long_date(date.fromisoformat(change_at))}")  # fmt: skip
+    else:
+        scenario = render.proration_scenario(
             catalogue, from_plan=from_plan, from_interval=from_interval, to_plan=to_plan,
-            to_interval=target_interval, period_start=date.fromisoformat(period_start),
-            change_at=date.fromisoformat(change_at), currency=code,
-            from_quantity=from_quantity, to_quantity=to_quantity, addon=addon,
+            to_interval=target_interval, change_at=date.fromisoformat(change_at), kind=kind,
         )  # fmt: skip
-        response = proration.prorate(request)
-        if "errors" in response:
-            raise ValueError(f"proration_example: {response['errors']}")
-        if addon is not None:
-            item = catalogue.addon(addon)
-            scenario = (f"{item.name}: {from_quantity} to {to_quantity} on "
-                        f"{catalogue.plan(from_plan).name}, on "
-                        f"{render.long_date(date.fromisoformat(change_at))}")  # fmt: skip
-        else:
-            scenario = render.proration_scenario(
-                catalogue, from_plan=from_plan, from_interval=from_interval, to_plan=to_plan,
-                to_interval=target_interval, change_at=date.fromisoformat(change_at), kind=kind,
-            )  # fmt: skip
-        rendered = render.proration_result(response, catalogue, scenario=scenario)
-        rule = conventions.example_rule(request["policy"], code,
-                                        catalogue.currency(code).minor_unit)  # fmt: skip
-        return ('<div class="kb-example" data-example="proration">'
-                f'{rendered.html}<p class="kb-example__rule">{render.esc(rule)}</p></div>')
-
-    def growth_example(**inputs: Any) -> str:
-        params = calc_widgets.default_params("growth", catalogue, build_date())
-        for name, value in inputs.items():
-            if name not in params:
-                raise ValueError(f"growth_example has no input {name!r}; inputs: "
-                                 f"{', '.join(params)}")  # fmt: skip
-            params[name] = _as_param(value)
-        outcome, response = calc_widgets.evaluate_with_response("growth", params, catalogue,
-                                                                today=build_date())
-        if outcome["errors"]:
-            raise ValueError(f"growth_example: {outcome['errors']}")
-        return ('<div class="kb-example" data-example="growth">'
-                f"{render.growth_months_table(response, catalogue)}{outcome['html']}</div>")
-
-    env.macro(calculator, "calculator")
-    env.macro(proration_example, "proration_example")
-    env.macro(growth_example, "growth_example")
-
-    def on_post_build(macros_env: Any) -> None:
-        if state["runtime"] is None:
-            shutil.rmtree(staging, ignore_errors=True)
-            return  # no page has a calculator: ship none of the runtime
-
-        site_assets = Path(macros_env.conf["site_dir"]) / "assets"
-        shutil.copytree(staging, site_assets, dirs_exist_ok=True)
-        shutil.rmtree(staging, ignore_errors=True)
-
-    _POST_BUILD[:] = [on_post_build]
+    rendered = render.proration_result(response, catalogue, scenario=scenario)
+    rule = conventions.example_rule(request["policy"], code,
+                                    catalogue.currency(code).minor_unit)  # fmt: skip
+    return ('<div class="kb-example" data-example="proration">'
+            f'{rendered.html}<p class="kb-example__rule">{render.esc(rule)}</p></div>')
 
 
-# The post-build step of the current build (mkdocs serve rebuilds call define_env again).
-_POST_BUILD: list[Any] = []
-
-
-def post_build(macros_env: Any) -> None:
-    for step in _POST_BUILD:
-        step(macros_env)
+def growth_example(catalogue: Catalogue, **inputs: Any) -> str:
+    params = calc_widgets.default_params("growth", catalogue, build_date())
+    for name, value in inputs.items():
+        if name not in params:
+            raise ValueError(f"growth_example has no input {name!r}; inputs: "
+                             f"{', '.join(params)}")  # fmt: skip
+        params[name] = _as_param(value)
+    outcome, response = calc_widgets.evaluate_with_response(
+        "growth", params, catalogue, today=build_date()
+    )
+    if outcome["errors"]:
+        raise ValueError(f"growth_example: {outcome['errors']}")
+    return (
+        '<div class="kb-example" data-example="growth">'
+        f"{render.growth_months_table(response, catalogue)}{outcome['html']}</div>"
+    )
 
 
 def _as_param(value: Any) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
+import json
 import os
+import re
 import shutil
 import socketserver
 import subprocess
@@ -38,15 +41,53 @@ def catalogue() -> Catalogue:
     return read_catalogue_file(ROOT / "catalogue" / "catalogue.yaml")
 
 
+ENGINES = ("mkdocs", "zensical")
+
+
+def site_build(
+    project: Path, site_dir: Path, *, engine: str = "mkdocs", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`make build ENGINE=...` for ``project``: the assets step, then the engine, strict.
+
+    Zensical writes only inside the project (mkdocs.yml reads KB_SITE_DIR for it).
+    """
+    environment = dict(os.environ, KB_TODAY=BUILD_DAY, NO_MKDOCS_2_WARNING="1",
+                       DISABLE_MKDOCS_2_WARNING="true", PYTHONPATH=str(project))  # fmt: skip
+    environment.update(env or {})
+    run = functools.partial(subprocess.run, cwd=project, env=environment, capture_output=True,
+                            text=True, timeout=600, check=False)  # fmt: skip
+    assets = run([sys.executable, "-m", "macros"])
+    if assets.returncode != 0:
+        return assets
+    if engine == "mkdocs":
+        command = ["-m", "mkdocs", "build", "--strict", "--clean", "-d", str(site_dir)]
+    elif engine == "zensical":
+        environment["KB_SITE_DIR"] = str(site_dir)
+        command = ["-m", "zensical", "build", "--strict", "--clean"]
+    else:
+        raise ValueError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
+    return run([sys.executable, *command])
+
+
 def mkdocs_build(
     project: Path, site_dir: Path, *, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    environment = dict(os.environ, KB_TODAY=BUILD_DAY, NO_MKDOCS_2_WARNING="1")
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-d", str(site_dir)],
-        cwd=project, env=environment, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
+    return site_build(project, site_dir, engine="mkdocs", env=env)
+
+
+@contextlib.contextmanager
+def serving(directory: Path) -> Iterator[str]:
+    """A static server on 127.0.0.1 (a free port) for ``directory``; yields its URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = _Server(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 @pytest.fixture(scope="session")
@@ -55,14 +96,8 @@ def site_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     the theme's instant navigation needs the site's URL, port included, at build time."""
     prebuilt = os.environ.get("KB_TEST_SITE")  # iterate on tests against a site built by hand
     directory = Path(prebuilt) if prebuilt else tmp_path_factory.mktemp("site")
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = _Server(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/", directory
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(directory) as url:
+        yield url, directory
 
 
 @pytest.fixture(scope="session")
@@ -78,19 +113,54 @@ def built_site(site_server: tuple[str, Path]) -> Path:
 
 
 def copy_project(destination: Path) -> Path:
-    """A throwaway copy of the project's sources, to build deliberately broken variants."""
-    for name in ("docs", "macros", "overrides", "catalogue", "calculators"):
-        shutil.copytree(ROOT / name, destination / name,
-                        ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    """A throwaway copy of the project's sources, to build deliberately broken variants.
+
+    Its build runs its own assets step (generated files are not copied); the precompiled
+    standard library comes from the project's cache.
+    """
+    generated = shutil.ignore_patterns("__pycache__", "pyodide", "calculators-*.whl")
+    for name in ("docs", "macros", "overrides", "catalogue", "calculators", "tools"):
+        shutil.copytree(ROOT / name, destination / name, ignore=generated)
     shutil.copy(ROOT / "mkdocs.yml", destination / "mkdocs.yml")
     shutil.copy(ROOT / "pyproject.toml", destination / "pyproject.toml")
     (destination / "node_modules").symlink_to(ROOT / "node_modules")
-    (destination / "build").symlink_to(_ensure(ROOT / "build"))
+    (destination / "build").mkdir()
+    (destination / "build" / "cache").symlink_to(_ensure(ROOT / "build" / "cache"))
     return destination
 
 
+# 8.2 moved to billing/proration.md, its anchor #how-proration-works renamed #how-it-works.
+RENAMED_REDIRECTS = {
+    "billing/prorated-charges.md": "billing/proration.md",
+    "billing/proration.md#how-proration-works": "billing/proration.md#how-it-works",
+}
+
+
+def renamed_copy(destination: Path) -> Path:
+    """A copy of the project with 8.2 moved and one of its anchors renamed, without redirects."""
+    project = copy_project(destination)
+    docs = project / "docs"
+    shutil.move(docs / "billing" / "prorated-charges.md", docs / "billing" / "proration.md")
+    for path in [project / "mkdocs.yml", *docs.rglob("*.md")]:
+        text = path.read_text(encoding="utf-8")
+        text = text.replace("prorated-charges.md", "proration.md")
+        text = text.replace("#how-proration-works", "#how-it-works")
+        text = text.replace("{#how-proration-works}", "{#how-it-works}")
+        path.write_text(text, encoding="utf-8")
+    return project
+
+
+def set_redirects(project: Path, redirects: dict[str, str]) -> None:
+    """Set ``extra.redirects`` (not the redirects plugin's entry, which comes earlier)."""
+    config = project / "mkdocs.yml"
+    before, extra = config.read_text(encoding="utf-8").split("\nextra:\n", 1)
+    extra = re.sub(r"^  redirects: .*$", "  redirects: " + json.dumps(redirects), extra,
+                   flags=re.M)  # fmt: skip
+    config.write_text(before + "\nextra:\n" + extra, encoding="utf-8")
+
+
 def _ensure(path: Path) -> Path:
-    path.mkdir(exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True)
     return path
 
 

@@ -9,9 +9,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from mkdocs.exceptions import PluginError
 
-from macros.feedback_counts import read_helpful_counts, register, site_relative
+from macros.feedback_counts import CountsFileError, read_helpful_counts, register, site_relative
 from tests.conftest import ROOT
 
 
@@ -73,14 +72,14 @@ def test_a_bad_export_fails_the_build_with_the_file_and_the_reason(
     tmp_path: Path, document: Any, reason: str
 ) -> None:
     path = write(tmp_path, document)
-    with pytest.raises(PluginError) as raised:
+    with pytest.raises(CountsFileError) as raised:
         read_helpful_counts(path)
     assert str(raised.value) == f"{path}: {reason}"
 
 
 def test_a_missing_export_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(
-        PluginError,
+        CountsFileError,
         match=r"nowhere\.json: feedback counts: cannot read "
         r"\(No such file or directory\)",
     ):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,16 +11,21 @@ from typing import Any
 import pytest
 
 from macros import links
-from tests.conftest import ROOT, copy_project, mkdocs_build
+from tests.conftest import (
+    RENAMED_REDIRECTS,
+    ROOT,
+    copy_project,
+    mkdocs_build,
+    renamed_copy,
+    set_redirects,
+)
 
 MANIFEST = json.loads((ROOT / "tests" / "published_links.json").read_text(encoding="utf-8"))
 
 
 def redirects_of(project: Path) -> links.Redirects:
-    from mkdocs.config import load_config
-
-    config = load_config(str(project / "mkdocs.yml"))
-    return links.read_redirects((config["extra"] or {}).get("redirects"), project / "docs")
+    config = links.read_site_config(project / "mkdocs.yml")
+    return links.read_redirects((config.get("extra") or {}).get("redirects"), project / "docs")
 
 
 # ---- the published site ------------------------------------------------------------------------
@@ -42,7 +46,8 @@ def test_every_section_and_subsection_has_a_short_address(built_site: Path) -> N
     for key, target in MANIFEST["short_links"].items():
         page = (built_site / "kb" / key / "index.html").read_text(encoding="utf-8")
         url, _, anchor = target.partition("#")
-        assert f'url=../../{url}#{anchor}"' in page, key
+        # To the page, whose top is the title the manifest records; the reader's #anchor is kept.
+        assert f'url=../../{url}"' in page, key
         html = (built_site / url / "index.html").read_text(encoding="utf-8")
         assert f'id="{anchor}"' in html, target
 
@@ -56,11 +61,37 @@ def test_short_addresses_come_from_the_nav_numbers() -> None:
     assert found["glossary"].source == "glossary.md"
 
 
-def test_a_redirect_page_keeps_the_anchor_and_follows_renamed_ones() -> None:
-    page = links.redirect_page("../../billing/x/", default_anchor="top", anchors={"old": "new"})
-    assert 'content="0; url=../../billing/x/#top"' in page
-    assert '"old": "new"' in page
-    assert "location.hash" in page
+def test_short_links_and_moved_pages_become_redirect_maps_for_both_engines() -> None:
+    nav = [{"8 Billing": ["billing/index.md", {"8.2 Prorated": "billing/prorated-charges.md"}]}]
+    short = links.short_links(nav, ROOT / "docs")
+    redirects = links.Redirects(
+        pages={"billing/old/": "billing/prorated-charges/"},
+        anchors={"billing/prorated-charges/": {"old-id": "how-proration-works"}},
+        moved={"billing/old.md": "billing/prorated-charges.md"},
+    )
+    assert links.redirect_maps(short, redirects) == {
+        "kb/8.md": "billing/index.md",
+        "kb/8-2.md": "billing/prorated-charges.md",
+        "billing/old.md": "billing/prorated-charges.md",
+    }
+    assert links.page_links(short, redirects) == {
+        "billing/": {"short": "8", "number": "8"},
+        "billing/prorated-charges/": {"short": "8-2", "number": "8.2",
+                                      "renamed_anchors": {"old-id": "how-proration-works"}},
+    }  # fmt: skip
+
+
+def test_the_generated_config_is_what_mkdocs_yml_inherits(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    written = links.write_generated_config(project)
+    assert written == project / links.GENERATED_CONFIG
+    config = links.read_site_config(project / "mkdocs.yml")
+    assert config["INHERIT"] == links.GENERATED_CONFIG.as_posix()
+    generated = links.read_site_config(written)
+    maps = generated["plugins"]["redirects"]["redirect_maps"]
+    assert maps["kb/8-2.md"] == "billing/prorated-charges.md"
+    assert maps["kb/glossary.md"] == "glossary.md"
+    assert generated["extra"]["kb_pages"]["billing/prorated-charges/"]["short"] == "8-2"
 
 
 # ---- renaming a page or an anchor needs a redirect --------------------------------------------
@@ -69,23 +100,7 @@ def test_a_redirect_page_keeps_the_anchor_and_follows_renamed_ones() -> None:
 @pytest.fixture(scope="module")
 def renamed_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The project with 8.2 moved to billing/proration.md and one of its anchors renamed."""
-    project = copy_project(tmp_path_factory.mktemp("renamed"))
-    docs = project / "docs"
-    shutil.move(docs / "billing" / "prorated-charges.md", docs / "billing" / "proration.md")
-    for path in [project / "mkdocs.yml", *docs.rglob("*.md")]:
-        text = path.read_text(encoding="utf-8")
-        text = text.replace("prorated-charges.md", "proration.md")
-        text = text.replace("#how-proration-works", "#how-it-works")
-        text = text.replace("{#how-proration-works}", "{#how-it-works}")
-        path.write_text(text, encoding="utf-8")
-    yield project
-
-
-def set_redirects(project: Path, redirects: dict[str, str]) -> None:
-    config = project / "mkdocs.yml"
-    text = re.sub(r"^  redirects: .*$", "  redirects: " + json.dumps(redirects),
-                  config.read_text(encoding="utf-8"), flags=re.M)  # fmt: skip
-    config.write_text(text, encoding="utf-8")
+    yield renamed_copy(tmp_path_factory.mktemp("renamed"))
 
 
 def build(project: Path, site: Path) -> Path:
@@ -109,17 +124,16 @@ def test_renaming_without_a_redirect_is_caught(renamed_project: Path, tmp_path: 
 
 @pytest.mark.build
 def test_renaming_with_redirects_keeps_every_link(renamed_project: Path, tmp_path: Path) -> None:
-    set_redirects(renamed_project, {
-        "billing/prorated-charges.md": "billing/proration.md",
-        "billing/proration.md#how-proration-works": "billing/proration.md#how-it-works",
-    })  # fmt: skip
+    set_redirects(renamed_project, RENAMED_REDIRECTS)
     site = build(renamed_project, tmp_path / "site")
     assert gone(links.check_manifest(MANIFEST, site, redirects_of(renamed_project))) == []
     old = (site / "billing" / "prorated-charges" / "index.html").read_text(encoding="utf-8")
-    assert 'url=../../billing/proration/"' in old
-    assert '"how-proration-works": "how-it-works"' in old
+    assert 'url=../proration/"' in old
+    # The moved page keeps the reader's #anchor; the new page follows the renamed one.
+    new = (site / "billing" / "proration" / "index.html").read_text(encoding="utf-8")
+    assert """data-kb-anchor-redirects='{"how-proration-works": "how-it-works"}'""" in new
     short = (site / "kb" / "8-2" / "index.html").read_text(encoding="utf-8")
-    assert "../../billing/proration/#handling-prorated-charges" in short
+    assert 'url=../../billing/proration/"' in short
 
 
 @pytest.mark.build
@@ -154,7 +168,7 @@ def test_short_links_redirect_to_the_page_and_anchor(browser: Any, site_url: str
         page = context.new_page()
         for key, target in MANIFEST["short_links"].items():
             page.goto(f"{site_url}kb/{key}/")
-            page.wait_for_url(re.compile(re.escape(site_url + target) + "$"))
+            page.wait_for_url(re.compile(re.escape(site_url + target.partition("#")[0]) + "$"))
         page.goto(f"{site_url}kb/8-2/#how-proration-works")
         page.wait_for_url(f"{site_url}billing/prorated-charges/#how-proration-works")
     finally:

@@ -211,6 +211,8 @@ def _copy_sources(destination: Path) -> Path:
     shutil.copytree(PROJECT_ROOT / "calculators", destination / "calculators",
                     ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
     shutil.copy(PROJECT_ROOT / "pyproject.toml", destination / "pyproject.toml")
+    (destination / "tools").mkdir()  # the wheel's version: pyproject.toml [tool.hatch.version]
+    shutil.copy(PROJECT_ROOT / "tools" / "wheel_version.py", destination / "tools")
     return destination
 
 
