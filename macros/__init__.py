@@ -38,12 +38,17 @@ def load_catalogue(path: str | Path) -> Catalogue:
         raise PluginError("\n".join(lines)) from None
 
 
+# The catalogue of the current build, for the search index written after it.
+_BUILD: dict[str, Any] = {}
+
+
 def define_env(env: Any) -> None:
     extra = env.conf.get("extra") or {}
     # KB_CATALOGUE lets a build (or a test) use another catalogue file without editing mkdocs.yml.
     catalogue_path = Path(os.environ.get("KB_CATALOGUE") or
                           PROJECT_ROOT / extra.get("catalogue", DEFAULT_CATALOGUE))
     catalogue = load_catalogue(catalogue_path)
+    _BUILD["catalogue"] = catalogue
     view = tables.CatalogueView(catalogue)
 
     env.variables["catalogue"] = catalogue
@@ -86,8 +91,7 @@ def _register_links(env: Any) -> None:
         raise PluginError(f"permanent links: {error}") from None
     _LINKS.clear()
     _LINKS.update(short=short, redirects=redirects,
-                  by_source={link.source: link for link in short.values()},
-                  synonyms=extra.get("search_synonyms") or {})  # fmt: skip
+                  by_source={link.source: link for link in short.values()})  # fmt: skip
 
 
 def on_pre_page_macros(env: Any) -> None:
@@ -103,13 +107,6 @@ def on_pre_page_macros(env: Any) -> None:
     env.page.meta["kb_anchor_redirects"] = json.dumps(renamed, sort_keys=True)
 
 
-def on_post_page_macros(env: Any) -> None:
-    """Let search find each page by the words readers use (mkdocs.yml extra.search_synonyms)."""
-    from macros import search
-
-    env.markdown = search.add_synonyms(env.markdown, _LINKS.get("synonyms", {}))
-
-
 def _register_calculators(env: Any, catalogue: Catalogue) -> None:
     """Calculator widgets and build-time worked examples (see macros/widgets.py)."""
     from macros import widgets
@@ -118,8 +115,15 @@ def _register_calculators(env: Any, catalogue: Catalogue) -> None:
 
 
 def on_post_build(env: Any) -> None:
-    """Copy the browser runtime (Pyodide, stdlib, calculators wheel) into the built site."""
-    from macros import links, widgets
+    """Copy the browser runtime (Pyodide, stdlib, calculators wheel) into the built site, and
+    index it for search (after a Zensical build, `make search-index` does the same)."""
+    from macros import links, search, widgets
 
     widgets.post_build(env)
     links.write_redirects(Path(env.conf["site_dir"]), _LINKS["short"], _LINKS["redirects"])
+    extra = env.conf.get("extra") or {}
+    try:
+        search.build_search(Path(env.conf["site_dir"]), catalogue=_BUILD["catalogue"],
+                            search_synonyms=extra.get("search_synonyms"))  # fmt: skip
+    except search.SearchIndexError as error:
+        raise PluginError(str(error)) from None

@@ -1,120 +1,364 @@
-"""Search synonyms: readers' words for the words the articles use.
+"""The site's search index, built from the built pages, the same way under either engine.
 
-Material's built-in search (lunr, the ``search`` plugin) indexes each page section by section
-(a section runs from one heading to the next) and only finds words that are in a section's
-title or text. Readers search with their own words: "prorate", "pro-rata", "addon", "downsize",
-"bill". mkdocs.yml ``extra.search_synonyms`` maps a term the articles use to the words readers
-search with; ``add_synonyms`` runs on each page's Markdown after the macros and, at the end of
-every section about a term, adds the synonyms that section does not already use, hidden::
+Search runs in the reader's browser on MiniSearch (overrides/assets/javascripts/search-engine.mjs
+holds the tokenizer, stop words, stemmer and ranking). This module, run once the site is built,
+writes what that engine needs into the site:
 
-    <div class="kb-search-terms" hidden><p>Also known as: downsize, downsizing.</p></div>
+- ``search/kb-search.json``: the serialized index of every article section (from one heading to
+  the next: the page's title, the heading and the text), the synonym groups and the site's
+  sections (the closest topics when nothing matches). Only the article is read: navigation,
+  scripts, calculators (their controls and headings), hidden elements, the feedback and share
+  tools and "Related" lists are not.
+- ``assets/javascripts/minisearch.mjs``: the pinned library, copied from ``node_modules``.
 
-The search plugin indexes the text of every element except scripts, styles and elements marked
-``data-search-exclude``, so the section is found by the synonyms (and a search result's preview
-reads "Also known as: ...", which says why it matched); ``hidden`` keeps the words off the page,
-away from screen readers, find-in-page and print.
+The text comes from the built HTML, so it is the text readers see, after the macros, under
+MkDocs or Zensical alike: MkDocs calls :func:`build_search` from the macros' ``on_post_build``
+(so ``mkdocs serve`` and test builds have search); after a Zensical build, ``make search-index``
+runs ``python -m macros.search SITE_DIR``. The index itself is serialized by
+``macros/search_index.mjs`` in Node, with the engine the browser runs.
 
-A section is about a term when its heading uses it or its text uses it at least ``MIN_USES``
-times: a passing mention ("upgrade, downgrade or scale" on the home page) does not make the home
-page the first result for "downsize", above the downgrading articles. A term is matched
-case-insensitively as a whole word, with its plain inflections ("downgrade" also matches
-"downgrades", "downgraded", "downgrading"; "add-on" matches "add-ons" and "add on"). Tags and
-their attributes, scripts, link targets, attribute lists and list items that are only a link (a
-"Related" list names other pages' subjects) are not read.
+Synonyms: a synonym group is the names of one thing; a query naming it also finds its other
+names. Groups come from mkdocs.yml ``extra.search_synonyms`` (a term the articles use, and the
+words readers search with), from the glossary ("Also called ..." and "Also known as ..." in an
+entry: the entry's term and those names) and from the catalogue's own names (a resource's label
+and id, a feature's label, its bracketed short name and the add-on that sells it, an add-on's
+name and id).
 """
 
 from __future__ import annotations
 
-import html
+import json
+import os
 import re
-from collections.abc import Mapping, Sequence
-from functools import cache
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
 
-HIDDEN_CLASS = "kb-search-terms"
-# A section is about a term when its heading uses it, or its text uses it this many times.
-MIN_USES = 2
+from calculators.catalogue import Catalogue
 
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-_HEADING = re.compile(r"^#{1,6}\s")
-_NOT_TEXT = [
-    re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I),  # runtime JSON, styles
-    re.compile(r"<!--.*?-->", re.S),  # comments
-    re.compile(r"<[^>]*>"),  # tags and their attributes
-    re.compile(r"^\s*(?:[-*+]|\d+\.)\s+\[[^\]]*\]\([^)]*\)\s*$", re.M),  # link-only items
-    re.compile(r"\]\([^)]*\)"),  # link targets: [text](../add-ons/)
-    re.compile(r"\]\[[^\]]*\]"),  # reference labels: [text][add-ons]
-    re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$", re.M),  # reference link definitions
-    re.compile(r"\{\s*[:#.][^}\n]*\}"),  # attribute lists: {#id}, { .class }
-]
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INDEX_PATH = "search/kb-search.json"
+LIBRARY_SOURCE = "node_modules/minisearch/dist/es/index.js"
+LIBRARY_PATH = "assets/javascripts/minisearch.mjs"
+INDEX_SCRIPT = Path(__file__).with_name("search_index.mjs")
+ENGINE_PATH = "assets/javascripts/search-engine.mjs"
+EXCERPT_LENGTH = 180
 
-
-def add_synonyms(markdown: str, synonyms: Mapping[str, Sequence[str]]) -> str:
-    """Append, to each section about a term, the term's synonyms the section does not use.
-
-    ``markdown`` is a page after the macros ran; the result differs only by hidden elements
-    added at the end of sections. ``synonyms`` maps a term to the words readers search with.
-    """
-    patterns = [(_word_pattern(term), list(words)) for term, words in synonyms.items() if term]
-    if not patterns:
-        return markdown
-    sections = _split_sections(markdown)
-    return "".join(_with_synonyms(section, patterns) for section in sections)
-
-
-def _with_synonyms(section: str, patterns: list[tuple[re.Pattern[str], list[str]]]) -> str:
-    text = _readable_text(section)
-    heading = _readable_text(section.split("\n", 1)[0]) if _HEADING.match(section) else ""
-    missing: list[str] = []
-    for pattern, words in patterns:
-        if not pattern.search(heading) and len(pattern.findall(text)) < MIN_USES:
-            continue  # a passing mention: this section is not about the term
-        for word in words:
-            if word and word not in missing and not _word_pattern(word).search(text):
-                missing.append(word)
-    if not missing:
-        return section
-    terms = html.escape(", ".join(missing), quote=False)
-    body = section.rstrip("\n")
-    return f'{body}\n\n<div class="{HIDDEN_CLASS}" hidden><p>Also known as: {terms}.</p></div>\n\n'
+# Elements whose content is not an article's words.
+_SKIPPED_TAGS = {"script", "style", "svg", "form", "button", "select", "textarea", "template",
+                 "nav", "noscript"}  # fmt: skip
+_SKIPPED_CLASSES = {"headerlink", "kb-page-info", "kb-support-actions", "kb-feedback",
+                    "kb-reviewed", "kb-search-terms", "md-source-file"}  # fmt: skip
+_VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+              "source", "track", "wbr"}  # fmt: skip
+_HEADINGS = {"h1", "h2", "h3"}
+_BLOCKS = {"p", "li", "td", "th", "dt", "dd", "div", "section", "table", "tr", "pre", "blockquote",
+           "h4", "h5", "h6", "summary", "details", "caption"}  # fmt: skip
+# A glossary entry's other names: "Also called the **billing anchor**", "Also known as: x, y".
+_ALSO_NAMED = re.compile(r"\bAlso (?:called|known as)\b:?\s+(?:the |a |an )?([^:.;()]+)", re.I)
+_NAME_SEPARATOR = re.compile(r",\s*|\s+or\s+")
+_BRACKETED = re.compile(r"\s*\(([^)]*)\)\s*")
+# Sections that only list other pages' titles.
+_LINK_LIST_SECTIONS = {"related"}
 
 
-def _split_sections(markdown: str) -> list[str]:
-    """The Markdown cut before every ATX heading outside fenced code; joined, it is unchanged."""
-    sections: list[str] = []
-    current: list[str] = []
-    fence = ""
-    for line in markdown.splitlines(keepends=True):
-        opened = _FENCE.match(line)
-        if fence:
-            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
-                fence = ""
-        elif opened:
-            fence = opened.group(1)
-        elif _HEADING.match(line) and current:
-            sections.append("".join(current))
-            current = []
-        current.append(line)
-    if current:
-        sections.append("".join(current))
-    return sections
+class SearchIndexError(RuntimeError):
+    """The search index could not be written; the message says why and what to do."""
 
 
-def _readable_text(markdown: str) -> str:
-    for pattern in _NOT_TEXT:
-        markdown = pattern.sub(" ", markdown)
-    return html.unescape(markdown)
+@dataclass
+class Section:
+    """One indexed section of a page: ``anchor`` is empty for the page's opening section."""
+
+    anchor: str
+    heading: str
+    words: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.words).split())
 
 
-@cache
-def _word_pattern(term: str) -> re.Pattern[str]:
-    """A whole-word, case-insensitive pattern for a term and its plain inflections."""
-    words = [re.escape(word) for word in re.split(r"[\s\u00a0-]+", term.strip().lower()) if word]
-    if not words:
-        return re.compile(r"(?!x)x")  # matches nothing
-    last = words[-1]
-    if last.endswith("e"):
-        last = last[:-1] + r"(?:e|es|ed|ing)"
-    elif last[-1].isalpha():
-        last = last + rf"(?:s|es|ed|ing|{last[-1]}(?:ed|ing))?"
-    joined = r"[\s\u00a0-]*".join([*words[:-1], last])
-    return re.compile(rf"(?<!\w){joined}(?!\w)", re.I)
+@dataclass
+class Page:
+    """An article as search sees it: its site-relative address, title, number and sections."""
+
+    path: str
+    title: str
+    number: str
+    sections: list[Section]
+
+
+class _ArticleReader(HTMLParser):
+    """Reads the sections of the article in one built page (``<article>``), skipping what is
+    not the article's text. The page's number comes from ``.kb-page-info`` (overrides/main.html)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sections: list[Section] = []
+        self.number = ""
+        self._in_article = 0
+        self._stack: list[tuple[str, bool]] = []  # open elements: (tag, skipped)
+        self._skipping = 0
+        self._heading: tuple[str, str, list[str]] | None = None  # tag, id, words
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        classes = set((attributes.get("class") or "").split())
+        if "kb-page-info" in classes:
+            self.number = attributes.get("data-kb-section") or ""
+        if tag == "article" and not self._in_article:
+            self._in_article = 1
+            return
+        if not self._in_article or tag in _VOID_TAGS:
+            return
+        skipped = (
+            tag in _SKIPPED_TAGS
+            or bool(classes & _SKIPPED_CLASSES)
+            or "hidden" in attributes
+            or "data-calculator" in attributes
+            or "data-search-exclude" in attributes
+        )
+        self._stack.append((tag, skipped))
+        if skipped:
+            self._skipping += 1
+        elif not self._skipping and tag in _HEADINGS:
+            self._heading = (tag, attributes.get("id") or "", [])
+        elif tag in _BLOCKS:
+            self._add(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self._in_article or tag in _VOID_TAGS:
+            return
+        if tag == "article" and not any(open_tag == "article" for open_tag, _ in self._stack):
+            self._in_article = 0
+            return
+        if not any(open_tag == tag for open_tag, _ in self._stack):
+            return  # a stray end tag
+        while self._stack:
+            open_tag, skipped = self._stack.pop()
+            if skipped:
+                self._skipping -= 1
+            if open_tag == tag:
+                break
+        if self._heading and tag == self._heading[0]:
+            _, anchor, words = self._heading
+            self._heading = None
+            heading = " ".join(" ".join(words).split())
+            self.sections.append(Section(anchor if self.sections else "", heading))
+        elif tag in _BLOCKS:
+            self._add(" ")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_article and not self._skipping:
+            self._add(data)
+
+    def _add(self, text: str) -> None:
+        if self._heading:
+            self._heading[2].append(text)
+        elif self.sections:
+            self.sections[-1].words.append(text)
+
+
+def read_page(html: str, path: str) -> Page | None:
+    """The article of one built page, or None for a page with no article (a redirect)."""
+    reader = _ArticleReader()
+    reader.feed(html)
+    reader.close()
+    if not reader.sections:
+        return None
+    sections = [s for s in reader.sections if s.anchor not in _LINK_LIST_SECTIONS]
+    return Page(path, reader.sections[0].heading, reader.number, sections)
+
+
+def read_site(site_dir: Path) -> list[Page]:
+    """Every article of the built site, in address order (404 and short-link pages have none)."""
+    pages = []
+    for html_file in sorted(site_dir.rglob("index.html")):
+        relative = html_file.parent.relative_to(site_dir).as_posix()
+        path = "" if relative == "." else f"{relative}/"
+        page = read_page(html_file.read_text(encoding="utf-8"), path)
+        if page is not None:
+            pages.append(page)
+    return pages
+
+
+def documents(pages: Iterable[Page]) -> list[dict[str, Any]]:
+    """One search document per section, with the fields the engine indexes and shows."""
+    result = []
+    for page in pages:
+        for section in page.sections:
+            text = section.text
+            excerpt = text if len(text) <= EXCERPT_LENGTH else text[:EXCERPT_LENGTH].rsplit(" ", 1)[0] + " …"
+            result.append({
+                "id": len(result),
+                "page": page.path,
+                "location": page.path + (f"#{section.anchor}" if section.anchor else ""),
+                "title": page.title,
+                "heading": section.heading if section.anchor else "",
+                "text": text,
+                "number": page.number,
+                "excerpt": excerpt,
+            })  # fmt: skip
+    return result
+
+
+def topics(pages: Iterable[Page]) -> list[dict[str, str]]:
+    """The site's sections (numbered pages without a dot: "8"), to offer when nothing matches."""
+    return [{"page": page.path, "title": page.title, "number": page.number}
+            for page in pages if page.number and "." not in page.number]  # fmt: skip
+
+
+# ---- synonyms -----------------------------------------------------------------------------------
+
+
+def configured_groups(search_synonyms: Mapping[str, Sequence[str]] | None) -> list[list[str]]:
+    """mkdocs.yml ``extra.search_synonyms``: each term with the words readers use for it."""
+    return [[term, *words] for term, words in (search_synonyms or {}).items()]
+
+
+def glossary_groups(glossary: Page | None) -> list[list[str]]:
+    """Each glossary entry's term with the names its text gives it ("Also called ...")."""
+    groups = []
+    for section in (glossary.sections if glossary else [])[1:]:
+        names = [
+            name.strip()
+            for match in _ALSO_NAMED.finditer(section.text)
+            for name in _NAME_SEPARATOR.split(match.group(1))
+        ]
+        if names:
+            groups.append([section.heading, *names])
+    return groups
+
+
+def catalogue_groups(catalogue: Catalogue) -> list[list[str]]:
+    """The catalogue's names for each resource, feature and add-on."""
+    groups: list[list[str]] = []
+    for resource in catalogue.resources:
+        groups.append([resource.label, _spoken(resource.id)])
+    for feature_id, feature in catalogue.features.items():
+        selling = [addon.name for addon in catalogue.addons if addon.feature == feature_id]
+        groups.append([*_with_bracketed(feature.label), _spoken(feature_id), *selling])
+    for addon in catalogue.addons:
+        groups.append([addon.name, _spoken(addon.id)])
+    return groups
+
+
+def _spoken(identifier: str) -> str:
+    return identifier.replace("_", " ")
+
+
+def _with_bracketed(label: str) -> list[str]:
+    """ "Single sign-on (SAML)" is also "Single sign-on" and "SAML"."""
+    bracketed = _BRACKETED.search(label)
+    if not bracketed:
+        return [label]
+    return [label, _BRACKETED.sub(" ", label).strip(), bracketed.group(1).strip()]
+
+
+def synonym_groups(*sources: Iterable[Sequence[str]]) -> list[list[str]]:
+    """The groups of every source, each a list of distinct names (case-insensitive), in order;
+    a group with a single name says nothing and is left out."""
+    groups = []
+    for source in sources:
+        for group in source:
+            names: list[str] = []
+            for name in group:
+                cleaned = " ".join(str(name).split())
+                if cleaned and cleaned.lower() not in (n.lower() for n in names):
+                    names.append(cleaned)
+            if len(names) > 1:
+                groups.append(names)
+    return groups
+
+
+# ---- writing the index --------------------------------------------------------------------------
+
+
+def build_search(
+    site_dir: Path,
+    *,
+    catalogue: Catalogue,
+    search_synonyms: Mapping[str, Sequence[str]] | None,
+    project_root: Path = PROJECT_ROOT,
+) -> Path:
+    """Write the search index and the search library into a built site; return the index."""
+    library = project_root / LIBRARY_SOURCE
+    if not library.is_file():
+        raise SearchIndexError(f"search: {library} is missing; run `npm ci` (or `make setup`)")
+    (site_dir / LIBRARY_PATH).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(library, site_dir / LIBRARY_PATH)
+    engine = site_dir / ENGINE_PATH
+    if not engine.is_file():
+        raise SearchIndexError(f"search: {engine} is missing: the theme's assets were not copied")
+    pages = read_site(site_dir)
+    glossary = next((page for page in pages if page.path == "glossary/"), None)
+    source = {
+        "documents": documents(pages),
+        "synonyms": synonym_groups(
+            configured_groups(search_synonyms), glossary_groups(glossary), catalogue_groups(catalogue)
+        ),
+        "topics": topics(pages),
+    }
+    target = site_dir / INDEX_PATH
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _serialize(source, engine, target)
+    return target
+
+
+def _serialize(source: Mapping[str, Any], engine: Path, target: Path) -> None:
+    node = shutil.which("node")
+    if node is None:
+        raise SearchIndexError("search: Node.js (`node`) is not on PATH; it builds the search index")
+    result = subprocess.run(
+        [node, str(INDEX_SCRIPT), str(engine), str(target)],
+        input=json.dumps(source), capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise SearchIndexError(f"search: building the index failed:\n{result.stderr.strip()}")
+
+
+# ---- command line: after a build by either engine -----------------------------------------------
+
+
+def read_config(config_file: Path) -> dict[str, Any]:
+    """mkdocs.yml, with its !ENV and !relative tags resolved as MkDocs resolves them."""
+    from mkdocs.utils.yaml import yaml_load
+
+    with config_file.open(encoding="utf-8") as stream:
+        return dict(yaml_load(stream) or {})
+
+
+def main(arguments: Sequence[str] | None = None) -> int:
+    """``python -m macros.search SITE_DIR [CONFIG]``: index a site built by either engine."""
+    from mkdocs.exceptions import PluginError
+
+    from macros import load_catalogue
+
+    args = list(sys.argv[1:] if arguments is None else arguments)
+    if not args or len(args) > 2:
+        print("usage: python -m macros.search SITE_DIR [mkdocs.yml]", file=sys.stderr)
+        return 2
+    site_dir = Path(args[0])
+    config_file = Path(args[1]) if len(args) > 1 else PROJECT_ROOT / "mkdocs.yml"
+    extra = read_config(config_file).get("extra") or {}
+    catalogue_file = os.environ.get("KB_CATALOGUE") or config_file.parent / extra.get(
+        "catalogue", "catalogue/catalogue.yaml"
+    )
+    try:
+        target = build_search(site_dir, catalogue=load_catalogue(catalogue_file),
+                              search_synonyms=extra.get("search_synonyms"))  # fmt: skip
+    except (SearchIndexError, PluginError, OSError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"search index: {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
