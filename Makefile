@@ -42,6 +42,18 @@ links: setup ## record newly published pages, anchors and short links in tests/p
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --clean -d build/links-site
 	$(BIN)/python -m macros.links build/links-site
 
+# Search: MkDocs writes the index itself (macros' on_post_build); after a Zensical build, run
+# `make search-index` (SITE=site by default). search-report builds the site and prints each
+# search-quality query's top results (tests/search_queries.py).
+SITE ?= site
+.PHONY: search-index search-report
+search-index: setup ## write the search index into a built site (after a Zensical build; SITE=site)
+	$(BIN)/python -m macros.search $(SITE)
+
+search-report: setup ## build the site and print each search-quality query's top three results
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --clean -d build/search-site
+	$(BIN)/python -m tests.test_search_quality build/search-site
+
 bench: setup ## print speed figures and ratios (CPython, Pyodide cold start, per request)
 	$(BIN)/python -m tests.bench
 

@@ -63,6 +63,7 @@ _BLOCKS = {"p", "li", "td", "th", "dt", "dd", "div", "section", "table", "tr", "
 _ALSO_NAMED = re.compile(r"\bAlso (?:called|known as)\b:?\s+(?:the |a |an )?([^:.;()]+)", re.I)
 _NAME_SEPARATOR = re.compile(r",\s*|\s+or\s+")
 _BRACKETED = re.compile(r"\s*\(([^)]*)\)\s*")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?)])")
 # Sections that only list other pages' titles.
 _LINK_LIST_SECTIONS = {"related"}
 
@@ -81,7 +82,7 @@ class Section:
 
     @property
     def text(self) -> str:
-        return " ".join(" ".join(self.words).split())
+        return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(" ".join(self.words).split()))
 
 
 @dataclass
@@ -194,7 +195,9 @@ def documents(pages: Iterable[Page]) -> list[dict[str, Any]]:
     for page in pages:
         for section in page.sections:
             text = section.text
-            excerpt = text if len(text) <= EXCERPT_LENGTH else text[:EXCERPT_LENGTH].rsplit(" ", 1)[0] + " …"
+            excerpt = text
+            if len(text) > EXCERPT_LENGTH:
+                excerpt = text[:EXCERPT_LENGTH].rsplit(" ", 1)[0] + " …"
             result.append({
                 "id": len(result),
                 "page": page.path,
@@ -209,9 +212,11 @@ def documents(pages: Iterable[Page]) -> list[dict[str, Any]]:
 
 
 def topics(pages: Iterable[Page]) -> list[dict[str, str]]:
-    """The site's sections (numbered pages without a dot: "8"), to offer when nothing matches."""
+    """The site's sections (numbered pages without a dot: "8"), in their order, to offer when
+    nothing matches."""
+    sections = [page for page in pages if page.number.isdigit()]
     return [{"page": page.path, "title": page.title, "number": page.number}
-            for page in pages if page.number and "." not in page.number]  # fmt: skip
+            for page in sorted(sections, key=lambda page: int(page.number))]  # fmt: skip
 
 
 # ---- synonyms -----------------------------------------------------------------------------------
@@ -301,7 +306,9 @@ def build_search(
     source = {
         "documents": documents(pages),
         "synonyms": synonym_groups(
-            configured_groups(search_synonyms), glossary_groups(glossary), catalogue_groups(catalogue)
+            configured_groups(search_synonyms),
+            glossary_groups(glossary),
+            catalogue_groups(catalogue),
         ),
         "topics": topics(pages),
     }
@@ -314,7 +321,7 @@ def build_search(
 def _serialize(source: Mapping[str, Any], engine: Path, target: Path) -> None:
     node = shutil.which("node")
     if node is None:
-        raise SearchIndexError("search: Node.js (`node`) is not on PATH; it builds the search index")
+        raise SearchIndexError("search: Node.js (`node`) is not on PATH; it builds the index")
     result = subprocess.run(
         [node, str(INDEX_SCRIPT), str(engine), str(target)],
         input=json.dumps(source), capture_output=True, text=True, timeout=300, check=False,

@@ -1,4 +1,5 @@
-"""The search-quality query set: what customers type into the search box, and where it should lead.
+"""The search-quality query set: what customers type into the search box, and where it should
+lead; and ``run_search``, which puts queries to a built site's own engine and index.
 
 Each query is written as a customer writes it (lower case, stop words, half questions, typos),
 with the site-relative page addresses (prefixes) of which one must be among the top three pages
@@ -9,7 +10,15 @@ reported, and counted once the page exists.
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+RUNNER = Path(__file__).with_name("search_runner.mjs")
 
 
 @dataclass(frozen=True)
@@ -127,3 +136,34 @@ QUERIES: tuple[Query, ...] = (
     q("recieve a reciept", BILLING_INFO, PRORATED, misspelt=True),
     q("grace peroid", DOWNGRADE_STEPS, GLOSSARY, misspelt=True),
 )
+
+
+def run_search(site: Path, queries: Sequence[str]) -> list[dict[str, Any]]:
+    """Each query's answer from the built site's search (tests/search_runner.mjs): ``results``
+    (pages best first, each with ``page``, ``title``, ``sections``), ``alternatives`` (the
+    synonyms searched too) and ``closest`` (the closest topics, when nothing matched)."""
+    node = shutil.which("node")
+    if node is None:
+        raise RuntimeError("Node.js (`node`) is needed to run the site's search engine")
+    result = subprocess.run(
+        [node, str(RUNNER)], input=json.dumps({"site": str(site), "queries": list(queries)}),
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"search runner failed:\n{result.stderr}")
+    answers: list[dict[str, Any]] = json.loads(result.stdout)
+    return answers
+
+
+def top_pages(answer: dict[str, Any], count: int = 3) -> list[str]:
+    return [result["page"] for result in answer["results"][:count]]
+
+
+def hits(query: Query, pages: Sequence[str]) -> bool:
+    return any(page.startswith(prefix) for page in pages for prefix in query.expected)
+
+
+def judged(query: Query, site: Path) -> bool:
+    """A query counts once one of its expected pages is in the site (articles being written
+    are not yet)."""
+    return any((site / prefix).is_dir() for prefix in query.expected)

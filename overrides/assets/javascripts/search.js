@@ -88,7 +88,7 @@ function attachSearch(root) {
     const first = search.results.querySelector("a[href]");
     if (first) first.click();
   });
-  search.dialog.addEventListener("keydown", (event) => moveFocus(search, event));
+  search.dialog.addEventListener("keydown", (event) => onKey(search, event));
   search.open.hidden = false;
 }
 
@@ -260,7 +260,13 @@ function focusables(search) {
   return [search.input, ...links];
 }
 
-function moveFocus(search, event) {
+function onKey(search, event) {
+  if (event.key === "Escape") {
+    // also when the browser or the theme keeps the dialog's own Escape from closing it
+    event.preventDefault();
+    search.dialog.close();
+    return;
+  }
   if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
   const stops = focusables(search);
   const at = stops.indexOf(document.activeElement);
