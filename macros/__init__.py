@@ -38,17 +38,12 @@ def load_catalogue(path: str | Path) -> Catalogue:
         raise PluginError("\n".join(lines)) from None
 
 
-# The catalogue of the current build, for the search index written after it.
-_BUILD: dict[str, Any] = {}
-
-
 def define_env(env: Any) -> None:
     extra = env.conf.get("extra") or {}
     # KB_CATALOGUE lets a build (or a test) use another catalogue file without editing mkdocs.yml.
     catalogue_path = Path(os.environ.get("KB_CATALOGUE") or
                           PROJECT_ROOT / extra.get("catalogue", DEFAULT_CATALOGUE))
     catalogue = load_catalogue(catalogue_path)
-    _BUILD["catalogue"] = catalogue
     view = tables.CatalogueView(catalogue)
 
     env.variables["catalogue"] = catalogue
@@ -123,7 +118,7 @@ def on_post_build(env: Any) -> None:
     links.write_redirects(Path(env.conf["site_dir"]), _LINKS["short"], _LINKS["redirects"])
     extra = env.conf.get("extra") or {}
     try:
-        search.build_search(Path(env.conf["site_dir"]), catalogue=_BUILD["catalogue"],
+        search.build_search(Path(env.conf["site_dir"]), catalogue=env.variables["catalogue"],
                             search_synonyms=extra.get("search_synonyms"))  # fmt: skip
     except search.SearchIndexError as error:
         raise PluginError(str(error)) from None
