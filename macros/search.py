@@ -39,7 +39,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from calculators.catalogue import Catalogue
+from calculators.catalogue import Catalogue, read_catalogue_file
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INDEX_PATH = "search/kb-search.json"
@@ -343,10 +343,6 @@ def read_config(config_file: Path) -> dict[str, Any]:
 
 def main(arguments: Sequence[str] | None = None) -> int:
     """``python -m macros.search SITE_DIR [CONFIG]``: index a site built by either engine."""
-    from mkdocs.exceptions import PluginError
-
-    from macros import load_catalogue
-
     args = list(sys.argv[1:] if arguments is None else arguments)
     if not args or len(args) > 2:
         print("usage: python -m macros.search SITE_DIR [mkdocs.yml]", file=sys.stderr)
@@ -358,9 +354,9 @@ def main(arguments: Sequence[str] | None = None) -> int:
         "catalogue", "catalogue/catalogue.yaml"
     )
     try:
-        target = build_search(site_dir, catalogue=load_catalogue(catalogue_file),
+        target = build_search(site_dir, catalogue=read_catalogue_file(catalogue_file),
                               search_synonyms=extra.get("search_synonyms"))  # fmt: skip
-    except (SearchIndexError, PluginError, OSError) as error:
+    except (SearchIndexError, OSError, ValueError) as error:
         print(error, file=sys.stderr)
         return 1
     print(f"search index: {target}")
