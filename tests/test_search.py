@@ -229,6 +229,9 @@ def test_search_opens_from_the_keyboard_and_loads_its_index_only_then(
     reader.keyboard.press("Enter")
     reader.wait_for_url(site_url + "billing/prorated-charges/")
     assert not dialog_is_open(reader)
+    reader.locator("body").press("/")  # on the next page too (the theme's instant navigation)
+    reader.wait_for_function("document.querySelector('[data-kb-search-dialog]').open")
+    assert reader.locator(".kb-search__input").input_value() == "proratd"
 
 
 @pytest.mark.browser

@@ -217,5 +217,5 @@ export function closestTopics(index, query, limit = 5) {
     }
     if (pages.length) return pages.slice(0, limit);
   }
-  return index.topics.slice(0, Math.max(limit, index.topics.length));
+  return index.topics; // every section of the site
 }
