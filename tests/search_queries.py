@@ -65,7 +65,8 @@ QUERIES: tuple[Query, ...] = (
     q("difference between package and plan", UNDERSTANDING),
     q("what does my plan include", UNDERSTANDING),
     q("how often should i review my plan", REVIEW),
-    q("free trial", UNDERSTANDING, CANCELLING),
+    q("free trial", UNDERSTANDING, CANCELLING, QUESTIONS),
+    q("can i try a plan before paying", QUESTIONS, UNDERSTANDING, CANCELLING),
     # 2 Reasons to change
     q("running out of storage", FOR_RESOURCES, ADDONS),
     q("paying too much", FOR_COST),
@@ -73,7 +74,7 @@ QUERIES: tuple[Query, ...] = (
     q("my site is growing fast", FOR_GROWTH, "scaling/"),
     # 3 Upgrading
     q("how do i upgrade my plan", UPGRADE_STEPS, "upgrading/"),
-    q("upgrade to business", UPGRADE_STEPS, UPGRADE_SELECT, UPGRADE_PLANS),
+    q("upgrade to business", "upgrading/"),
     q("undo an upgrade", UPGRADE_STEPS, QUESTIONS),
     q("compare plans", UPGRADE_PLANS, DOWNGRADE_PLANS),
     q("monthly or annual", UPGRADE_PLANS, UPGRADE_SELECT, DOWNGRADE_PLANS),

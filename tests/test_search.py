@@ -174,7 +174,7 @@ def test_with_no_match_the_closest_topics_are_offered(small_site: Path) -> None:
 
 def test_the_built_site_has_the_index_and_the_library(built_site: Path) -> None:
     data = json.loads((built_site / INDEX_PATH).read_text(encoding="utf-8"))
-    assert data["format"] == "kb-search/1"
+    assert data["format"] == "kb-search-index/1"
     assert (built_site / "assets/javascripts/minisearch.mjs").is_file()
     assert [topic["number"] for topic in data["topics"]] == [str(n) for n in range(1, 11)]
     groups = data["synonyms"]

@@ -14,14 +14,14 @@
 
 import MiniSearch from "./minisearch.mjs";
 
-export const INDEX_FORMAT = "kb-search/1";
+export const INDEX_FORMAT = "kb-search-index/1";
 
 // Words that say nothing about a topic: customers write "how do I ..." and "my ...", and a match
 // on them would rank every page. "I" in particular must never match "ID".
 export const STOP_WORDS = new Set(
   (
     "a about am an and are as at be been being but by can could did do does doing done for from " +
-    "had has have having he her hers him his how i if in into is it its me my myself of on or " +
+    "had happen happened happening happens has have having he her hers him his how i if in into is it its me my myself of on or " +
     "our ours please she should so than that the their theirs them then there these they this " +
     "those to us was we were what when where which while who whom why will with would you your " +
     "yours"
@@ -90,14 +90,19 @@ export function searchTerms(text, { parts = true } = {}) {
   return tokenize(text, { parts }).map(processTerm).filter(Boolean);
 }
 
-// One or two typos per word: none in words of up to three letters, one up to five, two beyond.
-function typosAllowed(term) {
-  if (term.length <= 3) return false;
-  return term.length <= 5 ? 1 : 2;
+// One or two typos per word: none in words of up to three letters, one up to five, two beyond;
+// only for words the site does not use (a word spelled as the site spells it needs no
+// correction, and correcting it anyway finds look-alikes: "backup" is not "back").
+function typosAllowed(vocabulary) {
+  return (term) => {
+    if (term.length <= 3 || vocabulary.has(term)) return false;
+    return term.length <= 5 ? 1 : 2;
+  };
 }
 
-function prefixAllowed(term) {
-  return term.length >= 3;
+// The last word may be unfinished: it also matches the words it begins.
+function prefixAllowed(term, position, terms) {
+  return position === terms.length - 1 && term.length >= 3;
 }
 
 const OPTIONS = {
@@ -109,7 +114,6 @@ const OPTIONS = {
   searchOptions: {
     boost: BOOST,
     weights: WEIGHTS,
-    fuzzy: typosAllowed,
     prefix: prefixAllowed,
     combineWith: "OR",
   },
@@ -134,6 +138,8 @@ export function loadIndex(data) {
   if (!data || data.format !== INDEX_FORMAT) throw new Error("search index: unknown format");
   return {
     engine: MiniSearch.loadJSON(JSON.stringify(data.index), OPTIONS),
+    // the words the site uses (serialization format 2 lists the index as [term, data] pairs)
+    vocabulary: new Set(data.index.index.map(([term]) => term)),
     synonyms: data.synonyms.map((group) =>
       group.map((phrase) => ({ phrase, terms: searchTerms(phrase, WHOLE_WORDS) })),
     ),
@@ -174,7 +180,7 @@ function rawResults(index, query) {
         queries: [query, { combineWith: "OR", queries: names, boostTerm: () => SYNONYM_WEIGHT }],
       }
     : query;
-  return index.engine.search(expression);
+  return index.engine.search(expression, { fuzzy: typosAllowed(index.vocabulary) });
 }
 
 // Pages, best first, each with its best-matching sections: { page, title, number, score,
