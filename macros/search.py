@@ -53,7 +53,7 @@ EXCERPT_LENGTH = 180
 _SKIPPED_TAGS = {"script", "style", "svg", "form", "button", "select", "textarea", "template",
                  "nav", "noscript"}  # fmt: skip
 _SKIPPED_CLASSES = {"headerlink", "kb-page-info", "kb-support-actions", "kb-feedback",
-                    "kb-reviewed", "kb-search-terms", "md-source-file"}  # fmt: skip
+                    "kb-reviewed", "md-source-file"}  # fmt: skip
 _VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
               "source", "track", "wbr"}  # fmt: skip
 _HEADINGS = {"h1", "h2", "h3"}
