@@ -19,7 +19,8 @@ ifeq ($(ENGINE),mkdocs)
   BUILD_SITE = $(BIN)/mkdocs build --strict --clean
   SERVE_SITE = $(BIN)/mkdocs serve --strict --dev-addr $(HOST):$(PORT)
 else ifeq ($(ENGINE),zensical)
-  BUILD_SITE = $(BIN)/zensical build --strict --clean
+  # Zensical loads no MkDocs hooks: the search index (tools/search_index.py) is written after it.
+  BUILD_SITE = $(BIN)/zensical build --strict --clean && $(BIN)/python -m tools.search_index site
   SERVE_SITE = $(BIN)/zensical serve --dev-addr $(HOST):$(PORT)
 else
   $(error ENGINE must be mkdocs or zensical, not '$(ENGINE)')
@@ -53,8 +54,8 @@ build: assets ## write the deployable site to site/ with the same strict checks 
 	$(BUILD_SITE)
 
 lint: setup ## ruff on everything, mypy --strict on calculators/
-	$(BIN)/ruff check calculators macros tools tests
-	$(BIN)/mypy --strict calculators
+	$(BIN)/ruff check calculators macros tools collector tests
+	$(BIN)/mypy --strict calculators collector
 
 test: lint ## run every test: unit, property, build, Pyodide parity and browser tests
 	$(BIN)/python -m pytest
@@ -62,6 +63,18 @@ test: lint ## run every test: unit, property, build, Pyodide parity and browser 
 links: assets ## record newly published pages, anchors and short links in tests/published_links.json
 	$(BIN)/mkdocs build --strict --clean --quiet -d build/links-site
 	$(BIN)/python -m macros.links build/links-site
+
+# Search: MkDocs writes the index itself (the tools/search_index.py hook), `make build ENGINE=zensical`
+# runs it after Zensical; `make search-index` (SITE=site by default) runs it alone. search-report builds the site and prints each
+# search-quality query's top results (tests/search_queries.py).
+SITE ?= site
+.PHONY: search-index search-report
+search-index: setup ## write the search index into a built site (after a Zensical build; SITE=site)
+	$(BIN)/python -m tools.search_index $(SITE)
+
+search-report: setup ## build the site and print each search-quality query's top three results
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --clean -d build/search-site
+	$(BIN)/python -m tests.test_search_quality build/search-site
 
 bench: setup ## print speed figures and ratios (CPython, Pyodide cold start, per request)
 	$(BIN)/python -m tests.bench

@@ -118,13 +118,3 @@ def register_catalogue(env: Any, catalogue: Catalogue) -> None:
     env.filter(view.money, "money")
     tables.register_policy(env, catalogue)
 
-
-def on_post_page_macros(env: Any) -> None:
-    """Let search find each page by the words readers use (mkdocs.yml extra.search_synonyms).
-
-    MkDocs only: Zensical has no page hooks. The search helper's issue replaces this step.
-    """
-    from macros import search
-
-    synonyms = (env.conf.get("extra") or {}).get("search_synonyms") or {}
-    env.markdown = search.add_synonyms(env.markdown, synonyms)

@@ -66,7 +66,11 @@ def site_build(
         command = ["-m", "zensical", "build", "--strict", "--clean"]
     else:
         raise ValueError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
-    return run([sys.executable, *command])
+    built = run([sys.executable, *command])
+    if engine == "zensical" and built.returncode == 0:
+        # Zensical loads no MkDocs hooks: the search index is written after it (as `make build`).
+        return run([sys.executable, "-m", "tools.search_index", str(site_dir)])
+    return built
 
 
 def mkdocs_build(

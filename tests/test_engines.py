@@ -23,7 +23,6 @@ from typing import Any
 import pytest
 
 from macros import links
-from macros.search import HIDDEN_CLASS
 from tests.conftest import (
     ENGINES,
     RENAMED_REDIRECTS,
@@ -33,19 +32,17 @@ from tests.conftest import (
     set_redirects,
     site_build,
 )
+from tools.search_index import INDEX_PATH, documents, read_site
 
 pytestmark = pytest.mark.build
 
 # Zensical writes only inside the project, so both builds go to the same place for symmetry.
 ENGINE_SITES = ROOT / "build" / "engines"
 # What each engine calls its search index.
-SEARCH_INDEXES = ("search/search_index.json", "search.json")
 # The article: what the Markdown and the macros produced, without the theme around it.
 _ARTICLE = re.compile(r"<article\b[^>]*>(.*?)</article>", re.S)
 _REFRESH = re.compile(r'<meta http-equiv="refresh" content="0; ?url=([^"]+)"')
 # On the page, the hidden block; in an index, what is left of it once the div is dropped.
-_SYNONYMS = re.compile(rf'<div class="{HIDDEN_CLASS}" hidden>.*?</div>'
-                       r"|<p>Also known as: [^<]*</p>", re.S)  # fmt: skip
 _PAGE_INFO = re.compile(r'<div class="kb-page-info" hidden\s+(.*?)></div>', re.S)
 _RUNTIME = re.compile(r'<div class="kb-runtime" data-kb-runtime hidden>'
                       r'<script type="application/json">(.*?)</script>', re.S)  # fmt: skip
@@ -91,13 +88,6 @@ def readable(fragment: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(fragment)).strip()
 
 
-def without_synonyms(fragment: str) -> str:
-    """Search synonyms come from a MkDocs page hook today (macros/search.py); Zensical runs no
-    page hooks. The search helper's issue (14) moves them to a step both engines run: until then
-    they are compared separately (test_search_synonyms_reach_both_indexes)."""
-    return _SYNONYMS.sub(" ", fragment)
-
-
 def article_of(page: Path) -> str | None:
     match = _ARTICLE.search(page.read_text(encoding="utf-8"))
     return match.group(1) if match else None
@@ -107,7 +97,7 @@ def page_summary(page: Path) -> dict[str, Any]:
     """What must not depend on the engine: the article's text, ids and link targets, the
     support data (permanent link, title, section, renamed anchors) and the runtime settings."""
     text = page.read_text(encoding="utf-8")
-    article = without_synonyms(article_of(page) or "")
+    article = article_of(page) or ""
     info = _PAGE_INFO.search(text)
     attributes = dict(re.findall(r'(data-kb-[a-z-]+)=(?:"([^"]*)"|\'[^\']*\')', info.group(1))
                       if info else [])  # fmt: skip
@@ -141,18 +131,12 @@ def redirects_in(site: Path) -> dict[str, str]:
     return found
 
 
-def search_sections(site: Path) -> dict[str, tuple[str, str]]:
-    """The search index, whatever its file and layout: location -> (title, text)."""
-    present = [site / name for name in SEARCH_INDEXES if (site / name).is_file()]
-    assert len(present) == 1, f"{site}: expected one of {SEARCH_INDEXES}, found {present}"
-    data = json.loads(present[0].read_text(encoding="utf-8"))
-    entries = data.get("docs") or data.get("items") or []
-    assert entries, f"{present[0]} indexes nothing"
-    return {
-        entry["location"]: (readable(entry["title"]),
-                            readable(without_synonyms(entry["text"])))
-        for entry in entries
-    }  # fmt: skip
+def search_index(site: Path) -> dict[str, Any]:
+    """The site's search index (tools/search_index.py writes it after either engine)."""
+    index = site / INDEX_PATH
+    assert index.is_file(), f"{site}: no search index at {INDEX_PATH}"
+    data: dict[str, Any] = json.loads(index.read_text(encoding="utf-8"))
+    return data
 
 
 def tree_digest(directory: Path) -> dict[str, str]:
@@ -216,23 +200,20 @@ def test_both_sites_ship_the_same_runtime_and_wheel(sites: dict[str, Path]) -> N
 
 
 def test_both_search_indexes_hold_the_same_sections(sites: dict[str, Path]) -> None:
-    mkdocs, zensical = (search_sections(sites[engine]) for engine in ENGINES)
-    assert sorted(zensical) == sorted(mkdocs)
-    for location, (title, text) in mkdocs.items():
-        assert zensical[location] == (title, text), location
+    """The same article sections (location, title, heading, text) are read from either build,
+    and the serialized indexes are the same."""
+    mkdocs, zensical = (documents(read_site(sites[engine])) for engine in ENGINES)
+    assert mkdocs, "the MkDocs build indexes nothing"
+    assert zensical == mkdocs
+    assert search_index(sites["zensical"]) == search_index(sites["mkdocs"])
 
 
-@pytest.mark.xfail(reason="synonyms come from a MkDocs page hook (macros/search.py) that Zensical "
-                          "does not run; the search helper's issue 14 moves them to a step both "
-                          "engines share", strict=False)  # fmt: skip
 def test_search_synonyms_reach_both_indexes(sites: dict[str, Path]) -> None:
-    def synonyms(site: Path) -> list[str]:
-        present = next(site / name for name in SEARCH_INDEXES if (site / name).is_file())
-        return sorted(re.findall(r"Also known as: ([^.<]*)", present.read_text("utf-8")))
-
-    expected = synonyms(sites["mkdocs"])
-    assert expected, "the MkDocs index carries the synonyms"
-    assert synonyms(sites["zensical"]) == expected
+    """Synonyms come from mkdocs.yml, the glossary and the catalogue, read after either engine."""
+    expected = search_index(sites["mkdocs"])["synonyms"]
+    prorated = next(group for group in expected if "proration" in group)
+    assert {"prorate", "pro-rata", "proration"} <= set(prorated)
+    assert search_index(sites["zensical"])["synonyms"] == expected
 
 
 def test_both_builds_are_quiet(engine_sites: EngineSites) -> None:

@@ -1,239 +1,272 @@
-"""Search tuned to the domain: synonyms reach the index, stay off the page, and real support
-queries find the right articles through the site's own search box (macros/search.py)."""
+"""Search: what the index reads from the built pages (tools/search_index.py), how the engine ranks
+(overrides/assets/javascripts/search-engine.mjs, run in Node as the browser runs it), and the
+search dialog as a reader uses it (overrides/assets/javascripts/search.js)."""
 
 from __future__ import annotations
 
 import json
-import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from macros.search import HIDDEN_CLASS, add_synonyms
+from calculators.catalogue import Catalogue
+from tests.search_queries import run_search
+from tools.search_index import (
+    ENGINE_PATH,
+    INDEX_PATH,
+    build_search,
+    catalogue_groups,
+    glossary_groups,
+    read_page,
+    read_site,
+    synonym_groups,
+)
 
-SYNONYMS = {
-    "prorated": ["prorate", "proration", "pro-rata"],
-    "add-on": ["addon", "addons"],
-    "downgrade": ["downsize", "downsizing"],
-    "invoice": ["bill", "billing statement"],
-    "credit balance": ["account credit"],
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def page_html(body: str, *, number: str = "") -> str:
+    """A built page as the theme writes it: navigation around an article."""
+    info = f'<div class="kb-page-info" hidden data-kb-section="{number}"></div>' if number else ""
+    return (
+        "<html><body><nav><a href='/'>Home</a> Navigation words</nav>"
+        f'<article class="md-content__inner md-typeset">{body}{info}</article>'
+        "<footer>Footer words</footer></body></html>"
+    )
+
+
+# ---- reading the built pages ---------------------------------------------------------------------
+
+
+def test_a_page_is_read_section_by_section_without_what_is_not_the_article() -> None:
+    html = page_html(
+        '<h1 id="title">Handling charges<a class="headerlink" href="#title">&para;</a></h1>'
+        "<p>Opening words.</p>"
+        '<h2 id="minimum">Minimum charge</h2><p>Small <strong>charges</strong>, wait.</p>'
+        '<section data-calculator="proration"><h3>What will this cost?</h3><form>'
+        "<label>Current plan</label><select><option>Team</option></select></form>"
+        "<p>Calculator result words</p></section>"
+        '<h3 id="example">An example</h3><p>Example words.</p>'
+        '<div class="kb-search-terms" hidden><p>Hidden words</p></div>'
+        '<aside class="kb-feedback"><p>Was this page helpful?</p></aside>'
+        '<script type="application/json">{"script": "words"}</script>'
+        '<h2 id="related">Related</h2><ul><li><a href="../x/">Another page</a></li></ul>',
+        number="8.2",
+    )
+    page = read_page(html, "billing/charges/")
+    assert page is not None
+    assert (page.path, page.title, page.number) == ("billing/charges/", "Handling charges", "8.2")
+    assert [(s.anchor, s.heading, s.text) for s in page.sections] == [
+        ("", "Handling charges", "Opening words."),
+        ("minimum", "Minimum charge", "Small charges, wait."),
+        ("example", "An example", "Example words."),
+    ]
+
+
+def test_a_page_without_an_article_is_not_indexed() -> None:
+    assert read_page("<html><body><p>Redirecting…</p></body></html>", "kb/8-2/") is None
+
+
+def test_the_glossary_gives_each_entry_the_names_it_is_also_called() -> None:
+    html = page_html(
+        '<h1 id="glossary">Glossary</h1><p>Terms.</p>'
+        '<h2 id="anchor-date">Anchor date</h2><p>Also called the <strong>billing anchor</strong>: '
+        "the day your periods start.</p>"
+        '<h2 id="plan">Plan</h2><p>Also known as: package, subscription. The bundle.</p>'
+        '<h2 id="seat">Seat</h2><p>One person.</p>'
+    )
+    assert glossary_groups(read_page(html, "glossary/")) == [
+        ["Anchor date", "billing anchor"],
+        ["Plan", "package", "subscription"],
+    ]
+
+
+def test_the_catalogue_names_each_thing_several_ways(catalogue: Catalogue) -> None:
+    groups = synonym_groups(catalogue_groups(catalogue))
+    assert ["Single sign-on (SAML)", "Single sign-on", "SAML", "sso"] in groups
+    assert ["Team seats", "seats"] in groups
+    assert ["Extra storage", "extra storage"] not in groups  # one name, said twice: no group
+
+
+def test_synonym_groups_drop_repeats_and_single_names() -> None:
+    assert synonym_groups([["Add-on", "add-on", " addon "], ["alone"]], [["a  b", "c"]]) == [
+        ["Add-on", "addon"],
+        ["a b", "c"],
+    ]
+
+
+# ---- the engine, on a small site -----------------------------------------------------------------
+
+SMALL_SITE = {
+    "quota/": ("1.1", "<h1 id='t'>Quota rules</h1><p>How limits work.</p>"),
+    "heading/": ("1.2", "<h1 id='t'>Limits</h1><h2 id='q'>Your quota</h2><p>Numbers.</p>"),
+    "body/": ("1.3", "<h1 id='t'>Usage</h1><p>A quota is a limit on usage.</p>"),
+    "tax/": ("2.1", "<h1 id='t'>Billing details</h1><h2 id='tax-id'>Tax ID</h2><p>Add it.</p>"),
+    "exact/": ("3.1", "<h1 id='t'>Changes</h1><p>Each downgrade is prorated.</p>"),
+    "near/": ("3.2", "<h1 id='t'>Moves</h1><p>A downgrader is someone else.</p>"),
+    "sso/": ("4.1", "<h1 id='t'>Signing in</h1><p>Single sign-on for every seat.</p>"),
+    "calc/": (
+        "5.1",
+        "<h1 id='t'>Calculator</h1><p>Text.</p><section data-calculator='x'>"
+        "<h3>Zebrafield heading</h3><label>Zebrafield</label></section>",
+    ),
+    "section/": ("6", "<h1 id='t'>A whole section</h1><p>Overview.</p>"),
 }
-
-HIDDEN = re.compile(rf'<div class="{HIDDEN_CLASS}" hidden><p>Also known as: (.*?)\.</p></div>')
-
-
-def added(markdown: str) -> list[str]:
-    """The synonyms add_synonyms added, section by section."""
-    return HIDDEN.findall(add_synonyms(markdown, SYNONYMS))
-
-
-# ---- add_synonyms ------------------------------------------------------------------------------
-
-
-def test_a_section_about_a_term_gets_its_synonyms_hidden_at_its_end() -> None:
-    markdown = (
-        "# Handling prorated charges {#title}\n\nIntro.\n\n"
-        "## Taxes {#taxes}\n\nTax is added.\n\n"
-        "## Downgrading {#downgrading}\n\nA downgrade moves you to a smaller plan.\n"
-    )
-    result = add_synonyms(markdown, SYNONYMS)
-    # "prorate" is not added: "prorated" is one of its forms, and search stems both alike.
-    assert HIDDEN.findall(result) == ["proration, pro-rata", "downsize, downsizing"]
-    first, taxes, downgrading = re.split(r"(?m)^(?=## )", result)
-    assert "Also known as" in first and "Also known as" not in taxes
-    assert downgrading.rstrip().endswith("</div>")
-    # Only hidden blocks were added: removing them gives back the page.
-    assert re.sub(r"\s+", " ", HIDDEN.sub("", result)).strip() == re.sub(
-        r"\s+", " ", markdown).strip()  # fmt: skip
-
-
-def test_a_passing_mention_is_not_enough_but_two_uses_or_the_heading_are() -> None:
-    once = "## Plans {#plans}\n\nYou can upgrade, downgrade or scale.\n"
-    twice = "## Plans {#plans}\n\nA downgrade is cheap. Each downgrade is prorated.\n"
-    heading = "## Before you downgrade {#before}\n\nCheck your usage.\n"
-    assert added(once) == []
-    assert added(twice) == ["downsize, downsizing"]
-    assert added(heading) == ["downsize, downsizing"]
-
-
-def test_terms_match_whole_words_any_case_and_plain_inflections() -> None:
-    assert added("## Downgrading step by step {#steps}\n") == ["downsize, downsizing"]
-    assert added("## DOWNGRADES {#x}\n") == ["downsize, downsizing"]
-    assert added("## Add-ons {#x}\n") == ["addon, addons"]
-    assert added("## Add on features {#x}\n") == ["addon, addons"]
-    assert added("## Your invoices {#x}\n") == ["bill, billing statement"]
-    assert added("## Your credit\nbalance {#x}\n\nText.\n") == []  # a heading is one line
-    assert added("## Credit balance {#x}\n") == ["account credit"]
-    assert added("## Downgraders {#x}\n") == []  # not a form of the word
-    assert added("## Invoiceless {#x}\n") == []
-
-
-def test_synonyms_the_section_already_uses_are_not_repeated() -> None:
-    markdown = "## Prorated charges {#x}\n\nThis is called pro-rata billing.\n"
-    assert added(markdown) == ["proration"]
-    assert added("## Invoices {#x}\n\nYour bill, every month.\n") == ["billing statement"]
-
-
-def test_links_markup_and_code_are_not_the_sections_words() -> None:
-    related = (
-        "## Related {#related}\n\n"
-        "- [Downgrading step by step](../downgrading/executing-the-downgrade.md)\n"
-        "- [Add-ons](../add-ons/index.md)\n"
-    )
-    assert added(related) == []
-    markup = (
-        '## Calculator {#calc}\n\n<section data-calculator="add-ons" class="add-on add-on">'
-        '<script type="application/json">{"downgrade": "downgrade"}</script></section>\n'
-        "See [the plans](../downgrade/downgrade.md) and [more][downgrade].\n\n"
-        "[downgrade]: ../downgrade.md\n"
-        "A paragraph with a class.\n{ .kb-downgrade }\n"
-    )
-    # One real use, in text: any of the markup above read as text would make it two.
-    assert added(markup + "\nOne downgrade.\n") == []
-    assert added(markup + "\nOne downgrade, and another downgrade.\n") == ["downsize, downsizing"]
-
-
-def test_a_hash_line_in_fenced_code_is_not_a_heading() -> None:
-    markdown = (
-        "## Downgrade {#downgrade}\n\n```sh\n# not a heading\nplan downgrade\n```\n\nText.\n\n"
-        "## Taxes {#taxes}\n\nTax.\n"
-    )
-    result = add_synonyms(markdown, SYNONYMS)
-    downgrade, taxes = re.split(r"(?m)^(?=## Taxes)", result)
-    assert "Also known as: downsize, downsizing." in downgrade
-    assert "# not a heading\nplan downgrade\n```" in downgrade
-    assert HIDDEN_CLASS not in taxes
-
-
-def test_synonyms_are_escaped_and_nothing_changes_without_matches() -> None:
-    markdown = "## Downgrade {#x}\n\nText.\n"
-    result = add_synonyms(markdown, {"downgrade": ["<b>smaller</b> & cheaper"]})
-    assert "&lt;b&gt;smaller&lt;/b&gt; &amp; cheaper" in result and "<b>" not in result
-    plain = "# Taxes {#taxes}\n\nNothing about it.\n"
-    assert add_synonyms(plain, SYNONYMS) == plain
-    assert add_synonyms(markdown, {}) == markdown
-
-
-# ---- the built site ---------------------------------------------------------------------------
-
-
-def index_entries(site: Path) -> list[dict[str, Any]]:
-    data = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    return list(data["docs"])
-
-
-def test_the_search_index_holds_the_synonyms(built_site: Path) -> None:
-    entries = index_entries(built_site)
-
-    def text_of(location: str) -> str:
-        return " ".join(e["text"] for e in entries if e["location"].split("#")[0] == location)
-
-    assert "pro-rata" in text_of("billing/prorated-charges/")
-    assert "downsize" in text_of("downgrading/executing-the-downgrade/")
-    assert "addon" in text_of("add-ons/adding-or-removing/")
-    assert "receipt" in text_of("billing/updating-billing-information/")
-
-
-def test_the_synonyms_are_in_the_page_but_hidden(built_site: Path) -> None:
-    page = (built_site / "billing" / "prorated-charges" / "index.html").read_text(encoding="utf-8")
-    blocks = re.findall(rf'<div class="{HIDDEN_CLASS}" hidden>.*?</div>', page, re.S)
-    assert blocks and any("pro-rata" in block for block in blocks)
-
-
-# ---- the search box, as a reader uses it -------------------------------------------------------
-
-# (query a reader types, site-relative path prefixes of which one must be in the top 3 pages)
-QUERIES = [
-    ("prorate", ["billing/prorated-charges/"]),
-    ("pro-rata", ["billing/prorated-charges/"]),
-    ("pro rata", ["billing/prorated-charges/"]),
-    ("prorated charges", ["billing/prorated-charges/"]),
-    ("proration", ["billing/prorated-charges/"]),
-    ("addon", ["add-ons/"]),
-    ("addons", ["add-ons/"]),
-    ("add on", ["add-ons/"]),
-    ("downsize", ["downgrading/", "reasons/downgrading-for-cost/"]),
-    ("downsizing", ["downgrading/", "reasons/downgrading-for-cost/"]),
-    ("upsize", ["upgrading/", "reasons/upgrading-for-resources/"]),
-    ("bill", ["billing/"]),
-    ("invoice", ["billing/"]),
-    ("receipt", ["billing/"]),
-    ("refund", ["billing/prorated-charges/", "support/questions-and-concerns/"]),
-    ("credit balance", ["billing/prorated-charges/", "support/questions-and-concerns/"]),
-    ("payment method", ["billing/updating-billing-information/"]),
-    ("card declined", ["billing/updating-billing-information/"]),
-    ("minimum charge", ["billing/prorated-charges/"]),
-    ("grace period", ["downgrading/executing-the-downgrade/"]),
-    ("undo downgrade", ["support/questions-and-concerns/", "downgrading/"]),
-    ("notify users", ["communicating/"]),
-    ("contact support", ["support/"]),
-]
-
-# Material updates the results as the reader types; wait until they stop changing.
-SETTLED = """() => new Promise((resolve) => {
-  let last = null, same = 0;
-  const timer = setInterval(() => {
-    const now = document.querySelector('.md-search-result').innerHTML;
-    same = now === last ? same + 1 : 0;
-    last = now;
-    if (same >= 3 && !/Type to start searching|Initializing search/.test(now)) {
-      clearInterval(timer);
-      resolve(true);
-    }
-  }, 150);
-})"""
 
 
 @pytest.fixture(scope="module")
-def search_page(browser: Any, site_url: str) -> Iterator[Any]:
+def small_site(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) -> Path:
+    site = tmp_path_factory.mktemp("small-site")
+    for path, (number, body) in SMALL_SITE.items():
+        (site / path).mkdir(parents=True)
+        (site / path / "index.html").write_text(page_html(body, number=number), encoding="utf-8")
+    (site / ENGINE_PATH).parent.mkdir(parents=True)
+    shutil.copy(ROOT / "overrides" / ENGINE_PATH, site / ENGINE_PATH)
+    build_search(site, catalogue=catalogue, search_synonyms={"downgrade": ["downsize"]})
+    return site
+
+
+def pages_found(site: Path, query: str) -> list[str]:
+    return [result["page"] for result in run_search(site, [query])[0]["results"]]
+
+
+def test_titles_outrank_headings_which_outrank_the_text(small_site: Path) -> None:
+    assert pages_found(small_site, "quota") == ["quota/", "heading/", "body/"]
+
+
+def test_stop_words_match_nothing_and_i_never_matches_id(small_site: Path) -> None:
+    assert pages_found(small_site, "I") == []
+    assert pages_found(small_site, "how do I") == []
+    assert pages_found(small_site, "tax id")[0] == "tax/"
+    assert "tax/" not in pages_found(small_site, "I was charged for a quota")
+
+
+def test_a_typo_finds_what_the_right_spelling_finds_ranked_below_exact_matches(
+    small_site: Path,
+) -> None:
+    assert pages_found(small_site, "downgrade") == ["exact/", "near/"]  # "downgrader": a typo away
+    assert pages_found(small_site, "donwgrade")[0] == "exact/"  # two typos
+    assert pages_found(small_site, "quotta")[:3] == ["quota/", "heading/", "body/"]
+
+
+def test_synonyms_find_the_other_names_of_a_thing(small_site: Path) -> None:
+    assert pages_found(small_site, "downsize") == ["exact/", "near/"]  # mkdocs.yml synonyms
+    assert pages_found(small_site, "saml") == ["sso/"]  # the catalogue's names for the feature
+
+
+def test_calculators_are_not_indexed(small_site: Path) -> None:
+    assert pages_found(small_site, "zebrafield") == []
+
+
+def test_with_no_match_the_closest_topics_are_offered(small_site: Path) -> None:
+    answer = run_search(small_site, ["qqqq xxxx"])[0]
+    assert answer["results"] == []
+    assert answer["closest"] == [{"page": "section/", "title": "A whole section", "number": "6"}]
+    near = run_search(small_site, ["quotas rulez galore"])[0]  # found, so no topics needed
+    assert near["results"] and near["closest"] == []
+
+
+# ---- the built site ------------------------------------------------------------------------------
+
+
+def test_the_built_site_has_the_index_and_the_library(built_site: Path) -> None:
+    data = json.loads((built_site / INDEX_PATH).read_text(encoding="utf-8"))
+    assert data["format"] == "kb-search-index/1"
+    assert (built_site / "assets/javascripts/minisearch.mjs").is_file()
+    assert [topic["number"] for topic in data["topics"]] == [str(n) for n in range(1, 11)]
+    groups = data["synonyms"]
+    assert ["Anchor date", "billing anchor"] in groups  # from the glossary
+    assert any(group[0] == "prorated" and "pro-rata" in group for group in groups)  # mkdocs.yml
+
+
+def test_every_article_is_indexed_without_calculator_controls(built_site: Path) -> None:
+    pages = {page.path: page for page in read_site(built_site)}
+    assert len(pages) >= 35 and "billing/prorated-charges/" in pages
+    text = " ".join(s.heading + " " + s.text for page in pages.values() for s in page.sections)
+    assert "Current period started" not in text  # a calculator's label
+    assert "How long will your plan last as you grow?" not in text  # a calculator's heading
+    assert "Was this page helpful?" not in text
+
+
+# ---- the search dialog, as a reader uses it ------------------------------------------------------
+
+
+@pytest.fixture
+def reader(browser: Any, site_url: str) -> Iterator[Any]:
     context = browser.new_context()
     page = context.new_page()
-    page.goto(site_url)
+    page.requested = []  # type: ignore[attr-defined]
+    page.on("request", lambda request: page.requested.append(request.url))  # type: ignore[attr-defined]
+    page.goto(site_url + "billing/")
+    page.wait_for_function("document.querySelector('[data-kb-search-open]') && "
+                           "!document.querySelector('[data-kb-search-open]').hidden")  # fmt: skip
     yield page
     context.close()
 
 
-def search(page: Any, site_url: str, query: str) -> list[str]:
-    """Type the query into the search box; the site-relative pages of the results, best first."""
-    box = page.locator(".md-search__input")
-    if not box.evaluate("element => element === document.activeElement"):
-        page.locator("body").press("/")  # the theme's keyboard shortcut for search
-    box.press("Control+a")
-    box.press("Backspace")
-    page.keyboard.type(query, delay=15)
-    page.evaluate(SETTLED)
-    pages = []
-    for item in page.locator(".md-search-result__item").all():
-        href = str(item.locator(".md-search-result__link").first.get_attribute("href"))
-        path = href.split("?")[0].split("#")[0].removeprefix(site_url)
-        if path not in pages:
-            pages.append(path)
-    return pages
+def dialog_is_open(page: Any) -> bool:
+    return bool(page.evaluate("document.querySelector('[data-kb-search-dialog]').open"))
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize(("query", "expected"), QUERIES, ids=[q for q, _ in QUERIES])
-def test_real_support_queries_find_the_right_articles(
-    search_page: Any, site_url: str, query: str, expected: list[str]
+def test_search_opens_from_the_keyboard_and_loads_its_index_only_then(
+    reader: Any, site_url: str
 ) -> None:
-    top = search(search_page, site_url, query)[:3]
-    assert any(path.startswith(prefix) for path in top for prefix in expected), (query, top)
+    assert not any("search" in url and url.endswith(".json") for url in reader.requested)
+    reader.locator("body").press("/")
+    reader.wait_for_function("document.querySelector('[data-kb-search-dialog]').open")
+    reader.keyboard.type("proratd", delay=10)
+    first = reader.locator(".kb-search__page").first
+    first.wait_for()
+    assert first.inner_text() == "8.2 Handling prorated charges"
+    assert any(url == site_url + "search/kb-search.json" for url in reader.requested)
+    assert not any("search_index.json" in url for url in reader.requested)  # the theme's lunr
+    reader.keyboard.press("ArrowDown")
+    assert reader.evaluate("document.activeElement.textContent") == "8.2 Handling prorated charges"
+    reader.keyboard.press("Enter")
+    reader.wait_for_url(site_url + "billing/prorated-charges/")
+    assert not dialog_is_open(reader)
+    reader.locator("body").press("/")  # on the next page too (the theme's instant navigation)
+    reader.wait_for_function("document.querySelector('[data-kb-search-dialog]').open")
+    assert reader.locator(".kb-search__input").input_value() == "proratd"
 
 
 @pytest.mark.browser
-def test_the_synonyms_are_invisible_to_readers(browser: Any, site_url: str) -> None:
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.goto(site_url + "billing/prorated-charges/")
-        blocks = page.locator(f".{HIDDEN_CLASS}")
-        assert blocks.count() > 0
-        for index in range(blocks.count()):
-            assert not blocks.nth(index).is_visible()
-        assert "Also known as" not in page.locator("article").inner_text()
-        # A search result's preview may say why it matched; the page never shows it.
-        assert "billing/prorated-charges/" in search(page, site_url, "pro-rata")[:3]
-    finally:
-        context.close()
+def test_escape_closes_search_and_gives_focus_back(reader: Any) -> None:
+    opener = reader.locator("[data-kb-search-open]")
+    opener.click()
+    reader.wait_for_function("document.querySelector('[data-kb-search-dialog]').open")
+    reader.keyboard.press("Escape")
+    reader.wait_for_function("!document.querySelector('[data-kb-search-dialog]').open")
+    assert reader.evaluate("document.activeElement.matches('[data-kb-search-open]')")
+
+
+@pytest.mark.browser
+def test_no_match_offers_topics_and_a_support_request_and_is_reported_once(reader: Any) -> None:
+    reader.evaluate("window.kbNoResults = [];"
+                    "document.addEventListener('kb:search-no-results',"
+                    " (event) => window.kbNoResults.push(event.detail.query));")  # fmt: skip
+    reader.locator("body").press("/")
+    box = reader.locator(".kb-search__input")
+    box.fill("qqqq xxxx")
+    reader.wait_for_function("window.kbNoResults.length === 1")
+    none = reader.locator("[data-kb-search-none]")
+    assert none.is_visible()
+    assert reader.locator("[data-kb-search-closest] a").count() > 0
+    request = reader.locator("[data-kb-search-request]").input_value()
+    assert request.startswith("Subject: Help center search: qqqq xxxx\n\nHello,")
+    assert "Search: qqqq xxxx" in request
+    ask = reader.locator("[data-kb-search-ask]")
+    assert ask.get_attribute("href").startswith(
+        "mailto:support@lumen-cloud.example?subject=Help%20center%20search%3A%20qqqq%20xxxx&body="
+    )
+    box.fill("refund")  # found: no report
+    reader.locator(".kb-search__page").first.wait_for()
+    box.fill("qqqq xxxx")  # the same query again: reported once
+    reader.locator("[data-kb-search-none]").wait_for()
+    box.fill("zzzz wwww")
+    reader.wait_for_function("window.kbNoResults.length === 2")
+    assert reader.evaluate("window.kbNoResults") == ["qqqq xxxx", "zzzz wwww"]

@@ -50,7 +50,9 @@ function usedCalculators(within) {
 
 // ---- settings ---------------------------------------------------------------------------------
 
-function destinationOf(element) {
+// Where a prepared support request goes: read from an element's data-destination (also used by
+// the search dialog, search.js).
+export function destinationOf(element) {
   const value = (element.dataset.destination || "").trim();
   if (/^mailto:/i.test(value)) return { kind: "email", href: value };
   try {
@@ -103,7 +105,9 @@ function supportRequest(info, reason, comment, calculators) {
   return { subject, body: lines.join("\n"), fields, calculators: links };
 }
 
-function destinationHref(destination, request) {
+// The link that opens a prepared request ({subject, body, fields, calculators}) at its
+// destination: a mailto: with subject and body, or the support form with the fields.
+export function destinationHref(destination, request) {
   if (destination.kind === "email") {
     const separator = destination.href.includes("?") ? "&" : "?";
     const body = request.body.replace(/\n/g, "\r\n");
