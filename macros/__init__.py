@@ -13,9 +13,8 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from calculators.catalogue import Catalogue, CatalogueError, parse_catalogue
+from calculators.catalogue import Catalogue, CatalogueError, read_catalogue_file
 from macros import tables
-from macros.catalogue_file import read_yaml_catalogue
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CATALOGUE = "catalogue/catalogue.yaml"
@@ -24,18 +23,9 @@ DEFAULT_CATALOGUE = "catalogue/catalogue.yaml"
 def load_catalogue(path: str | Path) -> Catalogue:
     """Read the YAML catalogue; raise PluginError naming file, line, key path and reason."""
     try:
-        data, locate = read_yaml_catalogue(Path(path))
+        return read_catalogue_file(path)
     except CatalogueError as error:
         raise PluginError(str(error)) from None
-    try:
-        return parse_catalogue(data, source=str(path))
-    except CatalogueError as error:
-        lines = [f"{error.source}: the catalogue has {len(error.problems)} problem(s):"]
-        for key_path, reason in error.problems:
-            line = locate(key_path)
-            where = f"{error.source}, line {line}" if line else error.source
-            lines.append(f"  {where}: {key_path or '(top level)'}: {reason}")
-        raise PluginError("\n".join(lines)) from None
 
 
 def define_env(env: Any) -> None:
