@@ -58,6 +58,9 @@ def define_env(env: Any) -> None:
 
     _register_calculators(env, catalogue)
     _register_links(env)
+    # Catalogue text is untrusted: whatever a page prints with {{ ... }} is escaped, except the
+    # Markdown and HTML the macros above build (they escape what they put in it).
+    tables.trust_macro_results(env.macros)
 
 
 # Short links and redirects of the current build (mkdocs serve rebuilds call define_env again).
@@ -81,9 +84,11 @@ def _register_links(env: Any) -> None:
 
 
 def on_pre_page_macros(env: Any) -> None:
-    """Give each page its short address and renamed anchors (read by overrides/main.html)."""
+    """Give each page its short address and renamed anchors (read by overrides/main.html); from
+    here on, what the page prints with {{ ... }} is escaped (``tables.finalize``)."""
     from macros import links
 
+    env.env.finalize = tables.finalize
     source = env.page.file.src_uri
     link = _LINKS.get("by_source", {}).get(source)
     if link is not None:

@@ -50,8 +50,7 @@ class Runtime:
             "wheel": f"assets/{self.wheel}",
             "catalogue": catalogue.data,
         }
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        return text.replace("</", "<\\/")
+        return render.script_json(data)
 
 
 def register(env: Any, catalogue: Catalogue) -> None:
