@@ -70,13 +70,18 @@ def run(name: str, request: object, *, catalogue: Catalogue | None = None) -> Re
     oversized = untrusted.oversized(request)
     if oversized is not None:
         keys, reason = oversized
-        return error_response(functools.reduce(join, keys, ""), reason)
+        return error_response(functools.reduce(_field, keys, ""), reason)
     function = load(command)
     if command.needs_catalogue:
         if catalogue is None:
             return error_response("catalogue", f"the {name} calculator needs the plan catalogue")
         return function(request, catalogue=catalogue)  # type: ignore[no-any-return]
     return function(request)  # type: ignore[no-any-return]
+
+
+def _field(path: str, key: object) -> str:
+    """A field's path as the calculators write it: "proration.lines[0].amount"."""
+    return f"{path}[{key}]" if isinstance(key, int) else join(path, key)
 
 
 def load(command: Command) -> Callable[..., Any]:
