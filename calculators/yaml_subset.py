@@ -28,7 +28,7 @@ from calculators.untrusted import MAX_DEPTH, MAX_NUMBER_DIGITS, InputError
 _NULL: Final = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE: Final = frozenset({"true", "True", "TRUE"})
 _FALSE: Final = frozenset({"false", "False", "FALSE"})
-_YAML11_BOOLEAN: Final = re.compile(r"(?i:yes|no|on|off|y|n)")
+_YAML11_BOOLEAN: Final = re.compile(r"(?i:yes|no|on|off)")
 _INTEGER: Final = re.compile(r"[-+]?[0-9]+")
 _FLOAT: Final = re.compile(
     r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+"
@@ -104,7 +104,7 @@ def _key_path(path: str, key: str) -> str:
 
 class _Parser:
     def __init__(self, text: str) -> None:
-        self.text = text.replace("\r\n", "\n").replace("\r", "\n")
+        self.text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
         self.starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
         self.lines: dict[str, int] = {}
         self.pos = 0
@@ -173,7 +173,7 @@ class _Parser:
     def document(self) -> Document:
         start = self.content_from(0, "")
         if start < len(self.text) and self.text.startswith("---", start) and \
-                self.at(start + 3) in ("", "\n", " "):  # fmt: skip
+                self.is_document_marker(start):  # fmt: skip
             self.pos = start + 3
             start = self.next_content("")
         if start >= len(self.text):
@@ -184,8 +184,9 @@ class _Parser:
         data = self.block_node(start, -1, "")
         end = self.next_content("")
         if end < len(self.text):
-            if self.text.startswith("---", end) or self.text.startswith("...", end):
-                raise self.fail("a second document: a catalogue file holds one", end, "")
+            if self.is_document_marker(end):
+                raise self.fail("a second document (--- or ...): a catalogue file holds one",
+                                end, "")  # fmt: skip
             raise self.fail(f"unexpected text {self.snippet(end)} (check its indentation)",
                             end, "")  # fmt: skip
         return Document(data, self.lines)
@@ -199,6 +200,10 @@ class _Parser:
         if self.mapping_key_end(pos, path) is not None:
             return self.block_mapping(pos, path)
         return self.inline_value(pos, parent_indent, path)
+
+    def is_document_marker(self, pos: int) -> bool:
+        return (self.column(pos) == 0 and self.text.startswith(("---", "..."), pos)
+                and self.at(pos + 3) in ("", " ", "\n"))  # fmt: skip
 
     def is_sequence_entry(self, pos: int) -> bool:
         return self.at(pos) == "-" and self.at(pos + 1) in ("", " ", "\n")
@@ -216,11 +221,11 @@ class _Parser:
                 items.append(self.nested_value(indent, where, allow_same_indent_sequence=False))
             else:
                 items.append(self.block_node(content, indent, where))
-            pos = self.next_content(path)
-            if pos >= len(self.text) or self.column(pos) < indent:
+            pos = self.next_content(where)
+            if pos >= len(self.text) or self.column(pos) < indent or self.is_document_marker(pos):
                 break
             if self.column(pos) > indent:
-                raise self.fail(f"unexpected indentation before {self.snippet(pos)}", pos, path)
+                raise self.fail(f"unexpected indentation before {self.snippet(pos)}", pos, where)
             if not self.is_sequence_entry(pos):
                 if self.mapping_key_end(pos, path) is not None:
                     break  # the key of the mapping this sequence is the value of
@@ -254,8 +259,8 @@ class _Parser:
                     raise self.fail("a '- ' list cannot start on its key's line: start it on "
                                     "the next line", content, where)  # fmt: skip
                 result[key] = self.inline_value(content, indent, where)
-            pos = self.next_content(path)
-            if pos >= len(self.text) or self.column(pos) < indent:
+            pos = self.next_content(where)
+            if pos >= len(self.text) or self.column(pos) < indent or self.is_document_marker(pos):
                 break
             if self.column(pos) > indent:
                 raise self.fail(f"unexpected indentation before {self.snippet(pos)}", pos, where)
@@ -581,7 +586,8 @@ class _Parser:
             value, index = self.flow_value(index, where)
             index = self.flow_space(index)
             if self.at(index) == ":":
-                raise self.fail("a key: value pair inside a [ ] list: write {key: value}",
+                raise self.fail(f"a key: value pair inside the [ ] list opened at line "
+                                f"{self.line(pos)}: close the list with ] or write {{key: value}}",
                                 index, where)  # fmt: skip
             items.append(value)
             index = self.flow_separator(index, "]", where)
