@@ -31,7 +31,12 @@ class Rendered:
 
 
 def esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    """Text or attribute value for HTML. Line breaks become character references too: HTML shows
+    them the same, and no catalogue text can start a Markdown line in the page around it."""
+    return html.escape(str(value), quote=True).translate(_LINE_BREAKS)
+
+
+_LINE_BREAKS: Final = str.maketrans({"\n": "&#10;", "\r": "&#13;"})
 
 
 # In a <script> element the HTML parser ends the script at "</script" and changes state at
