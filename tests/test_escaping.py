@@ -17,6 +17,8 @@ import markdown
 import pytest
 from markupsafe import Markup
 
+from calculators import api, yaml_subset
+from calculators.catalogue import parse_catalogue
 from calculators.render import script_json
 from macros.tables import finalize, page_text, trust_macro_results
 from tests.conftest import ROOT, mkdocs_build
@@ -117,17 +119,32 @@ def test_json_in_a_script_element_cannot_end_it() -> None:
 # The whole site, built from a hostile catalogue
 
 
-@pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def hostile_catalogue() -> str:
+    """The sample catalogue with the values in ``HOSTILE``."""
     source = (ROOT / "catalogue" / "catalogue.yaml").read_text(encoding="utf-8")
     for entry, value in HOSTILE.items():
         assert source.count(entry) == 1, entry
         key, _, rest = entry.partition(": ")
         end = rest[-1] if rest[-1] in ",\n" else ""
         source = source.replace(entry, f"{key}: {json.dumps(value)}{end}")
+    return source
+
+
+def test_a_record_summary_in_markdown_keeps_plan_names_literal() -> None:
+    data = yaml_subset.parse(hostile_catalogue()).data
+    catalogue = parse_catalogue(data, source="hostile.yaml")
+    request = json.loads((ROOT / "tests/golden/record/seats-added.json").read_text())["request"]
+    summary = api.run("record", request, catalogue=catalogue)["summary_markdown"]
+    # Escaped for the ticket systems' Markdown (CommonMark escapes < as well): no element.
+    assert {tag for tag, _ in render(summary).tags} == {"p", "strong", "code", "ul", "li"}
+    assert "\\<script>alert(1)\\</script>\\<img src=x onerror=alert(2)> (monthly" in summary
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("hostile")
     catalogue = folder / "catalogue.yaml"
-    catalogue.write_text(source, encoding="utf-8")
+    catalogue.write_text(hostile_catalogue(), encoding="utf-8")
     site = folder / "site"
     result = mkdocs_build(ROOT, site, env={"KB_CATALOGUE": str(catalogue)})
     if result.returncode != 0:
