@@ -12,6 +12,7 @@ import json
 import math
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calculators import api, untrusted, web
+from calculators import api, untrusted, web, widgets
 from calculators.catalogue import Catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -219,6 +220,33 @@ def test_100000_deep_nesting_is_one_error(command: str, catalogue: Catalogue) ->
     response = run(command, {"currency": deep(100_000)}, catalogue)
     assert response == {"errors": [{"field": "currency" + "[0]" * 31,
                                     "message": "nests deeper than 32 levels"}]}  # fmt: skip
+
+
+form_values = (
+    st.text(max_size=30) | nasty_strings | st.integers() | st.none()
+    | st.lists(st.text(max_size=8), max_size=3)
+)
+
+
+@pytest.mark.parametrize("widget", sorted(widgets.WIDGETS))
+def test_the_page_worker_answers_any_form_values(widget: str, catalogue: Catalogue) -> None:
+    evaluate = web.session(catalogue.to_json())
+    defaults = widgets.default_params(widget, catalogue, date(2026, 3, 16))
+
+    @FUZZ
+    @given(data=st.data())
+    def check(data: st.DataObject) -> None:
+        params: dict[str, object] = dict(defaults)
+        for name in data.draw(st.lists(st.sampled_from([*defaults, "unknown"]), max_size=4)):
+            params[name] = data.draw(form_values)
+        response = json.loads(evaluate(widget, json.dumps(params), "2026-03-16"))
+        assert isinstance(response["errors"], list)
+        for error in response["errors"]:
+            assert isinstance(error["field"], str) and isinstance(error["message"], str)
+        if not response["errors"]:
+            assert isinstance(response["html"], str) and response["html"]
+
+    check()
 
 
 def test_the_page_worker_entry_reads_hostile_inputs_as_errors(catalogue: Catalogue) -> None:
