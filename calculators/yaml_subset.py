@@ -241,15 +241,7 @@ class _Parser:
         first_line: dict[str, int] = {}
         while True:
             key, after = self.mapping_key(pos, path)
-            where = _key_path(path, key)
-            line = self.line(pos)
-            if key in first_line:
-                raise self.fail(f"duplicate key {key!r}: first at line {first_line[key]}, "
-                                f"again at line {line}", pos, where)  # fmt: skip
-            if key == "<<":
-                raise self.fail("merge keys (<<) are not allowed: write the keys out", pos, where)
-            first_line[key] = line
-            self.lines[where] = line
+            where = self.new_key(key, pos, path, first_line)
             content = self.skip_spaces(after)
             if self.at(content) in ("", "\n", "#"):
                 self.pos = content
@@ -269,6 +261,19 @@ class _Parser:
                                 pos, path)  # fmt: skip
         self.depth -= 1
         return result
+
+    def new_key(self, key: str, pos: int, path: str, first_line: dict[str, int]) -> str:
+        """The key path of ``key`` at ``pos``, its line recorded; a repeated key is refused."""
+        where = _key_path(path, key)
+        line = self.line(pos)
+        if key in first_line:
+            raise self.fail(f"duplicate key {key!r}: first at line {first_line[key]}, "
+                            f"again at line {line}", pos, where)  # fmt: skip
+        if key == "<<":
+            raise self.fail("merge keys (<<) are not allowed: write the keys out", pos, where)
+        first_line[key] = line
+        self.lines[where] = line
+        return where
 
     def nested_value(self, indent: int, path: str, *, allow_same_indent_sequence: bool) -> object:
         """The value on the lines after a key or dash that has nothing after it: null if none."""
@@ -611,16 +616,7 @@ class _Parser:
                 if self.at(index) in _RESERVED:
                     raise self.fail(_RESERVED[self.at(index)], index, path)
                 key, index = self.flow_plain(index, path)
-            where = _key_path(path, key)
-            line = self.line(start)
-            if key in first_line:
-                raise self.fail(f"duplicate key {key!r}: first at line {first_line[key]}, "
-                                f"again at line {line}", start, where)  # fmt: skip
-            if key == "<<":
-                raise self.fail("merge keys (<<) are not allowed: write the keys out", start,
-                                where)  # fmt: skip
-            first_line[key] = line
-            self.lines[where] = line
+            where = self.new_key(key, start, path, first_line)
             index = self.flow_space(index)
             value: object = None
             if self.at(index) == ":":
