@@ -248,11 +248,14 @@ def finalize(value: object) -> object:
 
 
 def trust_macro_results(macros: MutableMapping[str, Any]) -> None:
-    """Mark the text each macro returns as built by code: macros escape the catalogue text they
-    put in it (``page_text``, ``calculators.render.esc``). Objects they return (a plan view)
-    are not marked: their attributes are escaped when printed."""
+    """Mark the text each of this project's macros returns as built by code: they escape the
+    catalogue text they put in it (``page_text``, ``calculators.render.esc``). Objects they
+    return (a plan view) are not marked: their attributes are escaped when printed. The plugin's
+    own macros (``macros_info`` prints every variable as is) are not trusted."""
     for name, macro in list(macros.items()):
-        if callable(macro) and not getattr(macro, "_kb_trusted", False):
+        module = getattr(macro, "__module__", None) or ""
+        if callable(macro) and not module.startswith("mkdocs_macros") and \
+                not getattr(macro, "_kb_trusted", False):  # fmt: skip
             macros[name] = _trusted(macro)
 
 

@@ -101,11 +101,17 @@ def test_finalize_escapes_all_but_what_macros_built() -> None:
     assert finalize(Markup("<table>")) == "<table>"
     assert finalize(None) == ""
     assert finalize(14) == "14"
-    macros = {"table": lambda: "<table>", "plan": lambda: {"name": SCRIPT}, "value": 3}
+    def plugin_info() -> str:
+        return SCRIPT
+
+    plugin_info.__module__ = "mkdocs_macros.context"
+    macros = {"table": lambda: "<table>", "plan": lambda: {"name": SCRIPT}, "value": 3,
+              "macros_info": plugin_info}  # fmt: skip
     trust_macro_results(macros)
     assert isinstance(macros["table"](), Markup)  # type: ignore[operator]
     assert macros["plan"]() == {"name": SCRIPT}  # type: ignore[operator]
     assert macros["value"] == 3
+    assert finalize(macros["macros_info"]()) == page_text(SCRIPT)  # type: ignore[operator]
 
 
 def test_json_in_a_script_element_cannot_end_it() -> None:
