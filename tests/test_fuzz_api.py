@@ -313,3 +313,13 @@ def test_a_lone_surrogate_is_printed_not_fatal() -> None:
     assert code == 2 and stderr == ""
     assert [e["field"] for e in output["errors"]] == ["currency"]
     assert "\\ud800" in output["errors"][0]["message"]
+
+
+def test_the_command_line_reads_a_non_utf8_catalogue_as_an_error(tmp_path: Path) -> None:
+    catalogue = tmp_path / "catalogue.yaml"
+    catalogue.write_bytes(b"schema_version: 1\ncompany:\n  name: Caf\xe9\n")
+    code, output, stderr = cli("compare", "--catalogue", str(catalogue), stdin=b"{}")
+    message = (f"{catalogue}, line 3: (top level): byte 0xe9 at column 12 is not UTF-8 (save the "
+               "file as UTF-8)")  # fmt: skip
+    assert (code, output, stderr) == (2, {"errors": [{"field": "catalogue", "message": message}]},
+                                      "")  # fmt: skip
