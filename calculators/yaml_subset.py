@@ -183,10 +183,14 @@ class _Parser:
         self.lines[""] = self.line(start)
         data = self.block_node(start, -1, "")
         end = self.next_content("")
+        ended = self.text.startswith("...", end) and self.is_document_marker(end)
+        if ended:
+            self.pos = end + 3  # the document's end marker; nothing may follow it
+            end = self.next_content("")
         if end < len(self.text):
-            if self.is_document_marker(end):
-                raise self.fail("a second document (--- or ...): a catalogue file holds one",
-                                end, "")  # fmt: skip
+            if ended or self.is_document_marker(end):
+                raise self.fail("a second document (after --- or ...): a catalogue file holds "
+                                "one", end, "")  # fmt: skip
             raise self.fail(f"unexpected text {self.snippet(end)} (check its indentation)",
                             end, "")  # fmt: skip
         return Document(data, self.lines)
@@ -227,7 +231,7 @@ class _Parser:
             if self.column(pos) > indent:
                 raise self.fail(f"unexpected indentation before {self.snippet(pos)}", pos, where)
             if not self.is_sequence_entry(pos):
-                if self.mapping_key_end(pos, path) is not None:
+                if self.mapping_key_end(pos, path) is not None or self.at(pos) == "?":
                     break  # the key of the mapping this sequence is the value of
                 raise self.fail(f"expected another '- ' item, found {self.snippet(pos)}",
                                 pos, path)  # fmt: skip
@@ -309,11 +313,15 @@ class _Parser:
     def mapping_key(self, pos: int, path: str) -> tuple[str, int]:
         after = self.mapping_key_end(pos, path)
         if after is None:
+            if self.at(pos) == "?" and self.at(pos + 1) in ("", " ", "\n"):
+                raise self.fail(_RESERVED["?"], pos, path)
             raise self.fail(f"expected 'key: value', found {self.snippet(pos)}", pos, path)
         if self.at(pos) in ('"', "'"):
             key, _ = self.quoted(pos, path)
             return key, after
         key = self.text[pos : after - 1].rstrip()
+        if not key:
+            raise self.fail("a ':' with no key before it", pos, path)
         if key[0] in _RESERVED:
             raise self.fail(_RESERVED[key[0]], pos, path)
         return key, after
@@ -352,6 +360,8 @@ class _Parser:
             if (candidate >= len(self.text) or self.at(content) in ("", "#")
                     or self.column(content) <= parent_indent or self.at(self.pos) == "#"
                     or self.at(self.skip_spaces(self.pos)) == "#"):  # fmt: skip
+                break
+            if self.is_document_marker(content):
                 break
             if self.is_sequence_entry(content) or self.mapping_key_end(content, path) is not None:
                 raise self.fail(f"unexpected indentation before {self.snippet(content)}",

@@ -16,6 +16,8 @@ from typing import NamedTuple
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calculators import yaml_subset
 from calculators.catalogue import CatalogueError, read_catalogue_file
@@ -201,7 +203,7 @@ CORPUS = [
         "schema_version: 1\n---\nschema_version: 2\n",
         2,
         "",
-        "a second document (--- or ...): a catalogue file holds one",
+        "a second document (after --- or ...): a catalogue file holds one",
     ),
     Case(
         "yes-for-true",
@@ -327,6 +329,20 @@ CORPUS = [
         "",
         "must be a mapping, got a list",
     ),
+    Case(
+        "key-missing",
+        "company:\n  : Lumen\n",
+        2,
+        "company",
+        "a ':' with no key before it",
+    ),
+    Case(
+        "content-after-document-end",
+        "schema_version: 1\n...\nplans: []\n",
+        3,
+        "",
+        "a second document (after --- or ...): a catalogue file holds one",
+    ),
 ]
 
 
@@ -427,6 +443,8 @@ def test_the_real_catalogue_reads_as_pyyaml_reads_it() -> None:
     "'q k': 1\n\"d\": 2\n",
     "x: >\n\n  a\n\n\n  b\n",
     "\ufeffa: 1\r\nb: 2\r\n",
+    "a: 1\n...\n",
+    "null\n...\n",
 ])  # fmt: skip
 def test_the_subset_reads_yaml_as_pyyaml_does(text: str) -> None:
     assert yaml_subset.parse(text).data == yaml.safe_load(text)
@@ -440,3 +458,44 @@ def test_every_key_and_item_has_its_line() -> None:
     }  # fmt: skip
     assert document.line_of("a.c[0].missing") == 5
     assert document.line_of("nowhere") == 1
+
+
+# --------------------------------------------------------------------------------------------
+# Generated documents: read as PyYAML reads them, or refused with a line; never a crash
+
+SYNTAX = st.sampled_from([*"ab :-#'\"[]{},|>&*!?\n\t\\0123.~%@`<", "- ", ": ", "\n  ", "\n    ",
+                          "---", "...", "|-", ">+", "\\u00e9", "\\x4", "yes", "012"])  # fmt: skip
+GENERATED = settings(deadline=None, max_examples=300)
+
+
+@GENERATED
+@given(text=st.lists(SYNTAX, max_size=40).map("".join))
+def test_any_text_is_a_document_or_one_located_error(text: str) -> None:
+    try:
+        yaml_subset.parse(text)
+    except yaml_subset.YamlError as error:
+        assert error.line is not None and 1 <= error.line <= text.count("\n") + 1
+        assert "\n" not in error.reason
+
+
+words = st.text(alphabet=st.sampled_from(list("ab Z:-#'\"[]{},|>&*!?\\0123.~%@`<é_\t\n")),
+                max_size=12)  # fmt: skip
+scalars = (st.none() | st.booleans() | st.integers(-(10**6), 10**6) | words
+           | st.floats(allow_nan=False, allow_infinity=False, width=32))  # fmt: skip
+values = st.recursive(
+    scalars, lambda c: st.lists(c, max_size=3) | st.dictionaries(words, c, max_size=3),
+    max_leaves=12,
+)  # fmt: skip
+
+
+@GENERATED
+@given(value=values, flow=st.sampled_from([None, False, True]), width=st.sampled_from([20, 1000]))
+def test_what_pyyaml_writes_reads_back_the_same_or_is_refused(
+    value: object, flow: bool | None, width: int
+) -> None:
+    text = yaml.safe_dump(value, default_flow_style=flow, width=width, allow_unicode=True)
+    try:
+        document = yaml_subset.parse(text)
+    except yaml_subset.YamlError:
+        return  # outside the subset (complex keys for long ones, a quoted "<<"), with a line
+    assert document.data == yaml.safe_load(text)
