@@ -293,7 +293,7 @@ class _Parser:
         """Where the ``:`` after a block mapping key starting at ``pos`` ends, if it is one."""
         char = self.at(pos)
         if char in ('"', "'"):
-            end = self.quoted_end(pos, path)
+            _, end = self.quoted(pos, path)
             after = self.skip_spaces(end)
             if self.at(after) == ":" and self.at(after + 1) in ("", " ", "\n"):
                 return after + 1
@@ -332,7 +332,7 @@ class _Parser:
         """A value that starts on the current line; ``self.pos`` is left after it."""
         char = self.at(pos)
         if char in ("[", "{"):
-            value = self.flow_node(pos, path)
+            value, self.pos = self.flow_value(pos, path)
             return value
         if char in ('"', "'"):
             text, self.pos = self.quoted(pos, path)
@@ -477,9 +477,6 @@ class _Parser:
 
     # ---- quoted scalars --------------------------------------------------------------------
 
-    def quoted_end(self, pos: int, path: str) -> int:
-        return self.quoted(pos, path)[1]
-
     def quoted(self, pos: int, path: str) -> tuple[str, int]:
         """The text of the quoted scalar at ``pos`` and the position after its closing quote."""
         quote = self.text[pos]
@@ -547,10 +544,6 @@ class _Parser:
                 pos = self.line_end(pos)
             else:
                 return pos
-
-    def flow_node(self, pos: int, path: str) -> object:
-        value, self.pos = self.flow_value(pos, path)
-        return value
 
     def flow_value(self, pos: int, path: str) -> tuple[object, int]:
         char = self.at(pos)
