@@ -1,7 +1,9 @@
 """Command line: ``python -m calculators NAME [--file request.json] [--catalogue FILE]``.
 
 Reads the JSON request from standard input (or ``--file``), prints the JSON response, and exits
-0 on a result, 2 when the response lists errors.
+0 on a result, 2 when the response lists errors: a request that is not JSON (or not UTF-8, too
+deep, with too long a number) and a bad catalogue are errors too, each a one-line message with
+the file and the line.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from calculators import api
+from calculators import api, untrusted
 from calculators.catalogue import Catalogue, CatalogueError, read_catalogue_file
 
 DEFAULT_CATALOGUE = os.path.join("catalogue", "catalogue.yaml")
@@ -30,35 +32,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--catalogue",
         default=os.environ.get("CALCULATORS_CATALOGUE", DEFAULT_CATALOGUE),
-        help="plan catalogue (.yaml needs PyYAML, .json does not); default: %(default)s",
+        help="plan catalogue (.yaml or .json); default: %(default)s",
     )
     args = parser.parse_args(argv)
 
+    source = args.file or "standard input"
     try:
         if args.file:
-            with open(args.file, encoding="utf-8") as handle:
-                text = handle.read()
+            data = untrusted.read_file(args.file)
         else:
-            text = sys.stdin.read()
+            data = untrusted.read_stream(sys.stdin.buffer)
     except OSError as error:
-        return _emit(api.error_response("file", f"cannot read {args.file}: {error.strerror}"))
+        return _emit(api.error_response("file", f"cannot read {source}: {error.strerror}"))
     try:
-        request = json.loads(text)
-    except json.JSONDecodeError as error:
-        return _emit(api.error_response("", f"the request is not valid JSON: {error}"))
+        request = api.read_request(data)
+    except untrusted.InputError as error:
+        where = f"{source}, line {error.line}" if error.line is not None else source
+        return _emit(api.error_response("", f"{where}: {error.reason}"))
 
     catalogue: Catalogue | None = None
     if api.COMMANDS[args.calculator].needs_catalogue:
         try:
             catalogue = read_catalogue_file(args.catalogue)
         except CatalogueError as error:
-            return _emit(api.error_response("catalogue", str(error)))
+            return _emit({"errors": [{"field": "catalogue", "message": message}
+                                     for message in error.messages]})  # fmt: skip
     return _emit(api.run(args.calculator, request, catalogue=catalogue))
 
 
 def _emit(response: api.Response) -> int:
-    json.dump(response, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    text = json.dumps(response, indent=2, ensure_ascii=False)
+    # A lone surrogate from the request (JSON allows "\ud800") is printed escaped, not fatal.
+    sys.stdout.write(text.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
     return 2 if "errors" in response else 0
 
 

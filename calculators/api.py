@@ -8,12 +8,15 @@ and the Web Worker in the browser.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from calculators import untrusted
 from calculators.catalogue import Catalogue
+from calculators.plans import join
 
 Response = dict[str, Any]
 
@@ -48,18 +51,39 @@ COMMANDS: Final[Mapping[str, Command]] = {
 }  # fmt: skip
 
 
+def read_request(data: bytes | str, *, what: str = "the request") -> object:
+    """The request in JSON ``data``; ``untrusted.InputError`` (with its line) if it has none.
+
+    Bytes must be UTF-8; the size, the nesting and the length of numbers are bounded
+    (``calculators.untrusted``), so what comes back can be given to ``run`` safely.
+    """
+    text = untrusted.decode(data, what=what) if isinstance(data, bytes) else data
+    return untrusted.parse_json(text, what=what)
+
+
 def run(name: str, request: object, *, catalogue: Catalogue | None = None) -> Response:
     """Run calculator ``name`` on ``request``; never raises for bad input."""
     command = COMMANDS.get(name)
     if command is None:
         return error_response("command", f"unknown calculator {name!r}; known: "
                               f"{', '.join(COMMANDS)}")  # fmt: skip
+    # Bounded once here, so no calculator meets a number it cannot print or a nesting that
+    # would exhaust the stack.
+    oversized = untrusted.oversized(request)
+    if oversized is not None:
+        keys, reason = oversized
+        return error_response(functools.reduce(_field, keys, ""), reason)
     function = load(command)
     if command.needs_catalogue:
         if catalogue is None:
             return error_response("catalogue", f"the {name} calculator needs the plan catalogue")
         return function(request, catalogue=catalogue)  # type: ignore[no-any-return]
     return function(request)  # type: ignore[no-any-return]
+
+
+def _field(path: str, key: object) -> str:
+    """A field's path as the calculators write it: "proration.lines[0].amount"."""
+    return f"{path}[{key}]" if isinstance(key, int) else join(path, key)
 
 
 def load(command: Command) -> Callable[..., Any]:

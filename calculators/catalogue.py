@@ -7,13 +7,13 @@ and reported at once, each naming the file, the key path and the reason, for exa
     catalogue/catalogue.yaml: plans[1].prices.year.JPY: missing price (every plan sold
     self-serve needs a price in every currency for every interval)
 
-Standard library only: the YAML is read by the caller (macros at build time, or
-``read_catalogue_file`` with PyYAML when present); the browser passes the same data as JSON.
+Standard library only: ``read_catalogue_file`` reads the YAML with ``calculators.yaml_subset``
+(for the build and the command line alike) and names the line of each problem; the browser
+passes the same data as JSON.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
-from calculators import money, presets, proration
+from calculators import money, presets, proration, untrusted, yaml_subset
 
 SCHEMA_VERSION: Final = 1
 INTERVALS: Final = ("day", "week", "month", "year")
@@ -49,15 +49,27 @@ _CURRENCY_CODE: Final = re.compile(r"[A-Z]{3}")
 
 
 class CatalogueError(ValueError):
-    """The catalogue is invalid; ``problems`` lists every one found."""
+    """The catalogue is invalid; ``problems`` lists every one found, ``lines`` their lines."""
 
-    def __init__(self, source: str, problems: Sequence[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        source: str,
+        problems: Sequence[tuple[str, str]],
+        *,
+        lines: Sequence[int | None] = (),
+    ) -> None:
         self.source = source
         self.problems = tuple(problems)
-        lines = [f"{source}: {path or '(top level)'}: {reason}" for path, reason in problems]
-        count = len(lines)
+        self.lines = tuple(lines) or (None,) * len(self.problems)
+        located = [f"{source}, line {line}" if line else source for line in self.lines]
+        # One line per problem: file, line (when known), key path, reason.
+        self.messages = tuple(
+            f"{where}: {path or '(top level)'}: {reason}"
+            for where, (path, reason) in zip(located, problems, strict=True)
+        )
+        count = len(self.messages)
         header = f"{source}: the catalogue has {count} problem{'s' if count != 1 else ''}:"
-        super().__init__("\n".join([header, *("  " + line for line in lines)]))
+        super().__init__("\n".join([header, *("  " + line for line in self.messages)]))
 
 
 class UnknownIdError(KeyError):
@@ -408,30 +420,24 @@ def _price_keys(prices: Prices) -> list[str]:
 
 
 def read_catalogue_file(path: str | Path) -> Catalogue:
-    """Read and validate a catalogue file (.json always; .yaml/.yml when PyYAML is installed)."""
+    """Read and validate a catalogue file (.yaml/.yml, or .json); every problem with its line."""
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = untrusted.decode(untrusted.read_file(path))
+        if source.endswith((".yaml", ".yml")):
+            document = yaml_subset.parse(text)
+        else:
+            document = yaml_subset.Document(untrusted.parse_json(text, what="the catalogue"), {})
     except OSError as error:
         raise CatalogueError(source, [("", f"cannot read the file: {error.strerror}")]) from None
-    if source.endswith((".yaml", ".yml")):
-        try:
-            # Optional: the build environment has PyYAML; the browser is given JSON.
-            yaml = importlib.import_module("yaml")
-        except ImportError:
-            raise CatalogueError(
-                source, [("", "reading YAML needs PyYAML; pass the catalogue as JSON instead")]
-            ) from None
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            raise CatalogueError(source, [("", f"not valid YAML: {error}")]) from None
-    else:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise CatalogueError(source, [("", f"not valid JSON: {error}")]) from None
-    return parse_catalogue(data, source=source)
+    except untrusted.InputError as error:
+        where = error.path if isinstance(error, yaml_subset.YamlError) else ""
+        raise CatalogueError(source, [(where, error.reason)], lines=[error.line]) from None
+    try:
+        return parse_catalogue(document.data, source=source)
+    except CatalogueError as error:
+        lines = [document.line_of(key_path) for key_path, _ in error.problems]
+        raise CatalogueError(source, error.problems, lines=lines) from None
 
 
 def parse_catalogue(data: object, *, source: str) -> Catalogue:

@@ -26,7 +26,6 @@ Domain rules (the contract is ``calculators/contracts/growth.md``):
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -60,6 +59,7 @@ from calculators.plans import (
     shortfall_reasons,
     units_phrase,
 )
+from calculators.render import esc
 
 MAX_HORIZON: Final = 60
 DEFAULT_HORIZON: Final = 12
@@ -735,8 +735,8 @@ def _unavailable(reason: str) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} 40" role="img" '
             f'aria-label="Chart unavailable" class="growth-chart">'
             f"<title>Chart unavailable</title>"
-            f"<desc>{html.escape(reason)}</desc>"
-            f'<text x="8" y="24" fill="currentColor">{html.escape(reason)}</text></svg>')
+            f"<desc>{esc(reason)}</desc>"
+            f'<text x="8" y="24" fill="currentColor">{esc(reason)}</text></svg>')
 
 
 def render_chart_svg(response: Mapping[str, Any], *, resource: str) -> str:
@@ -793,7 +793,7 @@ def render_chart_svg(response: Mapping[str, Any], *, resource: str) -> str:
     if isinstance(sales, Mapping) and isinstance(sales.get("from_month"), int):
         desc += (f" From month {sales['from_month']} no self-serve plan holds the usage, even "
                  "with add-ons.")
-    e = html.escape
+    e = esc
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" '
         f'aria-label="{e(title)}" class="growth-chart" '

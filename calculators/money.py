@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Final, Literal
 
+from calculators.untrusted import MAX_NUMBER_DIGITS
+
 Rounding = Literal["half_up", "half_even"]
 ROUNDINGS: Final[tuple[Rounding, ...]] = ("half_up", "half_even")
 
@@ -52,6 +54,7 @@ CURRENCY_SYMBOLS: Final[Mapping[str, str]] = {
 }  # fmt: skip
 
 _AMOUNT_TEXT: Final = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
+_LARGEST: Final = 10**MAX_NUMBER_DIGITS
 
 
 class MoneyError(ValueError):
@@ -87,12 +90,15 @@ def parse_amount(
     """Read an amount written as a decimal string in major units ("249.95", "1800").
 
     Refuses floats, exponents, thousands separators, signs other than a leading minus (and that
-    only with ``allow_negative``), and more decimals than the currency has.
+    only with ``allow_negative``), more decimals than the currency has, and more than
+    ``MAX_NUMBER_DIGITS`` digits (which keeps every later operation exact in the private context).
     """
     if isinstance(text, bool) or not isinstance(text, (str, int, Decimal)):
         if isinstance(text, float):
             raise MoneyError("must be a decimal string such as \"249.95\", not a float")
         raise MoneyError(f"must be a decimal string such as \"249.95\", got {type(text).__name__}")
+    if isinstance(text, int) and not -_LARGEST < text < _LARGEST:
+        raise MoneyError(f"has more than {MAX_NUMBER_DIGITS} digits; no amount is that large")
     if isinstance(text, Decimal):
         value = text
         if not value.is_finite():
@@ -102,6 +108,9 @@ def parse_amount(
         if not raw.isascii() or not _AMOUNT_TEXT.fullmatch(raw):
             raise MoneyError(f"{_short(raw)!r} is not a decimal amount such as \"249.95\"")
         value = Decimal(raw)
+    if _digit_count(value) > MAX_NUMBER_DIGITS:
+        raise MoneyError(f"{_short(str(value))} has more than {MAX_NUMBER_DIGITS} digits; "
+                         "no amount is that large")  # fmt: skip
     if value < 0 and not allow_negative:
         raise MoneyError(f"{value} is negative; amounts must be zero or more")
     digits = minor_unit(currency, extra=extra)
@@ -186,6 +195,13 @@ def display(amount: Decimal, currency: str, *, extra: Mapping[str, int] | None =
     if symbol is None:
         return f"{sign}{currency} {body}"
     return f"{sign}{symbol}{body}"
+
+
+def _digit_count(value: Decimal) -> int:
+    """Digits written out in full: 1200 has 4, 0.005 has 3 (decimals), 5E+3 has 4."""
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite, checked by the caller
+    return len(digits) + exponent if exponent >= 0 else max(len(digits), -exponent)
 
 
 def _short(text: str) -> str:

@@ -482,7 +482,7 @@ def _csv_values(entry: Mapping[str, Any]) -> list[str]:
 
 def _side_words(side: Side) -> str:
     quantity = f", quantity {side.quantity}" if side.quantity != 1 else ""
-    return f"{side.plan.name} ({_INTERVAL_WORDS[side.interval]}{quantity})"
+    return f"{markdown_escape(side.plan.name)} ({_INTERVAL_WORDS[side.interval]}{quantity})"
 
 
 def _summary(entry: Mapping[str, Any], change: Change, catalogue: Catalogue) -> str:

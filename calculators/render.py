@@ -8,6 +8,7 @@ a catalogue is escaped; nothing here trusts its input.
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -30,7 +31,24 @@ class Rendered:
 
 
 def esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    """Text or attribute value for HTML. Line breaks become character references too: HTML shows
+    them the same, and no catalogue text can start a Markdown line in the page around it."""
+    return html.escape(str(value), quote=True).translate(_LINE_BREAKS)
+
+
+_LINE_BREAKS: Final = str.maketrans({"\n": "&#10;", "\r": "&#13;"})
+
+
+# In a <script> element the HTML parser ends the script at "</script" and changes state at
+# "<!--"; as \u escapes these characters mean the same to JSON and to JavaScript.
+_SCRIPT_UNSAFE: Final = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                                       "\u2028": "\\u2028", "\u2029": "\\u2029"})  # fmt: skip
+
+
+def script_json(value: object) -> str:
+    """``value`` as compact JSON that can sit inside ``<script type="application/json">``."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.translate(_SCRIPT_UNSAFE)
 
 
 def long_date(value: date | str) -> str:

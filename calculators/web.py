@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from calculators import widgets
+from calculators import untrusted, widgets
 from calculators.catalogue import parse_catalogue
 
 
@@ -27,8 +27,8 @@ def session(catalogue_json: str) -> Callable[[str, str, str], str]:
 
 def evaluate_text(widget: str, params_json: str, today: str, catalogue: Any) -> dict[str, Any]:
     try:
-        params = json.loads(params_json)
-    except json.JSONDecodeError:
+        params = untrusted.parse_json(params_json, what="the calculator's inputs")
+    except untrusted.InputError:
         params = None
     if not isinstance(params, dict):
         return {"widget": widget, "params": {}, "html": None, "figures": {}, "text": [],

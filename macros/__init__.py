@@ -19,9 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from calculators import catalogue as catalogue_module
-from calculators.catalogue import Catalogue, CatalogueError, parse_catalogue
+from calculators.catalogue import Catalogue, CatalogueError, read_catalogue_file
 from macros import conventions, feedback_counts, tables, widgets
-from macros.catalogue_file import read_yaml_catalogue
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CATALOGUE = "catalogue/catalogue.yaml"
@@ -43,18 +42,9 @@ def catalogue_path(project_root: Path, extra: dict[str, Any] | None = None) -> P
 def load_catalogue(path: str | Path) -> Catalogue:
     """Read the YAML catalogue; raise CatalogueLoadError naming file, line, key path and reason."""
     try:
-        data, locate = read_yaml_catalogue(Path(path))
+        return read_catalogue_file(path)
     except CatalogueError as error:
         raise CatalogueLoadError(str(error)) from None
-    try:
-        return parse_catalogue(data, source=str(path))
-    except CatalogueError as error:
-        lines = [f"{error.source}: the catalogue has {len(error.problems)} problem(s):"]
-        for key_path, reason in error.problems:
-            line = locate(key_path)
-            where = f"{error.source}, line {line}" if line else error.source
-            lines.append(f"  {where}: {key_path or '(top level)'}: {reason}")
-        raise CatalogueLoadError("\n".join(lines)) from None
 
 
 def _snapshot_key(path: Path) -> tuple[str, str, str]:
@@ -91,6 +81,10 @@ def define_env(env: Any) -> None:
     conventions.register(env, catalogue)  # proration_conventions(): days counted and rounded
     widgets.register(env, catalogue, PROJECT_ROOT)
     feedback_counts.register(env)  # "N people found this page helpful", from the export
+    # Catalogue text is untrusted: whatever a page prints with {{ ... }} is escaped, except the
+    # Markdown and HTML the macros above build (they escape what they put in it).
+    tables.trust_macro_results(env.macros)
+    env.env.finalize = tables.finalize
 
 
 def register_catalogue(env: Any, catalogue: Catalogue) -> None:

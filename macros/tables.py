@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable
+import functools
+import re
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
+
+from markupsafe import Markup
 
 from calculators import money, policy_words
 from calculators.catalogue import AddOn, Catalogue, Plan, UnknownIdError
@@ -219,8 +222,55 @@ def _ordered(ids: frozenset[str], catalogue: Catalogue) -> list[str]:
     return [f for f in catalogue.features if f in ids]
 
 
-def _cell(text: str) -> str:
-    return html.escape(text).replace("|", "&#124;")
+# What HTML or Markdown (with this site's extensions: tables, attr_list, md_in_html, abbr,
+# footnotes) reads as syntax. An underscore inside a word is not emphasis, and ids such as
+# "extra_storage" stay as written.
+_SYNTAX: Final = re.compile(r"[&<>\"'`\\*{}\[\]#!|~^]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_LINE_BREAK: Final = re.compile(r"[\r\n\u2028\u2029]+")
+
+
+def page_text(value: object) -> str:
+    """``value`` as literal text anywhere in a Markdown page: in prose, a heading, a table cell
+    or an HTML attribute. Syntax characters become character references, which HTML shows as
+    the characters themselves; line breaks become spaces, so no text starts a block.
+
+    Catalogue text is written by people who are not programmers and is never trusted: a plan
+    named ``<script>`` or ``[x](javascript:...)`` or ``a | b`` shows exactly that.
+    """
+    return _SYNTAX.sub(lambda m: f"&#{ord(m.group())};", _LINE_BREAK.sub(" ", str(value)))
+
+
+def finalize(value: object) -> object:
+    """Jinja ``finalize`` for pages: what ``{{ ... }}`` prints is escaped with ``page_text``,
+    unless it is the Markdown or HTML a macro built (marked by ``trust_macro_results``)."""
+    if isinstance(value, Markup):
+        return value
+    return page_text("" if value is None else value)
+
+
+def trust_macro_results(macros: MutableMapping[str, Any]) -> None:
+    """Mark the text each of this project's macros returns as built by code: they escape the
+    catalogue text they put in it (``page_text``, ``calculators.render.esc``). Objects they
+    return (a plan view) are not marked: their attributes are escaped when printed. The plugin's
+    own macros (``macros_info`` prints every variable as is) are not trusted."""
+    for name, macro in list(macros.items()):
+        module = getattr(macro, "__module__", None) or ""
+        if callable(macro) and not module.startswith("mkdocs_macros") and \
+                not getattr(macro, "_kb_trusted", False):  # fmt: skip
+            macros[name] = _trusted(macro)
+
+
+def _trusted(macro: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(macro)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        result = macro(*args, **kwargs)
+        return Markup(result) if type(result) is str else result
+
+    call._kb_trusted = True  # type: ignore[attr-defined]
+    return call
+
+
+_cell = page_text
 
 
 def plan_table(catalogue: Catalogue) -> Callable[..., str]:

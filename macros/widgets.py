@@ -74,10 +74,8 @@ def runtime_html(runtime: assets.Runtime, catalogue: Catalogue) -> str:
         "wheel": runtime.wheel,
         "catalogue": catalogue.data,
     }
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    inert = text.replace("</", "<\\/")
     return ('<div class="kb-runtime" data-kb-runtime hidden><script type="application/json">'
-            f"[{inert}]</script></div>")  # fmt: skip
+            f"[{render.script_json(data)}]</script></div>")  # fmt: skip
 
 
 def calculator_html(
