@@ -84,16 +84,15 @@ def define_env(env: Any) -> None:
     # Catalogue text is untrusted: whatever a page prints with {{ ... }} is escaped, except the
     # Markdown and HTML the macros above build (they escape what they put in it).
     tables.trust_macro_results(env.macros)
-    env.env.finalize = tables.finalize
 
 
 def register_catalogue(env: Any, catalogue: Catalogue) -> None:
     """The catalogue's variables, views, tables and the money filter (see macros/tables.py)."""
     view = tables.CatalogueView(catalogue)
 
-    env.variables["catalogue"] = catalogue
-    env.variables["company"] = catalogue.company
-    env.variables["policy"] = view.policy
+    env.variables["catalogue"] = tables.page_value(catalogue)
+    env.variables["company"] = tables.page_value(catalogue.company)
+    env.variables["policy"] = tables.page_value(view.policy)
 
     env.macro(view.plan, "plan")
     env.macro(view.addon, "addon")

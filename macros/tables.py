@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
@@ -240,31 +241,114 @@ def page_text(value: object) -> str:
     return _SYNTAX.sub(lambda m: f"&#{ord(m.group())};", _LINE_BREAK.sub(" ", str(value)))
 
 
-def finalize(value: object) -> object:
-    """Jinja ``finalize`` for pages: what ``{{ ... }}`` prints is escaped with ``page_text``,
-    unless it is the Markdown or HTML a macro built (marked by ``trust_macro_results``)."""
-    if isinstance(value, Markup):
+# Values a page may print as they are: numbers, dates, booleans and nothing.
+_PLAIN_VALUES: Final = (bool, int, float, Decimal, date, type(None))
+
+
+def page_value(value: Any) -> Any:
+    """``value`` as pages see it: every catalogue string it holds, however deep, reads as
+    literal text (``page_text``) when ``{{ ... }}`` prints it.
+
+    Neither engine lets a macros module change how its Jinja prints values (MkDocs' macros
+    plugin makes its Jinja environment after ``define_env``, Zensical's has none to reach), so
+    the values themselves are escaped: strings become escaped ``Markup``, containers and objects
+    (a plan view, the policy) give escaped values when read. ``Markup`` is what a macro built,
+    already escaped, and passes as it is; numbers and dates are not text.
+    """
+    if isinstance(value, (Markup, *_PLAIN_VALUES)):
         return value
-    return page_text("" if value is None else value)
+    if isinstance(value, str):
+        return Markup(page_text(value))
+    if isinstance(value, Mapping):
+        return _PageMapping(value)
+    if isinstance(value, (list, tuple, frozenset, set)):
+        return [page_value(item) for item in value]
+    return _PageObject(value)
+
+
+class _PageMapping(Mapping[Any, Any]):
+    """A mapping whose values are read through ``page_value`` (its keys are ids)."""
+
+    def __init__(self, mapping: Mapping[Any, Any]) -> None:
+        self._mapping = mapping
+
+    def __getitem__(self, key: Any) -> Any:
+        return page_value(self._mapping[key])
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._mapping)
+
+    def __len__(self) -> int:
+        return len(self._mapping)
+
+    def __str__(self) -> str:
+        return page_text(str(dict(self._mapping)))
+
+
+class _PageObject:
+    """An object whose attributes, items and method results are read through ``page_value``."""
+
+    def __init__(self, wrapped: Any) -> None:
+        object.__setattr__(self, "_wrapped", wrapped)
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._wrapped, name)
+        if callable(attribute) and not isinstance(attribute, type):
+            return _page_callable(attribute)
+        return page_value(attribute)
+
+    def __getitem__(self, key: Any) -> Any:
+        return page_value(self._wrapped[key])
+
+    def __iter__(self) -> Iterator[Any]:
+        return (page_value(item) for item in self._wrapped)
+
+    def __len__(self) -> int:
+        return len(self._wrapped)
+
+    def __bool__(self) -> bool:
+        return bool(self._wrapped)
+
+    def __eq__(self, other: object) -> bool:
+        other = other._wrapped if isinstance(other, _PageObject) else other
+        return bool(self._wrapped == other)
+
+    def __hash__(self) -> int:
+        return hash(self._wrapped)
+
+    def __str__(self) -> str:
+        return str(page_value(str(self._wrapped)))
+
+    __html__ = __str__
+
+
+def _page_callable(function: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return page_value(function(*args, **kwargs))
+
+    return call
 
 
 def trust_macro_results(macros: MutableMapping[str, Any]) -> None:
-    """Mark the text each of this project's macros returns as built by code: they escape the
-    catalogue text they put in it (``page_text``, ``calculators.render.esc``). Objects they
-    return (a plan view) are not marked: their attributes are escaped when printed. The plugin's
-    own macros (``macros_info`` prints every variable as is) are not trusted."""
+    """The text each of this project's macros returns is Markdown or HTML built by code, which
+    escapes the catalogue text it puts in it (``page_text``, ``calculators.render.esc``): it is
+    marked ``Markup`` and printed as it is. Objects they return (a plan view) give escaped
+    values (``page_value``). The macros plugin's own (``macros_info`` prints every variable as
+    is) are not trusted: what they return is escaped."""
     for name, macro in list(macros.items()):
+        if not callable(macro) or getattr(macro, "_kb_trusted", False):
+            continue
         module = getattr(macro, "__module__", None) or ""
-        if callable(macro) and not module.startswith("mkdocs_macros") and \
-                not getattr(macro, "_kb_trusted", False):  # fmt: skip
-            macros[name] = _trusted(macro)
+        ours = not module.startswith(("mkdocs_macros", "zensical"))
+        macros[name] = _trusted(macro) if ours else _page_callable(macro)
 
 
 def _trusted(macro: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(macro)
     def call(*args: Any, **kwargs: Any) -> Any:
         result = macro(*args, **kwargs)
-        return Markup(result) if type(result) is str else result
+        return Markup(result) if type(result) is str else page_value(result)
 
     call._kb_trusted = True  # type: ignore[attr-defined]
     return call

@@ -11,6 +11,8 @@ from __future__ import annotations
 import html.parser
 import json
 import re
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import markdown
@@ -20,7 +22,7 @@ from markupsafe import Markup
 from calculators import api, yaml_subset
 from calculators.catalogue import parse_catalogue
 from calculators.render import script_json
-from macros.tables import finalize, page_text, trust_macro_results
+from macros.tables import page_text, page_value, trust_macro_results
 from tests.conftest import ROOT, mkdocs_build
 
 SCRIPT = "<script>alert(1)</script><img src=x onerror=alert(2)>"
@@ -96,11 +98,30 @@ def test_an_id_keeps_its_underscores() -> None:
     assert page_text("extra_storage") == "extra_storage"
 
 
-def test_finalize_escapes_all_but_what_macros_built() -> None:
-    assert finalize(SCRIPT) == page_text(SCRIPT) != SCRIPT
-    assert finalize(Markup("<table>")) == "<table>"
-    assert finalize(None) == ""
-    assert finalize(14) == "14"
+def test_page_values_escape_every_catalogue_string_but_what_macros_built() -> None:
+    assert page_value(SCRIPT) == page_text(SCRIPT) != SCRIPT
+    assert page_value(Markup("<table>")) == "<table>"
+    assert page_value(None) is None
+    assert page_value(14) == 14
+
+    @dataclass(frozen=True)
+    class Named:
+        name: str
+        aliases: tuple[str, ...]
+        prices: dict[str, Decimal]
+
+        def title(self) -> str:
+            return self.name
+
+    named = page_value(Named(SCRIPT, (SCRIPT,), {"USD": Decimal("9.00")}))
+    assert str(named.name) == page_text(SCRIPT)
+    assert named.aliases == [page_text(SCRIPT)]
+    assert named.prices["USD"] == Decimal("9.00")
+    assert str(named.title()) == page_text(SCRIPT)
+    assert page_value({"a": SCRIPT})["a"] == page_text(SCRIPT)
+
+
+def test_macro_results_are_trusted_text_or_escaped_values() -> None:
     def plugin_info() -> str:
         return SCRIPT
 
@@ -109,9 +130,9 @@ def test_finalize_escapes_all_but_what_macros_built() -> None:
               "macros_info": plugin_info}  # fmt: skip
     trust_macro_results(macros)
     assert isinstance(macros["table"](), Markup)  # type: ignore[operator]
-    assert macros["plan"]() == {"name": SCRIPT}  # type: ignore[operator]
+    assert macros["plan"]()["name"] == page_text(SCRIPT)  # type: ignore[operator]
     assert macros["value"] == 3
-    assert finalize(macros["macros_info"]()) == page_text(SCRIPT)  # type: ignore[operator]
+    assert macros["macros_info"]() == page_text(SCRIPT)  # type: ignore[operator]
 
 
 def test_json_in_a_script_element_cannot_end_it() -> None:
