@@ -99,8 +99,9 @@ def page_summary(page: Path) -> dict[str, Any]:
     text = page.read_text(encoding="utf-8")
     article = article_of(page) or ""
     info = _PAGE_INFO.search(text)
-    attributes = dict(re.findall(r'(data-kb-[a-z-]+)=(?:"([^"]*)"|\'[^\']*\')', info.group(1))
-                      if info else [])  # fmt: skip
+    # Attribute values as the browser reads them: the engines escape characters differently.
+    attributes = {name: html.unescape(value) for name, value in re.findall(
+        r'(data-kb-[a-z-]+)=(?:"([^"]*)"|\'[^\']*\')', info.group(1))} if info else {}  # fmt: skip
     renamed = re.search(r"data-kb-anchor-redirects='([^']*)'", info.group(1)) if info else None
     runtime = _RUNTIME.search(text)
     return {
