@@ -15,6 +15,7 @@ from mkdocs.exceptions import PluginError
 
 from calculators.catalogue import Catalogue, CatalogueError, parse_catalogue
 from macros import tables
+from macros.currency import Money
 from macros.catalogue_file import read_yaml_catalogue
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +48,8 @@ def define_env(env: Any) -> None:
     view = tables.CatalogueView(catalogue)
 
     env.variables["catalogue"] = catalogue
+    # The header's currency control (overrides/partials/kb-currency.html) offers these.
+    env.conf["extra"]["kb_currency"] = Money(catalogue).choices()
     env.variables["company"] = catalogue.company
     env.variables["policy"] = view.policy
 
@@ -59,6 +62,8 @@ def define_env(env: Any) -> None:
     env.macro(view.feature, "feature")
     env.macro(view.currencies, "currencies")
     env.macro(view.default_currency, "default_currency")
+    env.macro(view.site_currency, "site_currency")
+    env.macro(Money(catalogue).each_currency, "each_currency")
     env.macro(view.change_rule, "change_rule")
     env.macro(tables.plan_table(catalogue), "plan_table")
     env.macro(tables.addon_table(catalogue), "addon_table")
