@@ -15,8 +15,8 @@ from mkdocs.exceptions import PluginError
 
 from calculators.catalogue import Catalogue, CatalogueError, parse_catalogue
 from macros import tables
-from macros.currency import Money
 from macros.catalogue_file import read_yaml_catalogue
+from macros.currency import Money
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CATALOGUE = "catalogue/catalogue.yaml"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from functools import partial
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from markupsafe import Markup
@@ -229,7 +229,7 @@ class CatalogueView:
 
 
 def _shown(catalogue: Catalogue, amount_in: Callable[[str], Decimal], currency: str | None,
-           suffix: str = "") -> Markup:
+           suffix: str = "") -> Markup:  # fmt: skip
     """A price in every currency (the reader's shows), or fixed in ``currency``."""
     prices = Money(catalogue)
     if currency is not None:

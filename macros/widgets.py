@@ -177,8 +177,8 @@ def register(env: Any, catalogue: Catalogue) -> None:
 
     def growth_example(**inputs: Any) -> str:
         if "currency" not in inputs:  # the reader's currency: computed in each one
-            return str(Money(catalogue).blocks(lambda code: growth_example(**inputs,
-                                                                           currency=code)))
+            return str(Money(catalogue).blocks(
+                lambda code: growth_example(**inputs, currency=code)))  # fmt: skip
         params = calc_widgets.default_params("growth", catalogue, build_date())
         for name, value in inputs.items():
             if name not in params:
