@@ -75,8 +75,27 @@ def article_text(page: Any) -> str:
 
 
 def wait_for_currency(page: Any, code: str) -> None:
-    page.wait_for_function("code => document.documentElement.dataset.kbCurrency === code",
-                           arg=code, timeout=READY_MS)  # fmt: skip
+    """Until the page is marked with ``code`` and every figure on it shows ``code``."""
+    page.wait_for_function(
+        "code => document.documentElement.dataset.kbCurrency === code && Array.from("
+        "document.querySelectorAll('span.kb-money[data-currency]'))"
+        ".every((figure) => figure.dataset.currency === code)",
+        arg=code, timeout=READY_MS,
+    )  # fmt: skip
+
+
+def choose_by_control(page: Any, code: str) -> None:
+    page.locator(CONTROL).wait_for(state="visible")
+    page.select_option(CONTROL, code)
+    wait_for_currency(page, code)
+
+
+def wait_for_due_now(page: Any, calc_id: str, want: str) -> None:
+    page.wait_for_function(
+        "([root, text]) => document.querySelector(root + ' [data-field=due_now]')"
+        "?.textContent.trim() === text",
+        arg=[f"#{calc_id}", want], timeout=READY_MS,
+    )  # fmt: skip
 
 
 def follow_link(page: Any, site_url: str, path: str) -> None:
@@ -109,8 +128,7 @@ def test_the_control_switches_every_price_on_the_priced_pages(
     page.goto(site_url)
     page.locator(CONTROL).wait_for(state="visible")
     assert page.locator(CONTROL).input_value() == catalogue.default_currency
-    page.select_option(CONTROL, "EUR")
-    wait_for_currency(page, "EUR")
+    choose_by_control(page, "EUR")
     assert shown_price(catalogue, "team", "EUR") in page.evaluate(VISIBLE_TEXT)
     assert_only_currency(page, catalogue, "EUR")
     for path in PRICED_PAGES[1:]:
@@ -142,15 +160,9 @@ def test_the_choice_survives_instant_navigation_and_reload(
 ) -> None:
     page = context.new_page()
     page.goto(site_url)
-    page.locator(CONTROL).wait_for(state="visible")
-    page.select_option(CONTROL, "GBP")
-    wait_for_currency(page, "GBP")
+    choose_by_control(page, "GBP")
     follow_link(page, site_url, "add-ons/reviewing-add-ons/")
-    page.wait_for_function(
-        "code => Array.from(document.querySelectorAll('article span.kb-money[data-currency]'))"
-        ".every((figure) => figure.dataset.currency === code)",
-        arg="GBP", timeout=READY_MS,
-    )  # fmt: skip
+    wait_for_currency(page, "GBP")
     assert_only_currency(page, catalogue, "GBP")
     page.reload()
     wait_for_currency(page, "GBP")
@@ -163,27 +175,17 @@ def test_a_calculator_opens_in_the_chosen_currency(
 ) -> None:
     page = context.new_page()
     page.goto(site_url)
-    page.locator(CONTROL).wait_for(state="visible")
-    page.select_option(CONTROL, "EUR")
-    wait_for_currency(page, "EUR")
+    choose_by_control(page, "EUR")
     follow_link(page, site_url, "billing/prorated-charges/")
     calc_id = str(page.locator(CALC).first.get_attribute("id"))
     assert page.locator(f"#{calc_id}-currency").input_value() == "EUR"
     want = expected_due_now(catalogue, page, "EUR")
-    page.wait_for_function(
-        "([root, text]) => document.querySelector(root + ' [data-field=due_now]')"
-        "?.textContent.trim() === text",
-        arg=[f"#{calc_id}", want], timeout=READY_MS,
-    )  # fmt: skip
+    wait_for_due_now(page, calc_id, want)
     # Choosing another currency in the header recalculates the calculator in it.
-    page.select_option(CONTROL, "GBP")
+    choose_by_control(page, "GBP")
     assert page.locator(f"#{calc_id}-currency").input_value() == "GBP"
     want = expected_due_now(catalogue, page, "GBP")
-    page.wait_for_function(
-        "([root, text]) => document.querySelector(root + ' [data-field=due_now]')"
-        "?.textContent.trim() === text",
-        arg=[f"#{calc_id}", want], timeout=READY_MS,
-    )  # fmt: skip
+    wait_for_due_now(page, calc_id, want)
     assert_only_currency(page, catalogue, "GBP")
 
 
