@@ -288,7 +288,7 @@ def plan_table(catalogue: Catalogue) -> Callable[..., str]:
 
 
 def _saving(prices: Money, plan: Plan, currency: str | None) -> str:
-    """"$60.00 (17%)": the discount may differ by currency, so each currency has its own."""
+    """The saving as "$60.00 (17%)"; the discount may differ by currency, so each has its own."""
     codes = [currency] if currency is not None else prices.codes
     texts = {code: f"{prices.text(plan.annual_saving(code), code)} "
                    f"({plan.annual_discount_percent(code)}%)" for code in codes}  # fmt: skip
