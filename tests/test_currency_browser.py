@@ -136,6 +136,9 @@ def test_the_control_switches_every_price_on_the_priced_pages(
         wait_for_currency(page, "EUR")
         assert page.locator(CONTROL).input_value() == "EUR"
         assert_only_currency(page, catalogue, "EUR")
+    page.emulate_media(media="print")  # what a printed page shows
+    assert not page.locator(CONTROL).is_visible()
+    assert_only_currency(page, catalogue, "EUR")
 
 
 def test_a_currency_link_selects_it_and_jpy_has_no_decimals(
