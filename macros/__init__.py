@@ -21,6 +21,7 @@ from typing import Any
 from calculators import catalogue as catalogue_module
 from calculators.catalogue import Catalogue, CatalogueError, read_catalogue_file
 from macros import conventions, feedback_counts, tables, widgets
+from macros.currency import Money
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CATALOGUE = "catalogue/catalogue.yaml"
@@ -91,6 +92,8 @@ def register_catalogue(env: Any, catalogue: Catalogue) -> None:
     view = tables.CatalogueView(catalogue)
 
     env.variables["catalogue"] = tables.page_value(catalogue)
+    # The header's currency control (overrides/partials/kb-currency.html) offers these.
+    env.conf["extra"]["kb_currency"] = Money(catalogue).choices()
     env.variables["company"] = tables.page_value(catalogue.company)
     env.variables["policy"] = tables.page_value(view.policy)
 
@@ -103,6 +106,8 @@ def register_catalogue(env: Any, catalogue: Catalogue) -> None:
     env.macro(view.feature, "feature")
     env.macro(view.currencies, "currencies")
     env.macro(view.default_currency, "default_currency")
+    env.macro(view.site_currency, "site_currency")
+    env.macro(Money(catalogue).each_currency, "each_currency")
     env.macro(view.change_rule, "change_rule")
     env.macro(tables.plan_table(catalogue), "plan_table")
     env.macro(tables.addon_table(catalogue), "addon_table")

@@ -8,13 +8,15 @@ from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any, Final
 
 from markupsafe import Markup
 
-from calculators import money, policy_words
+from calculators import policy_words
 from calculators.catalogue import AddOn, Catalogue, Plan, UnknownIdError
 from calculators.records import REASON_CODES
+from macros.currency import Money, PerCurrency
 
 INTERVAL_WORDS = {"day": "daily", "week": "weekly", "month": "monthly", "year": "annual"}
 BILLED_WORDS = {"day": "daily", "week": "weekly", "month": "monthly", "year": "annually"}
@@ -89,21 +91,27 @@ class PlanView:
         return self.name
 
     def price(self, currency: str | None = None, interval: str = "month") -> str:
+        """The price in the reader's currency, or in ``currency`` when a page names one."""
         if not self._plan.self_serve:
             return "Contact sales"
-        code = currency or self._catalogue.default_currency
-        return _price(self._plan.price(code, interval), code, self._catalogue)
+        return _shown(self._catalogue, lambda code: self._plan.price(code, interval), currency)
 
-    def amount(self, currency: str | None = None, interval: str = "month") -> Decimal:
-        return self._plan.price(currency or self._catalogue.default_currency, interval)
+    def amount(self, currency: str | None = None, interval: str = "month") -> Decimal | PerCurrency:
+        """The price in every currency (for arithmetic and the ``money`` filter), or in one."""
+        if currency is not None:
+            return self._plan.price(currency, interval)
+        return Money(self._catalogue).per_currency(lambda code: self._plan.price(code, interval))
 
     def annual_saving(self, currency: str | None = None) -> str:
-        code = currency or self._catalogue.default_currency
-        return _price(self._plan.annual_saving(code), code, self._catalogue)
+        return _shown(self._catalogue, self._plan.annual_saving, currency)
 
     def annual_discount(self, currency: str | None = None) -> str:
-        code = currency or self._catalogue.default_currency
-        return f"{self._plan.annual_discount_percent(code)}%"
+        if currency is not None:
+            return f"{self._plan.annual_discount_percent(currency)}%"
+        return Money(self._catalogue).words({
+            code: f"{self._plan.annual_discount_percent(code)}%"
+            for code in self._catalogue.currencies
+        })  # fmt: skip
 
     def limit(self, resource: str) -> str:
         if resource not in self._plan.limits:
@@ -145,8 +153,14 @@ class AddOnView:
         return self.name
 
     def price(self, currency: str | None = None, interval: str = "month") -> str:
-        code = currency or self._catalogue.default_currency
-        return _price(self._addon.price(code, interval), code, self._catalogue)
+        """The price in the reader's currency, or in ``currency`` when a page names one."""
+        return _shown(self._catalogue, lambda code: self._addon.price(code, interval), currency)
+
+    def amount(self, currency: str | None = None, interval: str = "month") -> Decimal | PerCurrency:
+        """The price in every currency (for arithmetic and the ``money`` filter), or in one."""
+        if currency is not None:
+            return self._addon.price(currency, interval)
+        return Money(self._catalogue).per_currency(lambda code: self._addon.price(code, interval))
 
 
 class CatalogueView:
@@ -199,6 +213,10 @@ class CatalogueView:
     def default_currency(self) -> str:
         return self.catalogue.default_currency
 
+    def site_currency(self) -> Markup:
+        """The reader's currency code, for copy such as "Prices are in USD"."""
+        return Money(self.catalogue).code()
+
     def change_rule(self, kind: str) -> ChangeRuleView:
         if kind not in self.catalogue.policy.changes:
             raise ValueError(f"unknown change kind {kind!r}; known: "
@@ -208,15 +226,17 @@ class CatalogueView:
         return ChangeRuleView(kind=kind, title=CHANGE_WORDS[kind], when=when, billing=billing,
                               apply=rule.apply)  # fmt: skip
 
-    def money(self, amount: object, currency: str | None = None) -> str:
-        code = currency or self.catalogue.default_currency
-        value = money.parse_amount(amount, code, allow_negative=True,
-                                   extra=self.catalogue.minor_units)  # fmt: skip
-        return money.display(value, code, extra=self.catalogue.minor_units)
+    def money(self, amount: object, currency: str | None = None) -> Markup:
+        return Money(self.catalogue).filter(amount, currency)
 
 
-def _price(amount: Decimal, currency: str, catalogue: Catalogue) -> str:
-    return money.display(amount, currency, extra=catalogue.minor_units)
+def _shown(catalogue: Catalogue, amount_in: Callable[[str], Decimal], currency: str | None,
+           suffix: str = "") -> Markup:  # fmt: skip
+    """A price in every currency (the reader's shows), or fixed in ``currency``."""
+    prices = Money(catalogue)
+    if currency is not None:
+        return prices.fixed(amount_in(currency), currency, suffix)
+    return prices.figure(prices.per_currency(amount_in), suffix)
 
 
 def _ordered(ids: frozenset[str], catalogue: Catalogue) -> list[str]:
@@ -361,8 +381,9 @@ def plan_table(catalogue: Catalogue) -> Callable[..., str]:
     """``plan_table(currency=None, plans=None)``: plans side by side, as a Markdown table."""
 
     def render(currency: str | None = None, plans: list[str] | None = None) -> str:
-        code = currency or catalogue.default_currency
-        catalogue.currency(code)
+        if currency is not None:
+            catalogue.currency(currency)
+        prices = Money(catalogue)
         chosen = [catalogue.plan(p) for p in plans] if plans else list(catalogue.plans)
         header = "| | " + " | ".join(f"**{_cell(p.name)}**" for p in chosen) + " |"
         rule = "|---|" + "---|" * len(chosen)
@@ -373,14 +394,13 @@ def plan_table(catalogue: Catalogue) -> Callable[..., str]:
 
         for interval in catalogue.intervals:
             row(f"Price, billed {BILLED_WORDS[interval]}", [
-                _cell(_price(p.price(code, interval), code, catalogue) + PER_INTERVAL[interval])
-                if p.self_serve else "Contact sales" for p in chosen
+                _shown(catalogue, partial(p.price, interval=interval), currency,
+                       PER_INTERVAL[interval]) if p.self_serve else "Contact sales"
+                for p in chosen
             ])  # fmt: skip
         if "month" in catalogue.intervals and "year" in catalogue.intervals:
             row("Annual billing saves", [
-                _cell(f"{_price(p.annual_saving(code), code, catalogue)} "
-                      f"({p.annual_discount_percent(code)}%)") if p.self_serve else "By contract"
-                for p in chosen
+                _saving(prices, p, currency) if p.self_serve else "By contract" for p in chosen
             ])  # fmt: skip
         for resource in catalogue.resources:
             row(_cell(resource.label), [
@@ -399,6 +419,16 @@ def plan_table(catalogue: Catalogue) -> Callable[..., str]:
     return render
 
 
+def _saving(prices: Money, plan: Plan, currency: str | None) -> str:
+    """The saving as "$60.00 (17%)"; the discount may differ by currency, so each has its own."""
+    codes = [currency] if currency is not None else prices.codes
+    texts = {code: f"{prices.text(plan.annual_saving(code), code)} "
+                   f"({plan.annual_discount_percent(code)}%)" for code in codes}  # fmt: skip
+    if currency is not None:
+        return prices.fixed_words(texts[currency], currency)
+    return prices.words(texts)
+
+
 def _addon_or_dash(catalogue: Catalogue, plan: Plan, feature_id: str) -> str:
     for addon in catalogue.addons:
         if addon.feature == feature_id and plan.id in addon.available_on:
@@ -410,8 +440,8 @@ def addon_table(catalogue: Catalogue) -> Callable[..., str]:
     """``addon_table(currency=None)``: every add-on with prices, limits and availability."""
 
     def render(currency: str | None = None) -> str:
-        code = currency or catalogue.default_currency
-        catalogue.currency(code)
+        if currency is not None:
+            catalogue.currency(currency)
         prices = " | ".join(f"Price {INTERVAL_WORDS[i]}" for i in catalogue.intervals)
         rows = [
             f"| Add-on | What one unit gives | {prices} | Most per account | Available on "
@@ -422,8 +452,8 @@ def addon_table(catalogue: Catalogue) -> Callable[..., str]:
             view = AddOnView(addon, catalogue)
             cells = [
                 f"**{_cell(addon.name)}**", _cell(view.grants),
-                *(_cell(_price(addon.price(code, i), code, catalogue) + PER_INTERVAL[i])
-                  for i in catalogue.intervals),
+                *(_shown(catalogue, partial(addon.price, interval=i), currency,
+                         PER_INTERVAL[i]) for i in catalogue.intervals),
                 str(addon.max_quantity),
                 _cell(", ".join(view.available_on) or "—"),
                 _cell(", ".join(view.included_in) or "—"),

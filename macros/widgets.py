@@ -23,6 +23,7 @@ from calculators import conventions, render
 from calculators import widgets as calc_widgets
 from calculators.catalogue import Catalogue
 from macros import assets
+from macros.currency import Money
 
 _ID = re.compile(r"[a-z][a-z0-9-]*")
 
@@ -134,9 +135,13 @@ def proration_example(
     currency: str | None = None,
     addon: str | None = None,
 ) -> str:
+    if currency is None:  # the reader's currency: computed in each one, not converted
+        return str(Money(catalogue).blocks(lambda code: proration_example(
+            catalogue, from_plan, to_plan, period_start, change_at, from_interval, to_interval,
+            from_quantity, to_quantity, code, addon)))  # fmt: skip
     from calculators import proration
 
-    code = currency or catalogue.default_currency
+    code = currency
     target_interval = to_interval or from_interval
     kind, request = calc_widgets.proration_request(
         catalogue, from_plan=from_plan, from_interval=from_interval, to_plan=to_plan,
@@ -165,6 +170,9 @@ def proration_example(
 
 
 def growth_example(catalogue: Catalogue, **inputs: Any) -> str:
+    if "currency" not in inputs:  # the reader's currency: computed in each one
+        return str(Money(catalogue).blocks(
+            lambda code: growth_example(catalogue, **inputs, currency=code)))  # fmt: skip
     params = calc_widgets.default_params("growth", catalogue, build_date())
     for name, value in inputs.items():
         if name not in params:

@@ -137,6 +137,18 @@ function attachCalculator(element) {
     calculator.text = []; // the published result was for other inputs
     calculator.result.replaceChildren(textParagraph("Calculating the result for the link's inputs…"));
   }
+  // The site's currency (currency.js marks it on <html>): the calculator opens in it. The
+  // published result is in another currency, so, like a link's, it waits for the engine.
+  const siteCurrency = document.documentElement.dataset.kbCurrency;
+  const currencyField = calculator.form.querySelector('select[name="currency"]');
+  if (!linked && siteCurrency && currencyField && currencyField.value !== siteCurrency &&
+      Array.from(currencyField.options).some((option) => option.value === siteCurrency)) {
+    currencyField.value = siteCurrency;
+    calculator.waitingParams = readForm(calculator);
+    calculator.hasResult = false;
+    calculator.text = []; // the published result was in another currency
+    calculator.result.replaceChildren(textParagraph(`Calculating the result in ${siteCurrency}…`));
+  }
   calculator.form.addEventListener("input", () => scheduleEvaluation(calculator));
   calculator.form.addEventListener("change", () => scheduleEvaluation(calculator));
   calculator.form.addEventListener("submit", (event) => {
