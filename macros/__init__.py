@@ -92,8 +92,6 @@ def register_catalogue(env: Any, catalogue: Catalogue) -> None:
     view = tables.CatalogueView(catalogue)
 
     env.variables["catalogue"] = tables.page_value(catalogue)
-    # The header's currency control (overrides/partials/kb-currency.html) offers these.
-    env.conf["extra"]["kb_currency"] = Money(catalogue).choices()
     env.variables["company"] = tables.page_value(catalogue.company)
     env.variables["policy"] = tables.page_value(view.policy)
 

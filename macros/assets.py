@@ -298,9 +298,15 @@ def check_catalogue(project_root: Path) -> None:
 
 
 def write_links_config(project_root: Path) -> None:
-    from macros import links
+    """Short links, redirects and the header's currency choices, in the configuration both
+    engines read (Zensical's templates see no change define_env makes to it)."""
+    from macros import CATALOGUE_SNAPSHOT, cached_catalogue, catalogue_path, links
+    from macros.currency import Money
 
-    links.write_generated_config(Path(project_root))
+    root = Path(project_root)
+    extra = links.read_site_config(root / "mkdocs.yml").get("extra")
+    catalogue = cached_catalogue(catalogue_path(root, extra), root / CATALOGUE_SNAPSHOT)
+    links.write_generated_config(root, {"kb_currency": Money(catalogue).choices()})
 
 
 STEPS: Final[tuple[tuple[str, Callable[[Path], object]], ...]] = (

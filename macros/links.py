@@ -159,15 +159,16 @@ def page_links(links: Mapping[str, ShortLink], redirects: Redirects) -> dict[str
 GENERATED_CONFIG = Path("build") / "generated" / "links.yml"
 
 
-def write_generated_config(project_root: Path) -> Path:
-    """Write ``build/generated/links.yml`` from mkdocs.yml's nav and ``extra.redirects``."""
+def write_generated_config(project_root: Path, extra: Mapping[str, Any] | None = None) -> Path:
+    """Write ``build/generated/links.yml`` from mkdocs.yml's nav and ``extra.redirects``, with
+    ``extra`` settings that both engines' templates read from the configuration."""
     config = read_site_config(project_root / "mkdocs.yml")
     docs_dir = project_root / str(config.get("docs_dir") or "docs")
     links = short_links(config.get("nav") or [], docs_dir)
     redirects = read_redirects((config.get("extra") or {}).get("redirects"), docs_dir)
     generated = {
         "plugins": {"redirects": {"redirect_maps": redirect_maps(links, redirects)}},
-        "extra": {"kb_pages": page_links(links, redirects)},
+        "extra": {"kb_pages": page_links(links, redirects), **(extra or {})},
     }
     text = ("# Written by `make assets` (macros/links.py) from mkdocs.yml's nav and "
             "extra.redirects; do not edit.\n"

@@ -261,8 +261,9 @@ def page_text(value: object) -> str:
     return _SYNTAX.sub(lambda m: f"&#{ord(m.group())};", _LINE_BREAK.sub(" ", str(value)))
 
 
-# Values a page may print as they are: numbers, dates, booleans and nothing.
-_PLAIN_VALUES: Final = (bool, int, float, Decimal, date, type(None))
+# Values a page may print as they are: numbers (an amount in every currency too), dates,
+# booleans and nothing.
+_PLAIN_VALUES: Final = (bool, int, float, Decimal, PerCurrency, date, type(None))
 
 
 def page_value(value: Any) -> Any:
