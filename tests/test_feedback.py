@@ -45,7 +45,14 @@ def open_article(context: Any, url: str) -> tuple[Any, list[Any]]:
     page.wait_for_selector(f"{FEEDBACK}:not([hidden])")
     page.wait_for_load_state("networkidle")
     requests: list[Any] = []
-    page.on("request", lambda request: requests.append(request))
+
+    def record(request: Any) -> None:
+        # The browser asks for the site's icon on its own, at a time of its choosing: that is not
+        # a request the page makes.
+        if not request.url.endswith("/assets/images/favicon.png"):
+            requests.append(request)
+
+    page.on("request", record)
     return page, requests
 
 
