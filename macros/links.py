@@ -89,33 +89,36 @@ def short_links(nav: Iterable[Any], docs_dir: Path) -> dict[str, ShortLink]:
     return found
 
 
+# The redirect pages' script (overrides/assets/javascripts/kb-redirect.js), from the site root.
+REDIRECT_SCRIPT = "assets/javascripts/kb-redirect.js"
+
+
 def redirect_page(
     target: str,
     *,
     default_anchor: str = "",
     anchors: Mapping[str, str] | None = None,
     title: str = "",
+    script: str = "../../assets/javascripts/kb-redirect.js",
 ) -> str:
     """A static page that sends the reader on to ``target`` (relative), keeping the #anchor.
 
-    Without JavaScript the meta refresh still lands on the page's title.
+    The JavaScript is a file (``script``, relative) reading the target from data attributes, so
+    the page runs under the strict CSP; without JavaScript the meta refresh lands on the title.
     """
     fallback = target + (f"#{default_anchor}" if default_anchor else "")
-    mapping = json.dumps(dict(anchors or {}), sort_keys=True).replace("</", "<\\/")
-    script = (
-        "(function(){var map=" + mapping + ";var h=location.hash.slice(1);"
-        "if(map[h])h=map[h];var t=" + json.dumps(target) + ";"
-        "location.replace(t+(h?'#'+h:" + json.dumps("#" + default_anchor if default_anchor
-                                                     else "") + "));})();"
-    )  # fmt: skip
+    mapping = json.dumps(dict(anchors or {}), sort_keys=True)
     label = html.escape(title or "the page")
     url = html.escape(fallback, quote=True)
+    data = (f'data-target="{html.escape(target, quote=True)}" '
+            f'data-default-anchor="{html.escape(default_anchor, quote=True)}" '
+            f'data-anchors="{html.escape(mapping, quote=True)}"')  # fmt: skip
     return (
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<title>Redirecting to {label}</title>"
         f'<meta http-equiv="refresh" content="0; url={url}">'
         f'<link rel="canonical" href="{url}"><meta name="robots" content="noindex">'
-        f"<script>{script}</script></head>"
+        f'<script src="{html.escape(script, quote=True)}" {data}></script></head>'
         f'<body><p>This page has moved: <a href="{url}">{label}</a>.</p></body></html>\n'
     )
 
@@ -167,12 +170,14 @@ def write_redirects(site_dir: Path, links: Mapping[str, ShortLink], redirects: R
         target = page_url(link.source)
         page = redirect_page(relative(where, target), default_anchor=link.anchor,
                              anchors=redirects.anchors.get(target),
-                             title=f"{link.number} {link.title}".strip())  # fmt: skip
+                             title=f"{link.number} {link.title}".strip(),
+                             script=relative(where, REDIRECT_SCRIPT))  # fmt: skip
         _write(site_dir / where / "index.html", page)
     for old, new in redirects.pages.items():
         new_page, _, new_anchor = new.partition("#")
         page = redirect_page(relative(old, new_page), default_anchor=new_anchor,
-                             anchors=redirects.anchors.get(new_page))  # fmt: skip
+                             anchors=redirects.anchors.get(new_page),
+                             script=relative(old, REDIRECT_SCRIPT))  # fmt: skip
         _write(site_dir / old / "index.html", page)
 
 

@@ -93,12 +93,10 @@ def register(env: Any, catalogue: Catalogue) -> None:
         key = page_key()
         if key not in state["pages"]:
             state["pages"].add(key)
-            # The theme re-runs every script in the content after instant navigation, without
-            # its type, so the JSON is an array (a harmless expression if run) inside a marked
-            # element that survives the swap.
-            parts.append('<div class="kb-runtime" data-kb-runtime hidden>'
-                         '<script type="application/json">'
-                         f"[{runtime().manifest(catalogue)}]</script></div>")  # fmt: skip
+            # Inert JSON in an attribute, not a <script>: the theme re-runs every script in
+            # the content after instant navigation as JavaScript, which the strict CSP blocks.
+            parts.append('<div class="kb-runtime" hidden data-kb-runtime="'
+                         f'{render.esc(runtime().manifest(catalogue))}"></div>')  # fmt: skip
         parts.append(
             f'<section class="kb-calc" id="{id}" data-calculator="{kind}" data-state="static" '
             f'aria-labelledby="{id}-title" data-today="{today.isoformat()}">'

@@ -25,12 +25,11 @@ const engine = {
 };
 
 function readRuntime() {
-  // An array of one object: see macros/widgets.py for why.
-  const element = document.querySelector("[data-kb-runtime] script");
+  // Inert JSON in an attribute: see macros/widgets.py for why.
+  const element = document.querySelector("[data-kb-runtime]");
   if (!element) return null;
   try {
-    const [runtime] = JSON.parse(element.textContent);
-    return runtime;
+    return JSON.parse(element.dataset.kbRuntime);
   } catch (error) {
     return null;
   }
