@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,14 +53,15 @@ def policy_directives(policy: str) -> dict[str, str]:
 
 class _HeadersHandler(_QuietHandler):
     site_headers: dict[str, str] = {}  # noqa: RUF012 - set per server by a subclass
-    built_for = ""  # the site_url the site was built with
 
     def do_GET(self) -> None:
         # Instant navigation follows only the links sitemap.xml lists: list this server's.
-        if self.path.split("?")[0] == "/sitemap.xml" and self.built_for:
-            text = (Path(self.directory) / "sitemap.xml").read_text(encoding="utf-8")
+        sitemap = Path(self.directory) / "sitemap.xml"
+        if self.path.split("?")[0] == "/sitemap.xml" and sitemap.is_file():
+            text = sitemap.read_text(encoding="utf-8")
+            built_for = min(re.findall(r"<loc>([^<]*)</loc>", text), key=len)  # the home page
             here = f"http://{self.headers.get('Host', '')}/"
-            body = text.replace(self.built_for, here).encode("utf-8")
+            body = text.replace(built_for, here).encode("utf-8")
             self.send_response(200)
             self.send_header("Content-Type", "application/xml")
             self.send_header("Content-Length", str(len(body)))
@@ -93,13 +95,12 @@ class _QuietServer(_Server):
 
 
 @contextmanager
-def serve_with_headers(site: Path, built_for: str) -> Iterator[str]:
-    """Serve ``site``, built for the address ``built_for``, on 127.0.0.1 with its `_headers`;
-    yields the base URL. The site's links are relative and its sitemap is rewritten to this
-    server's address, so instant navigation works here too."""
+def serve_with_headers(site: Path) -> Iterator[str]:
+    """Serve ``site`` on 127.0.0.1 with its `_headers`; yields the base URL. The site's links
+    are relative and its sitemap is rewritten to this server's address, so instant navigation
+    works here too, whatever address the site was built for."""
     handler_class = type("Handler", (_HeadersHandler,),
-                         {"site_headers": read_headers(site / "_headers"),
-                          "built_for": built_for})  # fmt: skip
+                         {"site_headers": read_headers(site / "_headers")})  # fmt: skip
     handler = functools.partial(handler_class, directory=str(site))
     server = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -36,8 +36,8 @@ REQUIRED_POLICY = (
 
 
 @pytest.fixture(scope="module")
-def hardened_url(built_site: Path, site_url: str) -> Iterator[str]:
-    with serve_with_headers(built_site, site_url) as url:
+def hardened_url(built_site: Path) -> Iterator[str]:
+    with serve_with_headers(built_site) as url:
         yield url
 
 
