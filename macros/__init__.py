@@ -49,6 +49,10 @@ def define_env(env: Any) -> None:
     env.variables["catalogue"] = catalogue
     env.variables["company"] = catalogue.company
     env.variables["policy"] = view.policy
+    # Theme templates without a page (overrides/404.html) read the support contact from here.
+    extra["kb_support"] = {"company": catalogue.company.name,
+                           "email": catalogue.company.support_email,
+                           "form_url": catalogue.company.support_form_url}  # fmt: skip
 
     env.macro(view.plan, "plan")
     env.macro(view.addon, "addon")
