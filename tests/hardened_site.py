@@ -10,7 +10,6 @@ uncaught exceptions, and waiting for a calculator's state.
 from __future__ import annotations
 
 import functools
-import http.server
 import re
 import threading
 from collections.abc import Iterator
@@ -124,10 +123,18 @@ def site_pages(site: Path) -> list[str]:
     return found
 
 
-def calculator_pages(site: Path) -> list[str]:
-    """The pages that hold at least one calculator."""
-    return [path for path in site_pages(site)
-            if "data-calculator=" in (site / path / "index.html").read_text(encoding="utf-8")]  # fmt: skip
+def pages_containing(site: Path, marker: str) -> list[str]:
+    """The pages whose HTML contains ``marker``."""
+    return [
+        path
+        for path in site_pages(site)
+        if marker in (site / path / "index.html").read_text(encoding="utf-8")
+    ]
+
+
+def calculator_pages(site: Path, kind: str = "") -> list[str]:
+    """The pages that hold a calculator (of ``kind``, when given)."""
+    return pages_containing(site, f'data-calculator="{kind}"' if kind else "data-calculator=")
 
 
 # Recorded in the page before any of its scripts run: CSP violations reach Python through a

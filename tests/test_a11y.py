@@ -11,7 +11,14 @@ from typing import Any
 
 import pytest
 
-from tests.hardened_site import AXE, READY_MS, calculator_pages, site_pages, wait_all_ready, wait_state
+from tests.hardened_site import (
+    AXE,
+    READY_MS,
+    calculator_pages,
+    site_pages,
+    wait_all_ready,
+    wait_state,
+)
 
 pytestmark = pytest.mark.browser
 CALC = '[data-calculator="proration"]'
@@ -25,7 +32,8 @@ async (tags) => {
   const results = await axe.run(document, {
     resultTypes: ["violations"], runOnly: { type: "tag", values: tags },
   });
-  return results.violations.map((v) => `${v.id}: ${v.nodes.length} × ${v.nodes[0].target.join(" ")}` +
+  return results.violations.map((v) =>
+    `${v.id}: ${v.nodes.length} × ${v.nodes[0].target.join(" ")}` +
     ` (${v.nodes[0].failureSummary.replace(/\\s+/g, " ")})`);
 }
 """
@@ -39,9 +47,7 @@ def audit(page: Any) -> list[str]:
 
 @pytest.fixture(scope="module")
 def proration_page(built_site: Path) -> str:
-    return next(path for path in calculator_pages(built_site)
-                if 'data-calculator="proration"' in (built_site / path / "index.html").read_text(
-                    encoding="utf-8"))  # fmt: skip
+    return calculator_pages(built_site, "proration")[0]
 
 
 @pytest.fixture(params=list(PALETTES))

@@ -89,7 +89,7 @@ def test_scripts_in_the_content_are_files(built_site: Path) -> None:
     # JSON one (it is re-run without its type).
     for page in site_pages(built_site):
         text = (built_site / page / "index.html").read_text(encoding="utf-8")
-        content = text[text.index('data-md-component="container"'):text.index("</main>")]
+        content = text[text.index('data-md-component="container"') : text.index("</main>")]
         for tag in re.findall(r"<script[^>]*>", content):
             assert "src=" in tag, (page, tag)
 

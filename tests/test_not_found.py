@@ -84,7 +84,8 @@ def test_the_404_search_opens_the_site_search_with_the_words(
     visit.page.click(".kb-not-found__search button[type=submit]")
     query = visit.page.locator("[data-md-component=search-query]")
     visit.page.wait_for_function(
-        "() => document.querySelector('[data-md-component=search-query]').value === 'proration'")
+        "() => document.querySelector('[data-md-component=search-query]').value === 'proration'"
+    )
     assert query.input_value() == "proration"
     visit.page.wait_for_selector(".md-search-result__item", state="attached")
     assert visit.violations == []

@@ -27,9 +27,7 @@ FIELDS = ("from_plan", "from_interval", "period_start", "to_plan", "to_interval"
 def pages(built_site: Path) -> tuple[str, str]:
     """A proration calculator page and another calculator page."""
     all_pages = calculator_pages(built_site)
-    proration = [path for path in all_pages
-                 if 'data-calculator="proration"' in (built_site / path / "index.html").read_text(
-                     encoding="utf-8")]  # fmt: skip
+    proration = calculator_pages(built_site, "proration")
     other = [path for path in all_pages if path != proration[0]]
     return proration[0], other[0]
 
@@ -80,8 +78,9 @@ def change_inputs(page: Any) -> dict[str, str]:
     return inputs(page)
 
 
-def test_the_url_follows_the_inputs_as_they_change(page: Any, hardened_url: str,
-                                                   pages: tuple[str, str]) -> None:
+def test_the_url_follows_the_inputs_as_they_change(
+    page: Any, hardened_url: str, pages: tuple[str, str]
+) -> None:
     page.goto(hardened_url + pages[0])
     wait_state(page, CALC)
     typed = change_inputs(page)
