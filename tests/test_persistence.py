@@ -78,6 +78,13 @@ def change_inputs(page: Any) -> dict[str, str]:
     return inputs(page)
 
 
+def assert_restored(page: Any, typed: dict[str, str], catalogue: Catalogue) -> None:
+    """The calculator shows the typed inputs again, with their own result."""
+    wait_state(page, CALC)
+    assert inputs(page) == typed
+    wait_result(page, expected(catalogue, typed))
+
+
 def test_the_url_follows_the_inputs_as_they_change(
     page: Any, hardened_url: str, pages: tuple[str, str]
 ) -> None:
@@ -96,9 +103,7 @@ def test_a_reload_brings_back_the_inputs_and_their_result(
     wait_state(page, CALC)
     typed = change_inputs(page)
     page.reload()
-    wait_state(page, CALC)
-    assert inputs(page) == typed
-    wait_result(page, expected(catalogue, typed))
+    assert_restored(page, typed, catalogue)
 
 
 def test_back_and_forward_bring_back_the_inputs_with_a_matching_result(
@@ -109,14 +114,10 @@ def test_back_and_forward_bring_back_the_inputs_with_a_matching_result(
     typed = change_inputs(page)
     page.goto(hardened_url + pages[1])  # a full page load, leaving the page
     page.go_back()
-    wait_state(page, CALC)
-    assert inputs(page) == typed
-    wait_result(page, expected(catalogue, typed))
+    assert_restored(page, typed, catalogue)
     page.go_forward()
     page.go_back()
-    wait_state(page, CALC)
-    assert inputs(page) == typed
-    wait_result(page, expected(catalogue, typed))
+    assert_restored(page, typed, catalogue)
 
 
 def test_instant_navigation_back_brings_back_the_inputs(
@@ -132,8 +133,7 @@ def test_instant_navigation_back_brings_back_the_inputs(
     page.wait_for_function("path => location.pathname === path", arg="/" + pages[0])
     wait_state(page, CALC)
     assert page.evaluate("window.kbSamePage") is True  # the theme swapped the page in place
-    assert inputs(page) == typed
-    wait_result(page, expected(catalogue, typed))
+    assert_restored(page, typed, catalogue)
 
 
 def test_copies_carry_exactly_the_inputs_and_result_on_screen(
