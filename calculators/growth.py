@@ -796,8 +796,7 @@ def render_chart_svg(response: Mapping[str, Any], *, resource: str) -> str:
     e = esc
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" '
-        f'aria-label="{e(title)}" class="growth-chart" '
-        f'style="max-width:100%;height:auto;font-family:inherit">',
+        f'aria-label="{e(title)}" class="growth-chart" font-family="inherit">',
         f"<title>{e(title)}</title>",
         f"<desc>{e(desc)}</desc>",
         '<g fill="currentColor" font-size="12">',

@@ -298,15 +298,21 @@ def check_catalogue(project_root: Path) -> None:
 
 
 def write_links_config(project_root: Path) -> None:
-    """Short links, redirects and the header's currency choices, in the configuration both
-    engines read (Zensical's templates see no change define_env makes to it)."""
+    """Short links, redirects, the header's currency choices and the support contact, in the
+    configuration both engines read (Zensical's templates see no change define_env makes)."""
     from macros import CATALOGUE_SNAPSHOT, cached_catalogue, catalogue_path, links
     from macros.currency import Money
 
     root = Path(project_root)
     extra = links.read_site_config(root / "mkdocs.yml").get("extra")
     catalogue = cached_catalogue(catalogue_path(root, extra), root / CATALOGUE_SNAPSHOT)
-    links.write_generated_config(root, {"kb_currency": Money(catalogue).choices()})
+    company = catalogue.company
+    links.write_generated_config(root, {
+        "kb_currency": Money(catalogue).choices(),
+        # Theme templates without a page (overrides/404.html) read the support contact here.
+        "kb_support": {"company": company.name, "email": company.support_email,
+                       "form_url": company.support_form_url},
+    })  # fmt: skip
 
 
 STEPS: Final[tuple[tuple[str, Callable[[Path], object]], ...]] = (

@@ -386,7 +386,7 @@ def plan_table(catalogue: Catalogue) -> Callable[..., str]:
             catalogue.currency(currency)
         prices = Money(catalogue)
         chosen = [catalogue.plan(p) for p in plans] if plans else list(catalogue.plans)
-        header = "| | " + " | ".join(f"**{_cell(p.name)}**" for p in chosen) + " |"
+        header = "| Plan | " + " | ".join(f"**{_cell(p.name)}**" for p in chosen) + " |"
         rule = "|---|" + "---|" * len(chosen)
         rows = [header, rule]
 

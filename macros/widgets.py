@@ -65,9 +65,8 @@ class PageCalculators:
 def runtime_html(runtime: assets.Runtime, catalogue: Catalogue) -> str:
     """The settings the browser's calculators.js reads: asset URLs and the catalogue.
 
-    The theme re-runs every script in the content after instant navigation, without its type, so
-    the JSON is an array (a harmless expression if run) inside a marked element that survives
-    the swap.
+    Inert JSON in an attribute, not a <script>: the theme re-runs every script in the content
+    after instant navigation as JavaScript, which the strict CSP blocks.
     """
     data = {
         "pyodide": runtime.pyodide,
@@ -75,8 +74,8 @@ def runtime_html(runtime: assets.Runtime, catalogue: Catalogue) -> str:
         "wheel": runtime.wheel,
         "catalogue": catalogue.data,
     }
-    return ('<div class="kb-runtime" data-kb-runtime hidden><script type="application/json">'
-            f"[{render.script_json(data)}]</script></div>")  # fmt: skip
+    return ('<div class="kb-runtime" hidden data-kb-runtime="'
+            f'{render.esc(render.script_json(data))}"></div>')  # fmt: skip
 
 
 def calculator_html(

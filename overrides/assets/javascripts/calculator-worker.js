@@ -1,42 +1,133 @@
 // The calculators' Web Worker: runs the calculators package in Pyodide.
 // Messages: calculators/contracts/worker-protocol.md. The Python side: calculators/web.py.
+//
+// Faults: every message gets an answer. A failed start is reported once, as soon as it is
+// known (a runtime download that fails is reported at once, not when the page gives up
+// waiting), in words a customer can read; the technical detail travels separately, for the
+// console. No Python traceback ever goes into a reason.
 
 let evaluateJson = null;
+let startReported = false;
+
+// Each step of the start, named by what the reader would lose if it fails.
+const STEP_RUNTIME = "the Python runtime could not be loaded";
+const STEP_STDLIB = "the Python runtime could not start (its standard library may be damaged)";
+const STEP_WHEEL = "the calculators package is damaged and could not be installed";
+const STEP_SESSION = "the calculators could not read this page's plan catalogue";
+
+// Why a start failed: the reason for the reader and the detail for the console.
+class StartFailure extends Error {
+  constructor(reason, detail) {
+    super(reason);
+    this.reason = reason;
+    this.detail = detail;
+  }
+}
+
+function fileName(url) {
+  return new URL(url).pathname.split("/").pop();
+}
+
+// A download the start needs that fails (network error, blocked, HTTP error) ends the start
+// at once; Pyodide itself may otherwise wait for it forever.
+function watchDownloads() {
+  const plainFetch = self.fetch.bind(self);
+  self.fetch = async (resource, options) => {
+    const url = new URL(resource instanceof Request ? resource.url : String(resource), self.location.href);
+    let response;
+    try {
+      response = await plainFetch(resource, options);
+    } catch (error) {
+      reportStartFailure(
+        new StartFailure(`${fileName(url)} could not be downloaded (the connection failed or was blocked)`,
+          `${url.href}: ${describe(error)}`),
+      );
+      throw error;
+    }
+    if (!response.ok) {
+      reportStartFailure(
+        new StartFailure(`${fileName(url)} could not be downloaded (the server answered ${response.status})`,
+          `${url.href}: HTTP ${response.status}`),
+      );
+    }
+    return response;
+  };
+}
+
+function describe(error) {
+  return String((error && (error.stack || error.message)) || error);
+}
+
+function reportStartFailure(failure) {
+  if (startReported || evaluateJson !== null) return;
+  startReported = true;
+  self.postMessage({ type: "failed", reason: failure.reason, detail: failure.detail || "" });
+}
+
+async function step(reason, work) {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof StartFailure) throw error;
+    throw new StartFailure(reason, describe(error));
+  }
+}
 
 async function start(message) {
   const started = performance.now();
   const runtimeUrl = new URL(message.pyodide, message.base).href;
-  const { loadPyodide } = await import(new URL("pyodide.mjs", runtimeUrl).href);
-  const pyodide = await loadPyodide({
-    indexURL: runtimeUrl,
-    stdLibURL: new URL(message.stdlib, message.base).href,
+  const { loadPyodide } = await step(STEP_RUNTIME, () => import(new URL("pyodide.mjs", runtimeUrl).href));
+  const pyodide = await step(STEP_STDLIB, () =>
+    loadPyodide({ indexURL: runtimeUrl, stdLibURL: new URL(message.stdlib, message.base).href }),
+  );
+  await step(STEP_WHEEL, async () => {
+    const wheel = await fetch(new URL(message.wheel, message.base).href);
+    if (!wheel.ok) throw new StartFailure(`the calculators package could not be downloaded (the server answered ${wheel.status})`);
+    pyodide.unpackArchive(await wheel.arrayBuffer(), "wheel");
+    pyodide.runPython("import calculators.web");
   });
-  const wheel = await fetch(new URL(message.wheel, message.base).href);
-  if (!wheel.ok) {
-    throw new Error(`the calculators package could not be downloaded (HTTP ${wheel.status})`);
-  }
-  pyodide.unpackArchive(await wheel.arrayBuffer(), "wheel");
-  const session = pyodide.runPython("from calculators.web import session; session");
-  evaluateJson = session(JSON.stringify(message.catalogue));
+  evaluateJson = await step(STEP_SESSION, () => {
+    const session = pyodide.runPython("from calculators.web import session; session");
+    return session(JSON.stringify(message.catalogue));
+  });
   const python = pyodide.runPython("import sys; sys.version.split()[0]");
   return { elapsed_ms: Math.round(performance.now() - started), python };
 }
 
+async function handleInit(message) {
+  try {
+    const info = await start(message);
+    if (!startReported) self.postMessage({ type: "ready", ...info });
+  } catch (error) {
+    reportStartFailure(error instanceof StartFailure ? error : new StartFailure(STEP_RUNTIME, describe(error)));
+  }
+}
+
+function handleEvaluate(message) {
+  if (evaluateJson === null) {
+    self.postMessage({ type: "error", id: message.id, reason: "the calculator engine is not running" });
+    return;
+  }
+  const text = evaluateJson(message.widget, JSON.stringify(message.params), message.today);
+  self.postMessage({ type: "result", id: message.id, result: JSON.parse(text) });
+}
+
 self.onmessage = async (event) => {
-  const message = event.data;
-  if (message.type === "init") {
-    try {
-      const info = await start(message);
-      self.postMessage({ type: "ready", ...info });
-    } catch (error) {
-      self.postMessage({ type: "failed", reason: String((error && error.message) || error) });
-    }
-  } else if (message.type === "evaluate") {
-    if (evaluateJson === null) {
-      self.postMessage({ type: "failed", reason: "the calculator engine is not running" });
-      return;
-    }
-    const text = evaluateJson(message.widget, JSON.stringify(message.params), message.today);
-    self.postMessage({ type: "result", id: message.id, result: JSON.parse(text) });
+  const message = event.data || {};
+  try {
+    if (message.type === "init") await handleInit(message);
+    else if (message.type === "evaluate") handleEvaluate(message);
+    else if (message.type === "ping") self.postMessage({ type: "pong", id: message.id });
+    else self.postMessage({ type: "error", id: message.id, reason: "the calculator engine received an unknown request" });
+  } catch (error) {
+    // A Python exception or anything unexpected: the request is answered, without the detail.
+    self.postMessage({
+      type: "error",
+      id: message.id,
+      reason: "the calculator could not compute this result",
+      detail: describe(error),
+    });
   }
 };
+
+watchDownloads();

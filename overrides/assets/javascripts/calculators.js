@@ -13,24 +13,37 @@ import { pageInfo } from "./links.js";
 const SITE_ROOT = new URL("../../", import.meta.url);
 const START_TIMEOUT_MS = 30000;
 const INPUT_DELAY_MS = 120;
+// A live engine answers in milliseconds: silence this long means it died or hangs.
+const REPLY_TIMEOUT_MS = 15000;
+// An answer slower than this: the result showing is marked out of date meanwhile.
+const SLOW_REPLY_MS = 1000;
+// A worker that dies or hangs is replaced this many times; then the calculators say so and stay
+// on their published results.
+const RESTARTS_ALLOWED = 1;
+
+const LIVE = "Live: the result updates as you change the inputs.";
+const LIVE_AGAIN =
+  "Live again: the calculator engine stopped and was restarted; the result updates as you " +
+  "change the inputs.";
 
 const engine = {
   worker: null,
   state: "idle", // idle | loading | ready | error
   reason: "",
+  runtime: null,
+  restarts: 0,
   nextId: 1,
-  replies: new Map(),
+  pending: new Map(), // request id -> {calculator, params, timers}
   calculators: new Set(),
   timer: null,
 };
 
 function readRuntime() {
-  // An array of one object: see macros/widgets.py for why.
-  const element = document.querySelector("[data-kb-runtime] script");
+  // Inert JSON in an attribute: see macros/widgets.py for why.
+  const element = document.querySelector("[data-kb-runtime]");
   if (!element) return null;
   try {
-    const [runtime] = JSON.parse(element.textContent);
-    return runtime;
+    return JSON.parse(element.dataset.kbRuntime);
   } catch (error) {
     return null;
   }
@@ -38,13 +51,19 @@ function readRuntime() {
 
 function startEngine(runtime) {
   if (engine.state !== "idle") return;
+  engine.runtime = runtime;
+  spawnWorker();
+}
+
+function spawnWorker() {
   if (typeof Worker === "undefined") {
     failEngine("this browser cannot run background workers");
     return;
   }
   engine.state = "loading";
+  let worker;
   try {
-    engine.worker = new Worker(new URL("./calculator-worker.js", import.meta.url), {
+    worker = new Worker(new URL("./calculator-worker.js", import.meta.url), {
       type: "module",
       name: "calculators",
     });
@@ -52,17 +71,27 @@ function startEngine(runtime) {
     failEngine("this browser cannot start the calculator engine");
     return;
   }
-  engine.worker.onmessage = receiveFromEngine;
-  engine.worker.onerror = (event) => {
+  engine.worker = worker;
+  // Messages and errors of a worker already replaced are ignored.
+  worker.onmessage = (event) => {
+    if (worker === engine.worker) receiveFromEngine(event.data);
+  };
+  worker.onerror = (event) => {
     event.preventDefault();
-    failEngine("the calculator engine could not be loaded");
+    if (worker !== engine.worker) return;
+    engineStopped(
+      engine.state === "loading"
+        ? "the calculator engine could not be loaded"
+        : "the calculator engine stopped unexpectedly",
+    );
   };
   engine.timer = setTimeout(() => {
-    if (engine.state === "loading") {
+    if (engine.state === "loading" && worker === engine.worker) {
       failEngine(`the calculator engine did not start within ${START_TIMEOUT_MS / 1000} seconds`);
     }
   }, START_TIMEOUT_MS);
-  engine.worker.postMessage({
+  const runtime = engine.runtime;
+  worker.postMessage({
     type: "init",
     base: SITE_ROOT.href,
     pyodide: runtime.pyodide,
@@ -72,34 +101,78 @@ function startEngine(runtime) {
   });
 }
 
+// The worker died or stopped answering: replace it once, re-asking what it left unanswered.
+function engineStopped(reason) {
+  clearTimeout(engine.timer);
+  for (const request of engine.pending.values()) {
+    settleTimers(request);
+    if (request.id === request.calculator.latestRequest) request.calculator.waitingParams = request.params;
+  }
+  engine.pending.clear();
+  if (engine.worker) engine.worker.terminate();
+  if (engine.restarts >= RESTARTS_ALLOWED) {
+    failEngine(`${reason}, and again after a restart`);
+    return;
+  }
+  engine.restarts += 1;
+  for (const calculator of engine.calculators) {
+    setState(calculator, "loading", `${capitalised(reason)}; restarting it…`);
+  }
+  spawnWorker();
+}
+
 function failEngine(reason) {
   clearTimeout(engine.timer);
+  for (const request of engine.pending.values()) settleTimers(request);
+  engine.pending.clear();
   engine.state = "error";
   engine.reason = reason;
   if (engine.worker) engine.worker.terminate();
   for (const calculator of engine.calculators) showUnavailable(calculator);
 }
 
-function receiveFromEngine(event) {
-  const message = event.data;
+function receiveFromEngine(message) {
   if (message.type === "ready") {
     clearTimeout(engine.timer);
     engine.state = "ready";
-    window.kbCalculatorEngine = { python: message.python, startedInMs: message.elapsed_ms };
+    window.kbCalculatorEngine = {
+      python: message.python,
+      startedInMs: message.elapsed_ms,
+      restarts: engine.restarts,
+    };
     for (const calculator of engine.calculators) becomeReady(calculator);
   } else if (message.type === "failed") {
+    if (message.detail) console.warn(`Calculator engine: ${message.detail}`);
     failEngine(message.reason);
-  } else if (message.type === "result") {
-    const reply = engine.replies.get(message.id);
-    engine.replies.delete(message.id);
-    if (reply) reply(message.result);
+  } else if (message.type === "result" || message.type === "error") {
+    const request = engine.pending.get(message.id);
+    if (!request) return;
+    engine.pending.delete(message.id);
+    settleTimers(request);
+    if (message.type === "result") showResult(request.calculator, message.result, request);
+    else showEngineError(request.calculator, message, request);
   }
+}
+
+function settleTimers(request) {
+  clearTimeout(request.deadline);
+  clearTimeout(request.slow);
 }
 
 function askEngine(calculator, params) {
   const id = engine.nextId++;
-  engine.replies.set(id, (result) => showResult(calculator, result, id));
   calculator.latestRequest = id;
+  const request = {
+    id,
+    calculator,
+    params,
+    deadline: setTimeout(() => engineStopped("the calculator engine stopped responding"),
+      REPLY_TIMEOUT_MS),
+    slow: setTimeout(() => {
+      if (calculator.latestRequest === id) calculator.result.dataset.stale = "true";
+    }, SLOW_REPLY_MS),
+  };
+  engine.pending.set(id, request);
   engine.worker.postMessage({
     type: "evaluate",
     id,
@@ -109,19 +182,34 @@ function askEngine(calculator, params) {
   });
 }
 
+function liveStatus() {
+  return engine.restarts > 0 ? LIVE_AGAIN : LIVE;
+}
+
+function capitalised(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 // ---- one calculator ---------------------------------------------------------------------------
+//
+// What the reader sees is always consistent: the result showing is for the inputs showing, or
+// it is marked out of date (data-stale) until the engine answers. `resultFor` holds the inputs
+// the result showing was computed for; `invalid` the inputs and field errors last reported.
 
 function attachCalculator(element) {
   if (element.kbCalculator) return element.kbCalculator;
+  const form = element.querySelector("form");
   const calculator = {
     element,
-    form: element.querySelector("form"),
+    form,
     result: element.querySelector('[data-role="result"]'),
     status: element.querySelector('[data-role="status"]'),
     manual: element.querySelector('[data-role="manual"]'),
     waitingParams: null,
     hasResult: true,
     params: null,
+    resultFor: publishedInputs(form),
+    invalid: null,
     text: readBuildText(element),
     latestRequest: 0,
     inputTimer: null,
@@ -129,28 +217,34 @@ function attachCalculator(element) {
   element.kbCalculator = calculator;
   engine.calculators.add(calculator);
 
+  // Inputs from a link, a reload or Back/Forward (the URL), or restored by the browser itself:
+  // the published result is for other inputs, so it is replaced by theirs.
   const linked = paramsFromUrl(element);
-  if (linked) {
-    fillForm(calculator, linked);
-    calculator.waitingParams = linked;
-    calculator.hasResult = false;
-    calculator.text = []; // the published result was for other inputs
-    calculator.result.replaceChildren(textParagraph("Calculating the result for the link's inputs…"));
-  }
-  // The site's currency (currency.js marks it on <html>): the calculator opens in it. The
-  // published result is in another currency, so, like a link's, it waits for the engine.
+  if (linked) fillForm(calculator, linked);
+  // The site's currency (currency.js marks it on <html>): the calculator opens in it, unless a
+  // link says otherwise. The published result is then in another currency and waits too.
   const siteCurrency = document.documentElement.dataset.kbCurrency;
   const currencyField = calculator.form.querySelector('select[name="currency"]');
-  if (!linked && siteCurrency && currencyField && currencyField.value !== siteCurrency &&
-      Array.from(currencyField.options).some((option) => option.value === siteCurrency)) {
-    currencyField.value = siteCurrency;
-    calculator.waitingParams = readForm(calculator);
+  const inSiteCurrency = !linked && siteCurrency && currencyField &&
+    currencyField.value !== siteCurrency &&
+    Array.from(currencyField.options).some((option) => option.value === siteCurrency);
+  if (inSiteCurrency) currencyField.value = siteCurrency;
+  const showing = readForm(calculator);
+  if (!sameInputs(showing, calculator.resultFor)) {
+    calculator.waitingParams = showing;
     calculator.hasResult = false;
-    calculator.text = []; // the published result was in another currency
-    calculator.result.replaceChildren(textParagraph(`Calculating the result in ${siteCurrency}…`));
+    calculator.resultFor = null;
+    calculator.text = [];
+    calculator.result.replaceChildren(textParagraph(inSiteCurrency
+      ? `Calculating the result in ${siteCurrency}…`
+      : "Calculating the result for these inputs…"));
   }
-  calculator.form.addEventListener("input", () => scheduleEvaluation(calculator));
-  calculator.form.addEventListener("change", () => scheduleEvaluation(calculator));
+  const changed = () => {
+    rememberInputs(calculator);
+    scheduleEvaluation(calculator);
+  };
+  calculator.form.addEventListener("input", changed);
+  calculator.form.addEventListener("change", changed);
   calculator.form.addEventListener("submit", (event) => {
     event.preventDefault();
     evaluateNow(calculator, readForm(calculator));
@@ -180,7 +274,7 @@ function setState(calculator, state, statusText) {
 }
 
 function becomeReady(calculator) {
-  setState(calculator, "ready", "Live: the result updates as you change the inputs.");
+  setState(calculator, "ready", liveStatus());
   if (calculator.waitingParams) {
     const params = calculator.waitingParams;
     calculator.waitingParams = null;
@@ -195,7 +289,7 @@ function showUnavailable(calculator) {
   setState(calculator, "error", `Live recalculation is unavailable: ${engine.reason}. ${hint}`);
   if (!calculator.hasResult) {
     calculator.result.replaceChildren(
-      textParagraph("This link's result cannot be calculated in this browser right now."),
+      textParagraph("This result cannot be calculated in this browser right now."),
     );
   }
   if (calculator.manual) calculator.manual.open = true;
@@ -223,24 +317,24 @@ function evaluateNow(calculator, params) {
   }
 }
 
-function showResult(calculator, result, id) {
-  if (id !== calculator.latestRequest) return; // an older answer arrived after a newer request
+function showResult(calculator, result, request) {
+  if (request.id !== calculator.latestRequest) return; // an older answer after a newer request
   clearFieldErrors(calculator);
   if (result.errors.length > 0) {
+    calculator.invalid = { params: request.params, errors: result.errors };
     for (const error of result.errors) showFieldError(calculator, error);
     calculator.result.dataset.stale = "true";
-    const whole = result.errors.find((error) => !fieldControl(calculator, error.field));
     if (!calculator.hasResult) {
       calculator.result.replaceChildren(textParagraph("No result yet: correct the highlighted input."));
     }
+    // The status is a live region: the reader hears what to correct.
+    const problems = result.errors.map((error) => error.message).join(" ");
     setState(
       calculator,
       "ready",
-      whole
-        ? whole.message
-        : calculator.hasResult
-          ? "Correct the highlighted input; the result below is for your last valid inputs."
-          : "Correct the highlighted input to see a result.",
+      calculator.hasResult
+        ? `Correct the highlighted input: ${problems} The result below is for your last valid inputs.`
+        : `Correct the highlighted input to see a result: ${problems}`,
     );
     return;
   }
@@ -248,9 +342,24 @@ function showResult(calculator, result, id) {
   calculator.result.innerHTML = result.html;
   delete calculator.result.dataset.stale;
   calculator.hasResult = true;
+  calculator.invalid = null;
   calculator.params = result.params;
+  calculator.resultFor = request.params;
   calculator.text = result.text;
-  setState(calculator, "ready", "Live: the result updates as you change the inputs.");
+  setState(calculator, "ready", liveStatus());
+}
+
+// The worker answered, but could not compute: the result showing stays, marked out of date.
+function showEngineError(calculator, message, request) {
+  if (message.detail) console.warn(`Calculator engine: ${message.detail}`);
+  if (request.id !== calculator.latestRequest) return;
+  calculator.result.dataset.stale = "true";
+  setState(
+    calculator,
+    "ready",
+    `This result could not be calculated: ${message.reason}. Change an input to try again, ` +
+      "or use “Work it out by hand” below.",
+  );
 }
 
 function fieldControl(calculator, name) {
@@ -280,20 +389,46 @@ function clearFieldErrors(calculator) {
 }
 
 // ---- inputs, the URL and links ----------------------------------------------------------------
+//
+// The URL holds the inputs of the calculator changed last (`calculator=<id>` names it; the hash
+// is its id too, for older links): `history.replaceState` on every change, so a reload, Back and
+// Forward, and instant navigation back to the page bring them back.
 
-function readForm(calculator) {
+const CALCULATOR_PARAM = "calculator";
+
+function readControls(form, current) {
   const params = {};
-  for (const control of calculator.form.elements) {
+  for (const control of form.elements) {
     if (!control.name) continue;
     if (control.type === "checkbox") {
       const chosen = params[control.name] ? params[control.name].split(",") : [];
-      if (control.checked) chosen.push(control.value);
+      if (current ? control.checked : control.defaultChecked) chosen.push(control.value);
       params[control.name] = chosen.join(",");
-    } else {
+    } else if (current) {
       params[control.name] = control.value;
+    } else if (control.tagName === "SELECT") {
+      const chosen = Array.from(control.options).find((option) => option.defaultSelected);
+      params[control.name] = (chosen || control.options[0] || { value: "" }).value;
+    } else {
+      params[control.name] = control.defaultValue;
     }
   }
   return params;
+}
+
+function readForm(calculator) {
+  return readControls(calculator.form, true);
+}
+
+// The inputs the page was published with (the prerendered result is for these).
+function publishedInputs(form) {
+  return readControls(form, false);
+}
+
+function sameInputs(one, other) {
+  if (!one || !other) return false;
+  const names = new Set([...Object.keys(one), ...Object.keys(other)]);
+  return Array.from(names).every((name) => (one[name] ?? "") === (other[name] ?? ""));
 }
 
 function fieldNames(element) {
@@ -302,12 +437,17 @@ function fieldNames(element) {
   );
 }
 
+function aimedAt(url, element) {
+  const named = url.searchParams.get(CALCULATOR_PARAM);
+  if (named) return named === element.id;
+  const hashed = url.hash ? document.getElementById(decodeURIComponent(url.hash.slice(1))) : null;
+  if (hashed && hashed.matches("[data-calculator]")) return hashed === element;
+  return document.querySelector("[data-calculator]") === element;
+}
+
 function paramsFromUrl(element) {
   const url = new URL(window.location.href);
-  if (url.search === "") return null;
-  const first = document.querySelector("[data-calculator]");
-  const aimed = url.hash ? url.hash.slice(1) === element.id : first === element;
-  if (!aimed) return null;
+  if (url.search === "" || !aimedAt(url, element)) return null;
   const names = fieldNames(element);
   const params = {};
   let found = false;
@@ -317,7 +457,7 @@ function paramsFromUrl(element) {
       found = true;
     }
   }
-  return found ? { ...readForm({ form: element.querySelector("form") }), ...params } : null;
+  return found ? { ...readControls(element.querySelector("form"), true), ...params } : null;
 }
 
 function fillForm(calculator, params) {
@@ -332,19 +472,42 @@ function fillForm(calculator, params) {
   }
 }
 
-function linkFor(calculator) {
-  const params = calculator.params || readForm(calculator);
+function linkFor(element, params) {
   const url = new URL(window.location.href);
-  url.search = new URLSearchParams(params).toString();
-  url.hash = calculator.element.id;
+  url.search = new URLSearchParams({ [CALCULATOR_PARAM]: element.id, ...params }).toString();
+  url.hash = element.id;
   return url.href;
 }
 
+function rememberInputs(calculator) {
+  // The theme keeps its scroll position in history.state: keep it.
+  history.replaceState(history.state, "", linkFor(calculator.element, readForm(calculator)));
+}
+
+// What a copy says about the inputs showing: their result, that they are invalid, or that their
+// result is not calculated yet.
+function onScreen(calculator) {
+  const params = readForm(calculator);
+  if (calculator.invalid && sameInputs(params, calculator.invalid.params)) {
+    return { params, kind: "invalid", errors: calculator.invalid.errors };
+  }
+  const current = sameInputs(params, calculator.resultFor) && calculator.result.dataset.stale !== "true";
+  return { params, kind: current ? "result" : "pending", errors: [] };
+}
+
 async function copyLink(calculator, button) {
-  const link = linkFor(calculator);
+  const shown = onScreen(calculator);
+  const link = linkFor(calculator.element, shown.params);
+  const said = {
+    result: "Link copied: it opens this calculator with the inputs and result shown.",
+    invalid:
+      "Link copied, but the inputs shown are not valid: it opens this calculator with them " +
+      "and shows what to correct.",
+    pending: "Link copied: it opens this calculator with the inputs shown and calculates their result.",
+  }[shown.kind];
   try {
     await copyText(link);
-    calculator.status.textContent = "Link copied: it opens this calculator with these inputs.";
+    calculator.status.textContent = said;
     flash(button, "Link copied");
   } catch (error) {
     calculator.status.textContent = `Copy this link: ${link}`;
@@ -386,29 +549,35 @@ export function describeInputs(element, params) {
 
 // The inputs as the form holds them now.
 export function currentInputs(element) {
-  return readForm({ form: element.querySelector("form") });
+  return readControls(element.querySelector("form"), true);
 }
 
-// The link that reproduces the calculator's last valid result.
+// The link that opens the calculator with the inputs showing.
 export function calculatorLink(element) {
-  return linkFor(element.kbCalculator || { element, form: element.querySelector("form") });
+  return linkFor(element, currentInputs(element));
 }
 
-// Whether the page was opened from a link carrying this calculator's inputs.
+// Whether the page's address carries this calculator's inputs (a link, or the reader's changes).
 export function openedFromLink(element) {
   return paramsFromUrl(element) !== null;
 }
 
-const NOT_YET = "not calculated yet: open the link to see it";
+function resultLines(calculator, shown) {
+  if (shown.kind === "result") return calculator.text;
+  if (shown.kind === "invalid") {
+    return ["none: the inputs shown are not valid", ...shown.errors.map((error) => error.message)];
+  }
+  return ["not calculated yet for these inputs: open the link to see it"];
+}
 
-function calculatorReply(calculator, format) {
+function calculatorReply(calculator, format, shown) {
   const { title: article, permalink } = pageInfo();
   const title = calculator.element.querySelector(".kb-calc__title").textContent.trim();
-  const params = calculator.params || readForm(calculator);
-  const inputs = describeInputs(calculator.element, params)
+  const inputs = describeInputs(calculator.element, shown.params)
     .filter((input) => input.value !== "")
     .map((input) => `${input.label}: ${input.value}`);
-  const link = linkFor(calculator);
+  const link = linkFor(calculator.element, shown.params);
+  const result = resultLines(calculator, shown);
   if (format === "markdown") {
     return [
       `**${title}** (from [${article}](${permalink}))`,
@@ -417,7 +586,7 @@ function calculatorReply(calculator, format) {
       ...inputs.map((line) => `- ${line}`),
       "",
       "Result:",
-      ...(calculator.text.length ? calculator.text : [NOT_YET]).map((line) => `- ${line}`),
+      ...result.map((line) => `- ${line}`),
       "",
       `[Open this calculation](${link})`,
     ].join("\n");
@@ -426,17 +595,24 @@ function calculatorReply(calculator, format) {
     `${title} (from "${article}", ${permalink})`,
     `Inputs: ${inputs.join("; ")}`,
     "Result:",
-    ...(calculator.text.length ? calculator.text : [NOT_YET]).map((line) => `  ${line}`),
+    ...result.map((line) => `  ${line}`),
     `Open this calculation: ${link}`,
   ].join("\n");
 }
 
 async function copyReply(calculator, button) {
+  const shown = onScreen(calculator);
+  const said = {
+    result: "Ticket reply copied: the inputs and result shown, and the link.",
+    invalid:
+      "Ticket reply copied, but the inputs shown are not valid: it says so and has no result.",
+    pending: "Ticket reply copied: the inputs shown and the link; their result is not calculated yet.",
+  }[shown.kind];
   try {
-    await copyText(calculatorReply(calculator, button.dataset.format));
-    calculator.status.textContent = "Ticket reply copied: the inputs, the result and the link.";
+    await copyText(calculatorReply(calculator, button.dataset.format, shown));
+    calculator.status.textContent = said;
     flash(button, "Copied");
-    announce("Ticket reply copied");
+    announce(shown.kind === "result" ? "Ticket reply copied" : said);
   } catch (error) {
     calculator.status.textContent = "Copying is not available in this browser.";
   }
