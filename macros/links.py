@@ -159,6 +159,21 @@ def page_links(links: Mapping[str, ShortLink], redirects: Redirects) -> dict[str
 GENERATED_CONFIG = Path("build") / "generated" / "links.yml"
 
 
+def sections(links: Mapping[str, ShortLink]) -> list[dict[str, Any]]:
+    """The numbered sections with their numbered articles, for pages that list them all (the
+    404 page): number, title, short-link key, and the same for each article."""
+
+    def entry(link: ShortLink) -> dict[str, Any]:
+        return {"number": link.number, "title": f"{link.number} {link.title}", "key": link.key}
+
+    numbered = [link for link in links.values() if link.number]
+    return [
+        {**entry(section), "articles": [entry(article) for article in numbered
+                                        if article.number.startswith(section.number + ".")]}
+        for section in numbered if "." not in section.number
+    ]  # fmt: skip
+
+
 def write_generated_config(project_root: Path, extra: Mapping[str, Any] | None = None) -> Path:
     """Write ``build/generated/links.yml`` from mkdocs.yml's nav and ``extra.redirects``, with
     ``extra`` settings that both engines' templates read from the configuration."""
@@ -168,7 +183,8 @@ def write_generated_config(project_root: Path, extra: Mapping[str, Any] | None =
     redirects = read_redirects((config.get("extra") or {}).get("redirects"), docs_dir)
     generated = {
         "plugins": {"redirects": {"redirect_maps": redirect_maps(links, redirects)}},
-        "extra": {"kb_pages": page_links(links, redirects), **(extra or {})},
+        "extra": {"kb_pages": page_links(links, redirects), "kb_sections": sections(links),
+                  **(extra or {})},
     }
     text = ("# Written by `make assets` (macros/links.py) from mkdocs.yml's nav and "
             "extra.redirects; do not edit.\n"
