@@ -5,9 +5,10 @@ with --node, CPython per request and Pyodide cold start under Node (stock vs tri
     python -m tests.bench --node [--repeat 50] [--cold-runs 5]   (the Node figures as well)
 
 Prints tables of medians, spreads and ratios and writes them as JSON; asserts nothing (timings
-depend on the machine). Not a test module: pytest does not collect it. Requests are the golden cases under tests/golden/, with
-the frozen catalogue tests/fixtures/catalogue.json. Pyodide runs under Node from node_modules
-(`npm ci`), with the wheel and the trimmed precompiled stdlib that the site ships.
+depend on the machine). Not a test module: pytest does not collect it. The Node requests are
+the golden cases under tests/golden/, with the frozen catalogue tests/fixtures/catalogue.json;
+Pyodide runs under Node from node_modules (`npm ci`), with the wheel and the trimmed precompiled
+stdlib that the site ships.
 """
 
 from __future__ import annotations
@@ -147,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def node_figures(repeat: int, cold_runs: int) -> dict[str, Any]:
-    """CPython vs Pyodide under Node: per request, and cold start with the stock vs trimmed stdlib."""
+    """CPython vs Pyodide under Node: per request, and cold start, stock vs trimmed stdlib."""
     cases = golden_cases()
     commands = [command for command, _ in cases]
     print(f"\n{len(cases)} golden requests; medians of {repeat} runs per request, "

@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterator, Sequence
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from tests.conftest import BUILD_DAY, CHROMIUM, CHROMIUM_ARGS, ROOT
 
@@ -45,7 +45,9 @@ INIT_SCRIPT = """
   window.__bench = log;
   try {
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) log.longTasks.push({ start: e.startTime, duration: e.duration });
+      for (const e of list.getEntries()) {
+        log.longTasks.push({ start: e.startTime, duration: e.duration });
+      }
     }).observe({ type: "longtask", buffered: true });
   } catch (error) { log.longTaskError = String(error); }
   const watchResults = (root) => {
@@ -65,7 +67,8 @@ INIT_SCRIPT = """
       }
     }
     watchResults(document);
-  }).observe(document, { attributes: true, attributeFilter: ["data-state"], subtree: true, childList: true });
+  }).observe(document, { attributes: true, attributeFilter: ["data-state"], subtree: true,
+                         childList: true });
   document.addEventListener("input", (event) => log.inputs.push(event.timeStamp), true);
 })();
 """
@@ -93,8 +96,12 @@ def serving(directory: Path) -> Iterator[str]:
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm",
-                      ".mjs": "text/javascript", ".js": "text/javascript"}  # fmt: skip
+    extensions_map: ClassVar[dict[str, str]] = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+    }
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -141,7 +148,8 @@ const element = document.querySelector("[data-calculator]");
 const form = element.querySelector("form");
 const result = element.querySelector('[data-role="result"]');
 element.dataset.state = "loading";
-const pyodide = await loadPyodide({{ indexURL: new URL("../{runtime["pyodide"]}", location.href).href }});
+const indexURL = new URL("../{runtime["pyodide"]}", location.href).href;
+const pyodide = await loadPyodide({{ indexURL }});
 const wheel = await fetch(config.wheel);
 pyodide.unpackArchive(await wheel.arrayBuffer(), "wheel");
 const evaluate = pyodide.runPython("from calculators.web import session; session")(
@@ -193,6 +201,7 @@ def synthetic_project(scratch: Path, copies: int = 10) -> Path:
     ignore = shutil.ignore_patterns(".venv", "node_modules", "site", ".git", "build", "*.pyc")
     shutil.copytree(ROOT, project, ignore=ignore)
     shutil.copytree(ROOT / "build" / "generated", project / "build" / "generated")
+    (project / "node_modules").symlink_to(ROOT / "node_modules")  # the search engine's module
     text = (project / "mkdocs.yml").read_text(encoding="utf-8")
     nav_start = text.index("\nnav:\n")
     nav_end = text.index("\nexclude_docs:")
@@ -275,7 +284,8 @@ def phases(resources: list[dict[str, Any]], ready: float, page: Any) -> dict[str
 
 
 def second_page(page: Any, url: str, path: str) -> float:
-    """Click an in-site link to another calculator page (instant navigation) → its calculator live."""
+    """Click an in-site link to another calculator page (instant navigation) → its calculator
+    live."""
     clicked = page.evaluate(
         """href => { const a = document.createElement('a'); a.href = href; a.textContent = 'next';
         a.id = 'bench-next'; document.querySelector('article').append(a);
@@ -414,8 +424,12 @@ def measure(runs: int, samples: int, synthetic: bool) -> dict[str, Any]:
 
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    results: dict[str, Any] = {"runs": runs, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                               "cores": os.cpu_count(), "chromium": CHROMIUM}  # fmt: skip
+    results: dict[str, Any] = {
+        "runs": runs,
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "cores": os.cpu_count(),
+        "chromium": CHROMIUM,
+    }
     with tempfile.TemporaryDirectory(prefix="kb-bench-") as scratch_name:
         scratch = Path(scratch_name)
         site, bare_site = scratch / "site", scratch / "bare-site"
@@ -426,7 +440,8 @@ def measure(runs: int, samples: int, synthetic: bool) -> dict[str, Any]:
             write_naive_page(site)
             write_bare_theme(scratch / "bare")
             timed_build(scratch / "bare", bare_site, env, assets=False)
-            pages = sorted(p.parent.relative_to(site).as_posix() + "/" for p in site.rglob("index.html")
+            pages = sorted(p.parent.relative_to(site).as_posix() + "/"
+                           for p in site.rglob("index.html")
                            if 'data-calculator="' in p.read_text(encoding="utf-8")
                            and NAIVE_PAGE not in p.as_posix())  # fmt: skip
             results["calculator_pages"] = pages
@@ -494,7 +509,7 @@ def measure(runs: int, samples: int, synthetic: bool) -> dict[str, Any]:
 
 
 def report(results: dict[str, Any], table: Any) -> dict[str, Any]:
-    """Print the figures beside the issue's targets; return the targets (met or not) for the JSON."""
+    """Print the figures beside the issue's targets; return the targets (met or not)."""
     loads = results["loads"]
     rows: list[tuple[object, ...]] = []
     summary: dict[str, Any] = {}
@@ -512,11 +527,15 @@ def report(results: dict[str, Any], table: Any) -> dict[str, Any]:
     for kind in ("select", "typing"):
         for name in ("project", "naive"):
             values = results["recalculation_ms"][name][kind]
-            summary[f"recalc_{kind}_{name}"] = {"p50": percentile(values, 0.5),
-                                                "p95": percentile(values, 0.95), "n": len(values)}  # fmt: skip
+            summary[f"recalc_{kind}_{name}"] = {
+                "p50": percentile(values, 0.5),
+                "p95": percentile(values, 0.95),
+                "n": len(values),
+            }
         mine, naive = summary[f"recalc_{kind}_project"], summary[f"recalc_{kind}_naive"]
         rows.append((f"recalculation, {kind}: p50 / p95 (n={mine['n']})",
-                     f"{mine['p50']:.0f} / {mine['p95']:.0f}", f"{naive['p50']:.0f} / {naive['p95']:.0f}",
+                     f"{mine['p50']:.0f} / {mine['p95']:.0f}",
+                     f"{naive['p50']:.0f} / {naive['p95']:.0f}",
                      _ratio(mine["p95"], naive["p95"])))  # fmt: skip
     table(f"Chromium, ms: project vs naive page (median [min-max] of {results['runs']} runs, "
           "interleaved; cold = fresh profile, warm = same profile, second load)",
@@ -524,8 +543,10 @@ def report(results: dict[str, Any], table: Any) -> dict[str, Any]:
 
     phase_rows = []
     for visit in ("cold", "warm"):
-        keys = sorted({key for load in loads["project"][visit] for key in load["phases"]},
-                      key=lambda key: statistics.median(load["phases"].get(key, 0) for load in loads["project"][visit]))  # fmt: skip
+        visits = loads["project"][visit]
+        keys = sorted({key for load in visits for key in load["phases"]},
+                      key=lambda key: statistics.median(load["phases"].get(key, 0)
+                                                        for load in visits))  # fmt: skip
         for key in keys:
             values = [
                 load["phases"][key] for load in loads["project"][visit] if key in load["phases"]
@@ -536,12 +557,14 @@ def report(results: dict[str, Any], table: Any) -> dict[str, Any]:
           "loadPyodide → ready)", ("visit", "moment", "ms"), phase_rows)  # fmt: skip
 
     sizes = results["bytes"]
-    byte_rows = [(name, sizes[name]["requests"], sizes[name]["transfer"] / 1024, sizes[name]["gzip"] / 1024,
+    byte_rows = [(name, sizes[name]["requests"], sizes[name]["transfer"] / 1024,
+                  sizes[name]["gzip"] / 1024,
                   (sizes[name]["gzip"] - sizes["bare_theme"]["gzip"]) / 1024)
                  for name in ("bare_theme", "article", "calculator")]  # fmt: skip
     table("Bytes of a first visit, KiB (every response; gzip = each body gzip -6 in Python; the "
           "bench server sends them uncompressed)",
-          ("page", "requests", "transferred", "gzip", "gzip over bare theme"), byte_rows)  # fmt: skip
+          ("page", "requests", "transferred", "gzip", "gzip over bare theme"),
+          byte_rows)  # fmt: skip
     print(
         f"  calculator page: the runtime (Pyodide, stdlib, wheel) is "
         f"{sizes['calculator']['runtime_gzip'] / 1024:,.0f} KiB of it gzipped"
@@ -551,7 +574,8 @@ def report(results: dict[str, Any], table: Any) -> dict[str, Any]:
     if "after_10" in memory:
         mem_rows = [(label, *(memory[key].get(field, 0) / 2**20 for field in
                      ("usedSize", "totalSize", "backingStorageSize")))
-                    for label, key in (("after 10", "after_10"), ("after 1,000", "after_1000"))]  # fmt: skip
+                    for label, key in (("after 10", "after_10"),
+                                       ("after 1,000", "after_1000"))]  # fmt: skip
         table(f"Worker memory, MiB ({memory['method']})",
               ("calculations", "V8 used", "V8 total", "ArrayBuffers"), mem_rows)  # fmt: skip
     else:
