@@ -11,7 +11,6 @@ it never asserts: no timing fails anything.
 from __future__ import annotations
 
 import contextlib
-import functools
 import gzip
 import json
 import os
@@ -21,14 +20,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-from tests.conftest import BUILD_DAY, CHROMIUM, CHROMIUM_ARGS, ROOT
+from tests.conftest import BUILD_DAY, CHROMIUM, CHROMIUM_ARGS, ROOT, serving
 
 PROJECT_PAGE = "billing/prorated-charges/"
 ARTICLE_PAGE = "billing/updating-billing-information/"
@@ -78,33 +75,6 @@ READY_ON = "path => window.__bench.ready.some(entry => entry.path === path)"
 
 
 # ---- the site, the naive page and the bare theme -----------------------------------------------
-
-
-@contextlib.contextmanager
-def serving(directory: Path) -> Iterator[str]:
-    """A threaded static server on 127.0.0.1 (a free port) for ``directory``."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    extensions_map: ClassVar[dict[str, str]] = {
-        **SimpleHTTPRequestHandler.extensions_map,
-        ".wasm": "application/wasm",
-        ".mjs": "text/javascript",
-        ".js": "text/javascript",
-    }
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 def build_env(url: str) -> dict[str, str]:
