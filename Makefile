@@ -76,8 +76,9 @@ search-report: setup ## build the site and print each search-quality query's top
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --clean -d build/search-site
 	$(BIN)/python -m tests.test_search_quality build/search-site
 
-bench: setup ## print speed figures and ratios (CPython, Pyodide cold start, per request)
-	$(BIN)/python -m tests.bench
+# BENCH_ARGS: --runs N (default 5), --samples N, --no-synthetic, --node (CPython vs Pyodide under Node).
+bench: setup ## build, serve and measure the site in Chromium against a naive page; writes build/bench.json
+	$(BIN)/python -m tests.bench $(BENCH_ARGS)
 
 .PHONY: collector collector-export
 collector: setup ## run the feedback collector on 127.0.0.1:8001 (COLLECTOR_PORT; COLLECTOR_DATABASE: sqlite:///file or postgresql://…)

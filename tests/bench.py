@@ -1,17 +1,19 @@
-"""Speed figures: CPython per request, Pyodide cold start (stock vs trimmed stdlib) and per request.
+"""`make bench`: speed figures in Chromium against a naive page (tests/bench_browser.py), and,
+with --node, CPython per request and Pyodide cold start under Node (stock vs trimmed stdlib).
 
-    python -m tests.bench [--repeat 50] [--cold-runs 5]     (or: python tests/bench.py)
+    python -m tests.bench [--runs 5] [--samples 10] [--no-synthetic] [--json build/bench.json]
+    python -m tests.bench --node [--repeat 50] [--cold-runs 5]   (the Node figures as well)
 
-Prints tables of medians and ratios; asserts nothing (timings depend on the machine). Not a
-test module: pytest does not collect it. Requests are the golden cases under tests/golden/, with
-the frozen catalogue tests/fixtures/catalogue.json. Pyodide runs under Node from node_modules
-(`npm ci`), with the wheel and the trimmed precompiled stdlib that the site ships.
+Prints tables of medians, spreads and ratios and writes them as JSON; asserts nothing (timings
+depend on the machine). Not a test module: pytest does not collect it. The Node requests are
+the golden cases under tests/golden/, with the frozen catalogue tests/fixtures/catalogue.json;
+Pyodide runs under Node from node_modules (`npm ci`), with the wheel and the trimmed precompiled
+stdlib that the site ships.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.server
 import json
 import statistics
 import sys
@@ -101,18 +103,58 @@ def main(argv: Sequence[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--repeat", type=int, default=50, help="runs per request (median)")
-    parser.add_argument("--cold-runs", type=int, default=5, help="Node processes per stdlib")
-    parser.add_argument("--browser-runs", type=int, default=5,
-                        help="Chromium visits (0 skips the browser figures)")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=5,
+        help="browser runs per page and visit, cold and warm (0 skips the browser)",
+    )
+    parser.add_argument(
+        "--samples", type=int, default=10, help="recalculations per kind (select, typing) per run"
+    )
+    parser.add_argument(
+        "--no-synthetic", action="store_true", help="skip the build of the site ten times larger"
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=support.PROJECT_ROOT / "build" / "bench.json",
+        help="where the figures are written",
+    )
+    parser.add_argument(
+        "--node",
+        action="store_true",
+        help="also CPython vs Pyodide under Node (per request, cold start)",
+    )
+    parser.add_argument("--repeat", type=int, default=50, help="--node: runs per request (median)")
+    parser.add_argument(
+        "--cold-runs", type=int, default=5, help="--node: Node processes per stdlib"
+    )
     args = parser.parse_args(argv)
 
+    figures: dict[str, Any] = {}
+    if args.runs:
+        from tests import bench_browser
+
+        browser = bench_browser.measure(args.runs, args.samples, not args.no_synthetic)
+        bench_browser.report(browser, table)
+        figures["browser"] = browser
+    if args.node:
+        figures["node"] = node_figures(args.repeat, args.cold_runs)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+    print(f"\nfigures written to {args.json}")
+    return 0
+
+
+def node_figures(repeat: int, cold_runs: int) -> dict[str, Any]:
+    """CPython vs Pyodide under Node: per request, and cold start, stock vs trimmed stdlib."""
     cases = golden_cases()
     commands = [command for command, _ in cases]
-    print(f"{len(cases)} golden requests; medians of {args.repeat} runs per request, "
-          f"{args.cold_runs} cold starts per standard library")  # fmt: skip
+    print(f"\n{len(cases)} golden requests; medians of {repeat} runs per request, "
+          f"{cold_runs} cold starts per standard library")  # fmt: skip
 
-    cpython = cpython_medians(cases, args.repeat) if cases else []
+    cpython = cpython_medians(cases, repeat) if cases else []
     by_command: dict[str, list[int]] = defaultdict(list)
     for index, command in enumerate(commands):
         by_command[command].append(index)
@@ -125,16 +167,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         runner_cases = [case for _, case in cases] or [{"command": "prorate", "request": {}}]
 
         cold: dict[str, list[dict[str, Any]]] = {"stock": [], "trimmed": []}
-        for _ in range(args.cold_runs):  # interleaved, so drift hits both alike
+        for _ in range(cold_runs):  # interleaved, so drift hits both alike
             cold["stock"].append(pyodide_run(runner_cases[:1], wheel, None, scratch, 0))
             cold["trimmed"].append(pyodide_run(runner_cases[:1], wheel, stdlib, scratch, 0))
-        warm = pyodide_run(runner_cases, wheel, stdlib, scratch, args.repeat) if cases else {}
+        warm = pyodide_run(runner_cases, wheel, stdlib, scratch, repeat) if cases else {}
         stock_bytes = (support.PYODIDE_DIR / "python_stdlib.zip").stat().st_size
         trimmed_bytes = stdlib.stat().st_size
 
+    rows: list[tuple[object, ...]] = []
     if cases:
         pyodide = warm["cases_median_ms"]
-        rows: list[tuple[object, ...]] = []
         for command, indexes in by_command.items():
             cp = statistics.median(cpython[index] for index in indexes)
             py = statistics.median(pyodide[index] for index in indexes)
@@ -161,87 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                  _ratio(stock_bytes, trimmed_bytes)))  # fmt: skip
     table("Pyodide cold start under Node, ms (median)",
           ("phase", "stock stdlib", "trimmed precompiled", "stock/trimmed"), cold_rows)  # fmt: skip
-    if args.browser_runs:
-        browser_figures(args.browser_runs)
-    return 0
-
-
-# Time from navigation start to the calculator's data-state="ready", and how long the main
-# thread was blocked (long tasks over 50 ms) meanwhile.
-_OBSERVE_LONG_TASKS = """
-window.__kbBlockedMs = 0;
-new PerformanceObserver(list => { for (const e of list.getEntries()) window.__kbBlockedMs +=
-  e.duration; }).observe({type: "longtask", buffered: true});
-"""
-_READY = "document.querySelector('[data-calculator]')?.dataset.state === 'ready'"
-
-
-def browser_figures(runs: int) -> None:
-    """Cold and warm time to a live calculator in Debian's Chromium, on the built site."""
-    import functools
-    import http.server
-    import threading
-
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        print("\nChromium: /usr/bin/chromium is not installed; browser figures skipped")
-        return
-    from playwright.sync_api import sync_playwright
-
-    from tests.conftest import CHROMIUM_ARGS, mkdocs_build
-
-    with tempfile.TemporaryDirectory(prefix="kb-bench-site-") as site_name:
-        site = Path(site_name)
-        handler = functools.partial(_Quiet, directory=str(site))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        url = f"http://127.0.0.1:{server.server_address[1]}/"
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        built = mkdocs_build(support.PROJECT_ROOT, site, env={"KB_SITE_URL": url})
-        if built.returncode != 0:
-            print(f"\nChromium: the site did not build:\n{built.stderr[-2000:]}")
-            return
-        pages = sorted(p.parent.relative_to(site).as_posix() + "/" for p in site.rglob("index.html")
-                       if 'data-calculator="' in p.read_text(encoding="utf-8"))  # fmt: skip
-        cold, blocked, warm = [], [], []
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(chromium),
-                                                 args=CHROMIUM_ARGS)  # fmt: skip
-            for _ in range(runs):
-                context = browser.new_context()  # empty cache: a first visit
-                page = context.new_page()
-                page.add_init_script(_OBSERVE_LONG_TASKS)
-                page.goto(url + pages[0])
-                page.wait_for_function(_READY, timeout=120_000)
-                cold.append(page.evaluate("performance.now()"))
-                blocked.append(page.evaluate("window.__kbBlockedMs"))
-                page.evaluate(
-                    "href => { const a = document.createElement('a'); a.href = href; a.id = 'n';"
-                    " a.textContent = 'next'; document.querySelector('article').append(a); }",
-                    url + pages[1],
-                )  # fmt: skip
-                started = page.evaluate("performance.now()")
-                page.click("#n")
-                page.wait_for_function(f"location.pathname === '/{pages[1]}' && {_READY}",
-                                       timeout=120_000)  # fmt: skip
-                warm.append(page.evaluate("performance.now()") - started)
-                context.close()
-            browser.close()
-        server.shutdown()
-        server.server_close()
-    table(f"Chromium, ms (median of {runs} visits, site served on 127.0.0.1)",
-          ("measure", "median", "min", "max"),
-          [("first calculator page: navigation to live", statistics.median(cold), min(cold),
-            max(cold)),
-           ("main thread blocked meanwhile (long tasks)", statistics.median(blocked),
-            min(blocked), max(blocked)),
-           ("second calculator page (same worker): click to live", statistics.median(warm),
-            min(warm), max(warm))])  # fmt: skip
-    print(f"  second page / first page: {_ratio(statistics.median(warm), statistics.median(cold))}")
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+    return {"per_request": rows, "cold_start": cold_rows}
 
 
 if __name__ == "__main__":
