@@ -19,8 +19,8 @@ ifeq ($(ENGINE),mkdocs)
   BUILD_SITE = $(BIN)/mkdocs build --strict --clean
   SERVE_SITE = $(BIN)/mkdocs serve --strict --dev-addr $(HOST):$(PORT)
 else ifeq ($(ENGINE),zensical)
-  # Zensical loads no MkDocs hooks: the search index (tools/search_index.py) is written after it.
-  BUILD_SITE = $(BIN)/zensical build --strict --clean && $(BIN)/python -m tools.search_index site
+  # Zensical loads no MkDocs hooks: the search index and redirect pages (tools/post_build.py) after it.
+  BUILD_SITE = $(BIN)/zensical build --strict --clean && $(BIN)/python -m tools.post_build site
   SERVE_SITE = $(BIN)/zensical serve --dev-addr $(HOST):$(PORT)
 else
   $(error ENGINE must be mkdocs or zensical, not '$(ENGINE)')
@@ -64,13 +64,14 @@ links: assets ## record newly published pages, anchors and short links in tests/
 	$(BIN)/mkdocs build --strict --clean --quiet -d build/links-site
 	$(BIN)/python -m macros.links build/links-site
 
-# Search: MkDocs writes the index itself (the tools/search_index.py hook), `make build ENGINE=zensical`
-# runs it after Zensical; `make search-index` (SITE=site by default) runs it alone. search-report builds the site and prints each
-# search-quality query's top results (tests/search_queries.py).
+# The post-build steps (search index, redirect pages: tools/post_build.py) run as a hook under MkDocs
+# and after Zensical in `make build ENGINE=zensical`; `make post-build` (SITE=site by default) runs
+# them alone. search-report builds the site and prints each search-quality query's top results
+# (tests/search_queries.py).
 SITE ?= site
-.PHONY: search-index search-report
-search-index: setup ## write the search index into a built site (after a Zensical build; SITE=site)
-	$(BIN)/python -m tools.search_index $(SITE)
+.PHONY: post-build search-report
+post-build: setup ## the search index and CSP-safe redirect pages for a built site (SITE=site)
+	$(BIN)/python -m tools.post_build $(SITE)
 
 search-report: setup ## build the site and print each search-quality query's top three results
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --clean -d build/search-site

@@ -10,7 +10,7 @@ step is the money module's).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from calculators import money
 
@@ -116,6 +116,83 @@ def negative_total_sentence(policy: Policy) -> str:
             "and the next invoice comes when those days end."
         )
     return "A net credit goes to the credit balance and is used on the next invoices."
+
+
+class Overview(NamedTuple):
+    """The proration article's opening: a sentence, the lines on the invoice, and what happens
+    next (introduced by ``next_words``)."""
+
+    opening: str
+    lines: list[str]
+    next_words: str
+    outcomes: list[str]
+
+
+def overview(policy: Policy) -> Overview:
+    """What a change in the middle of a period turns into, for the proration article's opening."""
+    if policy["timing"] == "in_arrears":
+        return Overview(
+            "It is billed in arrears, at the end of the period, for the time you had the plan. "
+            "When you change plan in the middle of a period, nothing has been paid ahead, so "
+            "nothing is credited:",
+            [
+                "**A charge** for the used part of the current plan: the share of the period "
+                "already used, times your current price, on the day of the change.",
+                "**The new plan** is billed when its period ends, for the part of the period "
+                "you had it.",
+            ],
+            "After the change:",
+            ["From the next period on, you pay the new plan's full price at the end of each "
+             "period."],
+        )  # fmt: skip
+    if policy["time_basis"] == "second":
+        paid = (
+            "When you upgrade halfway through a month, the rest of the month is already paid "
+            "for on the old plan, to the second."
+        )
+    elif policy["change_day"] == "current_plan":
+        paid = (
+            "When you upgrade on day 16 of a 31-day month, day 16 is still on the old plan and "
+            "you have already paid for days 17 to 31 on it."
+        )
+    else:
+        paid = (
+            "When you upgrade on day 16 of a 31-day month, you have already paid for days 16 "
+            "to 31 on the old plan."
+        )
+    steps = [
+        f"**A credit** for the unused part of the old plan: the share of the period that is "
+        f"left, times {_credit_words(policy)}.",
+        "**A charge** for the new plan over the same remaining time: the same share, times the "
+        "new plan's price.",
+    ]
+    if policy["quantity_change"] == "delta":
+        steps.append(
+            "**A change of quantity alone** (more or fewer seats at the same price) is one line "
+            "instead: the units added or removed, times the same share, times the unit price."
+        )
+    if policy["negative_total"] == "extend_period":
+        credit = (
+            "If the credit is larger (a downgrade), nothing is charged and nothing is kept on "
+            "a balance: the credit buys days of the new plan at its daily price, rounded up to "
+            "a whole day, and your next invoice comes when those days end."
+        )
+    elif policy["negative_total"] == "refund":
+        credit = "If the credit is larger (a downgrade), the difference is refunded to your "
+        credit += "payment method."
+    else:
+        credit = "If the credit is larger (a downgrade), the difference goes to your credit "
+        credit += "balance."
+    return Overview(
+        f"It is paid in advance. {paid} Proration turns that into lines on the invoice:",
+        steps,
+        "The difference is what happens on the day:",
+        [
+            "If the charge is larger (an upgrade), you pay the difference **now**.",
+            credit,
+            "From your next invoice on, you pay the new plan's full price.",
+        ],
+    )
 
 
 def manual_method(policy: Policy, currencies: Currencies) -> str:

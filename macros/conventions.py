@@ -1,8 +1,8 @@
-"""The proration article's "how days are counted and amounts rounded" passage, from the catalogue.
+"""The proration article's policy passages, from the catalogue's effective proration policy.
 
-``{{ proration_conventions() }}`` prints the counting and rounding paragraphs for the catalogue's
-effective proration policy (its preset and overrides); the words come from
-``calculators.conventions``.
+``{{ proration_overview() }}`` prints "how proration works" (the lines on the invoice and what
+happens on the day); ``{{ proration_conventions() }}`` the counting and rounding paragraphs. Both
+follow the catalogue's preset and overrides; the words come from ``calculators.conventions``.
 """
 
 from __future__ import annotations
@@ -22,4 +22,11 @@ def register(env: Any, catalogue: Catalogue) -> None:
             f"**Rounding.** {conventions.rounding_sentence(policy, currencies)}"
         )
 
+    def proration_overview() -> str:
+        words = conventions.overview(conventions.page_policy(catalogue))
+        numbered = "\n".join(f"{number}. {line}" for number, line in enumerate(words.lines, 1))
+        bullets = "\n".join(f"- {outcome}" for outcome in words.outcomes)
+        return f"{words.opening}\n\n{numbered}\n\n{words.next_words}\n\n{bullets}"
+
     env.macro(proration_conventions, "proration_conventions")
+    env.macro(proration_overview, "proration_overview")

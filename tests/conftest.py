@@ -68,8 +68,8 @@ def site_build(
         raise ValueError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
     built = run([sys.executable, *command])
     if engine == "zensical" and built.returncode == 0:
-        # Zensical loads no MkDocs hooks: the search index is written after it (as `make build`).
-        return run([sys.executable, "-m", "tools.search_index", str(site_dir)])
+        # Zensical loads no MkDocs hooks: the post-build steps run after it (as `make build`).
+        return run([sys.executable, "-m", "tools.post_build", str(site_dir)])
     return built
 
 

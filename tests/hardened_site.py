@@ -10,6 +10,8 @@ uncaught exceptions, and waiting for a calculator's state.
 from __future__ import annotations
 
 import functools
+import html
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -121,6 +123,16 @@ def site_pages(site: Path) -> list[str]:
         relative = page.parent.relative_to(site).as_posix()
         found.append("" if relative == "." else relative + "/")
     return found
+
+
+_RUNTIME = re.compile(r'<div class="kb-runtime" hidden data-kb-runtime="([^"]*)"></div>')
+
+
+def runtime_settings(page_html: str) -> dict[str, Any] | None:
+    """The calculators' runtime settings a page carries (macros/widgets.py ``runtime_html``: JSON
+    in an attribute), as calculators.js reads them; None on a page without a calculator."""
+    found = _RUNTIME.search(page_html)
+    return json.loads(html.unescape(found.group(1))) if found else None
 
 
 def pages_containing(site: Path, marker: str) -> list[str]:

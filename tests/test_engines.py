@@ -32,6 +32,7 @@ from tests.conftest import (
     set_redirects,
     site_build,
 )
+from tests.hardened_site import runtime_settings
 from tools.search_index import INDEX_PATH, documents, read_site
 
 pytestmark = pytest.mark.build
@@ -44,8 +45,6 @@ _ARTICLE = re.compile(r"<article\b[^>]*>(.*?)</article>", re.S)
 _REFRESH = re.compile(r'<meta http-equiv="refresh" content="0; ?url=([^"]+)"')
 # On the page, the hidden block; in an index, what is left of it once the div is dropped.
 _PAGE_INFO = re.compile(r'<div class="kb-page-info" hidden\s+(.*?)></div>', re.S)
-_RUNTIME = re.compile(r'<div class="kb-runtime" data-kb-runtime hidden>'
-                      r'<script type="application/json">(.*?)</script>', re.S)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -103,7 +102,6 @@ def page_summary(page: Path) -> dict[str, Any]:
     attributes = {name: html.unescape(value) for name, value in re.findall(
         r'(data-kb-[a-z-]+)=(?:"([^"]*)"|\'[^\']*\')', info.group(1))} if info else {}  # fmt: skip
     renamed = re.search(r"data-kb-anchor-redirects='([^']*)'", info.group(1)) if info else None
-    runtime = _RUNTIME.search(text)
     return {
         "text": readable(article),
         # Ids the theme adds for itself ("__skip", "__code_0"...) are not the page's.
@@ -111,7 +109,7 @@ def page_summary(page: Path) -> dict[str, Any]:
         "links": sorted(re.findall(r'<a\b[^>]*\bhref="([^"]+)"', article)),
         "page_info": attributes,
         "renamed_anchors": json.loads(html.unescape(renamed.group(1))) if renamed else None,
-        "runtime": json.loads(runtime.group(1)) if runtime else None,
+        "runtime": runtime_settings(text),
     }
 
 
@@ -189,7 +187,7 @@ def test_both_sites_ship_the_same_runtime_and_wheel(sites: dict[str, Path]) -> N
                       for summary in map(page_summary, content_pages(site).values())
                       if summary["runtime"]}  # fmt: skip
         assert len(referenced) == 1, (engine, "every calculator page names the same runtime")
-        [runtime] = json.loads(referenced.pop())
+        runtime = json.loads(referenced.pop())
         for key in ("wheel", "stdlib"):
             assert (site / runtime[key]).is_file(), (engine, runtime[key])
         assert (site / runtime["pyodide"] / "pyodide.mjs").is_file(), engine

@@ -216,13 +216,17 @@ def test_hostile_catalogue_text_reads_as_written(hostile_site: Path) -> None:
 def test_json_in_hostile_pages_holds_the_catalogue_intact(hostile_site: Path) -> None:
     found = 0
     for page in pages(hostile_site):
-        for attributes, body in Elements(page.read_text(encoding="utf-8")).scripts:
+        elements = Elements(page.read_text(encoding="utf-8"))
+        for attributes, body in elements.scripts:
             if attributes.get("type") != "application/json":
                 assert "alert(" not in body, page
                 continue
             assert not re.search(r"</script|<!--", body, re.I), page
-            data = json.loads(body)
-            if isinstance(data, list):  # the calculators' runtime data (the theme has its own)
-                assert SCRIPT in [plan["name"] for plan in data[0]["catalogue"]["plans"]]
+            json.loads(body)  # the theme's own configuration
+        # The calculators' runtime data: JSON in an attribute (macros/widgets.py runtime_html).
+        for _tag, name, value in elements.attributes:
+            if name == "data-kb-runtime":
+                data = json.loads(value)
+                assert SCRIPT in [plan["name"] for plan in data["catalogue"]["plans"]], page
                 found += 1
     assert found

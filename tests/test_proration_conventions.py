@@ -400,3 +400,60 @@ def test_the_article_macro_reads_the_catalogue_preset(data: dict[str, Any]) -> N
     assert text.startswith("**Counting days.** Time is counted to the second, in UTC")
     assert "**Rounding.** Each invoice line is rounded on its own to the currency's smallest " \
            "unit (0.01 for USD, EUR and GBP; 1 for JPY)" in text  # fmt: skip
+
+
+def test_the_overview_follows_the_policy() -> None:
+    policy = {**proration.DEFAULT_POLICY}
+    opening, lines, next_words, outcomes = conventions.overview(policy)
+    assert next_words == "The difference is what happens on the day:"
+    assert opening == (
+        "It is paid in advance. When you upgrade on day 16 of a 31-day month, you have already "
+        "paid for days 16 to 31 on the old plan. Proration turns that into lines on the invoice:"
+    )
+    assert lines == [
+        "**A credit** for the unused part of the old plan: the share of the period that is left, "
+        "times your current price.",
+        "**A charge** for the new plan over the same remaining time: the same share, times the "
+        "new plan's price.",
+    ]
+    assert outcomes[1] == (
+        "If the credit is larger (a downgrade), the difference goes to your credit balance."
+    )
+    refund = conventions.overview({**policy, "negative_total": "refund"})[3][1]
+    assert refund.endswith("the difference is refunded to your payment method.")
+    extend = conventions.overview({**policy, "negative_total": "extend_period"})[3][1]
+    assert "buys days of the new plan" in extend and "credit balance" not in extend
+    capped = conventions.overview({**policy, "credit_basis": "price_capped_at_paid"})[1][0]
+    assert capped.endswith("times your current price (never more than what is left of what you "
+                           "paid).")  # fmt: skip
+    day = conventions.overview({**policy, "change_day": "current_plan"})[0]
+    assert "day 16 is still on the old plan and you have already paid for days 17 to 31" in day
+    delta = conventions.overview({**policy, "quantity_change": "delta"})[1]
+    assert len(delta) == 3 and delta[2].startswith("**A change of quantity alone**")
+
+
+def test_the_overview_in_arrears_credits_nothing() -> None:
+    opening, lines, next_words, outcomes = conventions.overview(
+        {**proration.DEFAULT_POLICY, "timing": "in_arrears"}
+    )
+    assert next_words == "After the change:"
+    assert opening.startswith("It is billed in arrears") and "nothing is credited" in opening
+    assert [line.split("**")[1] for line in lines] == ["A charge", "The new plan"]
+    assert not any("credit" in text.lower() for text in [*lines, *outcomes])
+
+
+def test_the_article_overview_macro_reads_the_catalogue_preset(data: dict[str, Any]) -> None:
+    from macros import conventions as article
+
+    macros: dict[str, Any] = {}
+
+    class Env:
+        def macro(self, function: Any, name: str) -> None:
+            macros[name] = function
+
+    article.register(Env(), with_proration(data, {"preset": "lago", "timing": "in_arrears"}))
+    text = macros["proration_overview"]()
+    assert text.startswith("It is billed in arrears")
+    assert "\n\n1. **A charge** for the used part" in text
+    assert "\n2. **The new plan** is billed when its period ends" in text
+    assert "\n\nAfter the change:\n\n- From the next period on" in text

@@ -12,11 +12,9 @@ writes what that engine needs into the site:
 - ``assets/javascripts/minisearch.mjs``: the pinned library, copied from ``node_modules``.
 
 The text comes from the built HTML, so it is the text readers see, after the macros, under
-MkDocs or Zensical alike: under MkDocs this module is also a hook (mkdocs.yml ``hooks:``) whose
-``on_post_build`` indexes every build, so ``mkdocs serve`` and test builds have search; after a
-Zensical build, which loads no hooks, ``make build`` runs ``python -m tools.search_index
-SITE_DIR``. The index itself is serialized by ``tools/search_index.mjs`` in Node, with the engine
-the browser runs.
+MkDocs or Zensical alike: ``tools/post_build.py`` runs it after every build by either engine.
+The index itself is serialized by ``tools/search_index.mjs`` in Node, with the engine the browser
+runs.
 
 Synonyms: a synonym group is the names of one thing; a query naming it also finds its other
 names. Groups come from mkdocs.yml ``extra.search_synonyms`` (a term the articles use, and the
@@ -29,18 +27,16 @@ name and id).
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from calculators.catalogue import Catalogue, read_catalogue_file
+from calculators.catalogue import Catalogue
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INDEX_PATH = "search/kb-search.json"
@@ -329,55 +325,3 @@ def _serialize(source: Mapping[str, Any], engine: Path, target: Path) -> None:
     )  # fmt: skip
     if result.returncode != 0:
         raise SearchIndexError(f"search: building the index failed:\n{result.stderr.strip()}")
-
-
-# ---- command line: after a build by either engine -----------------------------------------------
-
-
-def read_config(config_file: Path) -> dict[str, Any]:
-    """mkdocs.yml, with its !ENV and !relative tags resolved as MkDocs resolves them."""
-    from mkdocs.utils.yaml import yaml_load
-
-    with config_file.open(encoding="utf-8") as stream:
-        return dict(yaml_load(stream) or {})
-
-
-def main(arguments: Sequence[str] | None = None) -> int:
-    """``python -m tools.search_index SITE_DIR [CONFIG]``: index a site built by either engine."""
-    args = list(sys.argv[1:] if arguments is None else arguments)
-    if not args or len(args) > 2:
-        print("usage: python -m tools.search_index SITE_DIR [mkdocs.yml]", file=sys.stderr)
-        return 2
-    site_dir = Path(args[0])
-    config_file = Path(args[1]) if len(args) > 1 else PROJECT_ROOT / "mkdocs.yml"
-    extra = read_config(config_file).get("extra") or {}
-    catalogue_file = os.environ.get("KB_CATALOGUE") or config_file.parent / extra.get(
-        "catalogue", "catalogue/catalogue.yaml"
-    )
-    try:
-        target = build_search(site_dir, catalogue=read_catalogue_file(catalogue_file),
-                              search_synonyms=extra.get("search_synonyms"))  # fmt: skip
-    except (SearchIndexError, OSError, ValueError) as error:
-        print(error, file=sys.stderr)
-        return 1
-    print(f"search index: {target}")
-    return 0
-
-
-def on_post_build(config: Any) -> None:
-    """MkDocs hook: index the site just built (``mkdocs build``, each ``mkdocs serve`` rebuild)."""
-    from mkdocs.exceptions import PluginError
-
-    extra = config.get("extra") or {}
-    catalogue_file = os.environ.get("KB_CATALOGUE") or PROJECT_ROOT / extra.get(
-        "catalogue", "catalogue/catalogue.yaml"
-    )
-    try:
-        build_search(Path(config["site_dir"]), catalogue=read_catalogue_file(catalogue_file),
-                     search_synonyms=extra.get("search_synonyms"))  # fmt: skip
-    except SearchIndexError as error:
-        raise PluginError(str(error)) from None
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -3,6 +3,8 @@
 // at build time (search/kb-search.json) the first time it opens, from this site only; shows the
 // pages found, best first, each with its best sections.
 //
+// An address with ?q=words opens it with those words.
+//
 // Keyboard: "/" or "s" opens; typing searches; Down and Up move between the input and the
 // results; Enter on the input opens the first result; Escape closes and gives focus back.
 //
@@ -303,8 +305,23 @@ function themeToggle(event) {
 
 // ---- every page -----------------------------------------------------------------------------------
 
+// An address with ?q=words (the 404 page's search form, a search link pasted into a ticket)
+// opens search with those words; the parameter then leaves the address, so a reload does not
+// open it again.
+function openFromAddress(search) {
+  const address = new URL(window.location.href);
+  const words = address.searchParams.get("q");
+  if (!words) return;
+  address.searchParams.delete("q");
+  history.replaceState(history.state, "", address);
+  search.input.value = words;
+  openSearch(search);
+}
+
 function attachAll() {
   for (const root of document.querySelectorAll("[data-kb-search]")) attachSearch(root);
+  const first = document.querySelector("[data-kb-search]");
+  if (first && first.kbSearch) openFromAddress(first.kbSearch);
 }
 
 window.addEventListener("keydown", shortcut, true);
