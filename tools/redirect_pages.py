@@ -33,8 +33,8 @@ def rewrite_redirect_pages(site_dir: Path) -> list[Path]:
     rewritten = []
     for page in sorted(site_dir.rglob("*.html")):
         text = page.read_text(encoding="utf-8")
-        if _TITLE not in text or "<script" not in text:
-            continue
+        if _TITLE not in text or "<script>" not in text:
+            continue  # not a redirect page, or one already rewritten
         page.write_text(_rewritten(text, page.relative_to(site_dir)), encoding="utf-8")
         rewritten.append(page)
     return rewritten
