@@ -106,8 +106,9 @@ def test_every_page_loads_with_no_violation(
     for path in site_pages(built_site):
         page = visit.open(hardened_url + path)
         page.wait_for_function("() => typeof window.__md_get === 'function'")
-        # The theme's bundle ran: its search and palette components are mounted.
-        page.wait_for_selector("[data-md-component=search-query]", state="attached")
+        # The theme's bundle and the site's modules ran: the palette toggle and search are live.
+        page.wait_for_selector("form[data-md-component=palette]", state="attached")
+        page.wait_for_function("() => document.querySelector('[data-kb-search]').kbSearch")
         assert_clean(visit, path)
 
 

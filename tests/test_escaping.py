@@ -34,6 +34,7 @@ HOSTILE = {
     "name: Extra storage\n": "\" onmouseover=\"alert(5) ' x='",
     "name: Lumen Cloud\n": '{: onclick="alert(6)" } # Heading <b>bold</b> &amp; &#60;',
     "label: Storage,": "Storage\n\n# Heading\n- item\n    code |",
+    "name: Euro,": '"><img src=x onerror=alert(7)> Euro',  # the header's currency choice
 }
 # Markdown as the site configures it (mkdocs.yml), without the snippets that need files.
 EXTENSIONS = ["abbr", "admonition", "attr_list", "md_in_html", "def_list", "footnotes",
