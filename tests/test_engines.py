@@ -106,7 +106,10 @@ def page_summary(page: Path) -> dict[str, Any]:
         "text": readable(article),
         # Ids the theme adds for itself ("__skip", "__code_0"...) are not the page's.
         "ids": sorted(i for i in re.findall(r'\bid="([^"]+)"', article) if not i.startswith("__")),
-        "links": sorted(re.findall(r'<a\b[^>]*\bhref="([^"]+)"', article)),
+        # As the browser reads them: the engines escape characters differently ("/" or "&#x2f;").
+        "links": sorted(
+            html.unescape(href) for href in re.findall(r'<a\b[^>]*\bhref="([^"]+)"', article)
+        ),
         "page_info": attributes,
         "renamed_anchors": json.loads(html.unescape(renamed.group(1))) if renamed else None,
         "runtime": runtime_settings(text),

@@ -138,6 +138,7 @@ async function runQuery(search) {
   }
   if (query !== search.input.value.trim()) return; // the reader typed on
   search.shown = query;
+  search.results.dataset.query = query; // the query the list shows the results of
   clearTimeout(search.settling);
   search.results.replaceChildren();
   search.none.hidden = true;
