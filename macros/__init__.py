@@ -51,8 +51,11 @@ def load_catalogue(path: str | Path) -> Catalogue:
 def _snapshot_key(path: Path) -> tuple[str, str, str]:
     """What the snapshot was made from: the file, its bytes and the code that parsed them."""
     code = Path(catalogue_module.__file__).read_bytes()
-    return (str(path.resolve()), hashlib.sha256(path.read_bytes()).hexdigest(),
-            hashlib.sha256(code).hexdigest())  # fmt: skip
+    return (
+        str(path.resolve()),
+        hashlib.sha256(path.read_bytes()).hexdigest(),
+        hashlib.sha256(code).hexdigest(),
+    )
 
 
 def write_catalogue_snapshot(path: Path, snapshot: Path) -> Catalogue:
@@ -113,4 +116,3 @@ def register_catalogue(env: Any, catalogue: Catalogue) -> None:
     env.macro(tables.support_table(catalogue), "support_table")
     env.filter(view.money, "money")
     tables.register_policy(env, catalogue)
-
