@@ -74,6 +74,27 @@ class Visit:
         return str(self.page.locator(selector).first.get_attribute("data-state"))
 
 
+class HeldRequests:
+    """Requests matching a pattern wait until released: the page's state before they answer."""
+
+    def __init__(self, context: Any, pattern: re.Pattern[str]) -> None:
+        self.held: list[Any] = []
+        self.released = False
+        context.route(pattern, self._hold)
+
+    def _hold(self, route: Any) -> None:
+        if self.released:
+            route.continue_()
+        else:
+            self.held.append(route)
+
+    def release(self) -> None:
+        self.released = True
+        for route in self.held:
+            route.continue_()
+        self.held.clear()
+
+
 def figures(page: Any, root: str) -> dict[str, str]:
     result = {}
     for name in ("due_now", "credit_to_balance", "next_invoice"):
@@ -86,6 +107,25 @@ def expected(catalogue: Catalogue, **params: str) -> dict[str, str]:
                               today=date.fromisoformat(BUILD_DAY))  # fmt: skip
     assert not result["errors"], result["errors"]
     return dict(result["figures"])
+
+
+PRORATION_FIELDS = ("from_plan", "from_interval", "period_start", "to_plan", "to_interval",
+                    "change_at", "currency")  # fmt: skip
+
+
+def form_inputs(page: Any, calc_id: str) -> dict[str, str]:
+    """What the proration calculator's form holds now, field by field."""
+    return {name: page.locator(f"#{calc_id}-{name}").input_value() for name in PRORATION_FIELDS}
+
+
+def wait_figures(page: Any, calc_id: str, want: dict[str, str]) -> None:
+    """Wait until the calculator shows exactly these figures (the engine answered these inputs)."""
+    page.wait_for_function(
+        "([id, want]) => Object.entries(want).every(([name, text]) => document.querySelector("
+        "'#' + id + ' [data-field=\"' + name + '\"]')?.textContent.trim() === text)",
+        arg=[calc_id, want], timeout=READY_MS,
+    )  # fmt: skip
+    assert figures(page, f"#{calc_id}") == want
 
 
 def first_calculator_id(page: Any) -> str:
@@ -115,18 +155,11 @@ def test_live_recalculation_matches_cpython(
     page = visit.open(site_url + proration_pages[0])
     assert visit.wait_state(CALC) == "ready"
     calc_id = first_calculator_id(page)
-    defaults = {name: page.locator(f"#{calc_id}-{name}").input_value()
-                for name in ("from_plan", "from_interval", "period_start", "to_plan",
-                             "to_interval", "change_at", "currency")}  # fmt: skip
+    defaults = form_inputs(page, calc_id)
     page.select_option(f"#{calc_id}-to_plan", "scale")
     page.select_option(f"#{calc_id}-currency", "EUR")
     want = expected(catalogue, **{**defaults, "to_plan": "scale", "currency": "EUR"})
-    page.wait_for_function(
-        "([root, text]) => document.querySelector(root + ' [data-field=due_now]')"
-        ".textContent.trim() === text",
-        arg=[f"#{calc_id}", want["due_now"]], timeout=READY_MS,
-    )  # fmt: skip
-    assert figures(page, f"#{calc_id}") == want
+    wait_figures(page, calc_id, want)
     assert all(url.startswith(site_url) for url in visit.requests)
 
 
@@ -142,11 +175,9 @@ def test_a_copied_link_reproduces_the_result_in_a_fresh_browser(
         page.select_option(f"#{calc_id}-from_plan", "starter")
         page.select_option(f"#{calc_id}-to_plan", "business")
         page.select_option(f"#{calc_id}-to_interval", "year")
-        page.wait_for_function(
-            "id => document.querySelector('#' + id + ' .kb-calc__scenario')"
-            ".textContent.includes('Starter')", arg=calc_id, timeout=READY_MS,
-        )  # fmt: skip
-        shown = figures(page, f"#{calc_id}")
+        # The result for all three changes, not for the first of them the engine answered.
+        shown = expected(catalogue, **form_inputs(page, calc_id))
+        wait_figures(page, calc_id, shown)
         page.click(f"#{calc_id} [data-action=copy-link]")
         page.wait_for_function(
             "id => document.querySelector('#' + id + ' [data-role=status]')"
@@ -160,12 +191,15 @@ def test_a_copied_link_reproduces_the_result_in_a_fresh_browser(
 
     fresh = browser.new_context()
     try:
+        # The engine is held back until the page has been read: until it answers, the page shows
+        # no result for inputs other than the link's, only that it is calculating theirs.
+        engine = HeldRequests(fresh, re.compile(r".*/calculator-worker\.js$"))
         visit = Visit(fresh)
         page = visit.open(link)
-        # Until the engine answers, the page never shows a result for other inputs as the link's.
-        pending = page.locator(f"#{calc_id} [data-role=result]").text_content()
-        assert "Calculating" in pending or page.locator(f"#{calc_id}").get_attribute(
-            "data-state") == "ready"  # fmt: skip
+        assert visit.wait_state(f"#{calc_id}", ("loading",)) == "loading"
+        result = page.locator(f"#{calc_id} [data-role=result]")
+        assert result.text_content() == "Calculating the result for these inputs…"
+        engine.release()
         visit.wait_state(f"#{calc_id}")
         page.wait_for_selector(f"#{calc_id} [data-field=due_now]", timeout=READY_MS)
         assert figures(page, f"#{calc_id}") == shown
