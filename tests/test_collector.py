@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -230,17 +229,27 @@ def serve(app: Any) -> tuple[str, Callable[[], None]]:
     """Serve an ASGI app with uvicorn in a thread; its base URL and how to stop it."""
     import uvicorn
 
+    settled = threading.Event()  # set once the server listens, or once it gave up
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            settled.set()
+
+    def run() -> None:
+        try:
+            server.run()
+        finally:
+            settled.set()
+
     port = free_port()
-    server = uvicorn.Server(
+    server = Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="on")
     )
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + START_TIMEOUT
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the collector did not start")
-        time.sleep(0.02)
+    if not settled.wait(timeout=START_TIMEOUT) or not server.started:
+        raise RuntimeError("the collector did not start")
 
     def stop() -> None:
         server.should_exit = True
