@@ -35,6 +35,21 @@ if IN_CI:
     settings.load_profile("ci")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="rewrite the response of every golden file (tests/golden/) that no longer matches; "
+        "the requests stay. Review the diff before committing it.",
+    )
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    """Whether this run rewrites golden files that differ (``--update-goldens``)."""
+    return bool(request.config.getoption("--update-goldens"))
+
+
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     """The company's catalogue (what the site is built from)."""
