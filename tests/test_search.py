@@ -182,9 +182,11 @@ def test_the_built_site_has_the_index_and_the_library(built_site: Path) -> None:
     assert any(group[0] == "prorated" and "pro-rata" in group for group in groups)  # mkdocs.yml
 
 
-def test_every_article_is_indexed_without_calculator_controls(built_site: Path) -> None:
+def test_every_article_is_indexed_without_calculator_controls(
+    built_site: Path, nav_urls: list[str]
+) -> None:
     pages = {page.path: page for page in read_site(built_site)}
-    assert len(pages) >= 35 and "billing/prorated-charges/" in pages
+    assert sorted(pages) == sorted(nav_urls)
     text = " ".join(s.heading + " " + s.text for page in pages.values() for s in page.sections)
     assert "Current period started" not in text  # a calculator's label
     assert "How long will your plan last as you grow?" not in text  # a calculator's heading
