@@ -17,6 +17,7 @@ from calculators import policy_words
 from calculators.catalogue import AddOn, Catalogue, Plan, UnknownIdError
 from calculators.records import REASON_CODES
 from macros.currency import Money, PerCurrency
+from macros.environment import MacroEnvironment
 
 INTERVAL_WORDS = {"day": "daily", "week": "weekly", "month": "monthly", "year": "annual"}
 BILLED_WORDS = {"day": "daily", "week": "weekly", "month": "monthly", "year": "annually"}
@@ -386,6 +387,7 @@ def _trusted(macro: Callable[..., Any]) -> Callable[..., Any]:
         result = macro(*args, **kwargs)
         return Markup(result) if type(result) is str else page_value(result)
 
+    # A mark on the function object, read back above; functions declare no such attribute.
     call._kb_trusted = True  # type: ignore[attr-defined]
     return call
 
@@ -570,7 +572,7 @@ class FeatureEndView:
     exportable: bool
 
 
-def register_policy(env: Any, catalogue: Catalogue) -> None:
+def register_policy(env: MacroEnvironment, catalogue: Catalogue) -> None:
     """Register the policy macros and the ``days`` filter on the mkdocs-macros ``env``."""
     view = CatalogueView(catalogue)
     policy = catalogue.policy

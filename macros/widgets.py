@@ -13,17 +13,19 @@ import functools
 import json
 import os
 import re
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import jinja2
+from jinja2.runtime import Context
 
 from calculators import conventions, render
 from calculators import widgets as calc_widgets
 from calculators.catalogue import Catalogue
 from macros import assets
 from macros.currency import Money
+from macros.environment import MacroEnvironment
 
 _ID = re.compile(r"[a-z][a-z0-9-]*")
 
@@ -34,7 +36,7 @@ def build_date() -> date:
     return date.fromisoformat(fixed) if fixed else date.today()
 
 
-def register(env: Any, catalogue: Catalogue, project_root: Path) -> None:
+def register(env: MacroEnvironment, catalogue: Catalogue, project_root: Path) -> None:
     """The calculator macro and the worked examples, bound to this build's catalogue."""
     env.macro(PageCalculators(catalogue, project_root).calculator, "calculator")
     env.macro(functools.partial(proration_example, catalogue), "proration_example")
@@ -51,7 +53,8 @@ class PageCalculators:
         self.pages_with_runtime: set[str] = set()
 
     @jinja2.pass_context
-    def calculator(self, context: Any, kind: str, id: str, **inputs: Any) -> str:  # the HTML id
+    def calculator(self, context: Context, kind: str, id: str, **inputs: object) -> str:
+        """One calculator on the page being rendered; ``id`` is its HTML id."""
         page = context.get("page")
         key = str(getattr(page, "url", "")) if page is not None else ""
         parts = []
@@ -81,7 +84,7 @@ def runtime_html(runtime: assets.Runtime, catalogue: Catalogue) -> str:
 
 
 def calculator_html(
-    catalogue: Catalogue, kind: str, id: str, inputs: dict[str, Any], today: date
+    catalogue: Catalogue, kind: str, id: str, inputs: Mapping[str, object], today: date
 ) -> str:
     """The calculator's form, its result for the given inputs and the manual method."""
     if kind not in calc_widgets.WIDGETS:
@@ -199,7 +202,7 @@ def proration_example(
     )
 
 
-def growth_example(catalogue: Catalogue, **inputs: Any) -> str:
+def growth_example(catalogue: Catalogue, **inputs: object) -> str:
     if "currency" not in inputs:  # the reader's currency: computed in each one
         return str(
             Money(catalogue).blocks(lambda code: growth_example(catalogue, **inputs, currency=code))
@@ -220,7 +223,7 @@ def growth_example(catalogue: Catalogue, **inputs: Any) -> str:
     )
 
 
-def _as_param(value: Any) -> str:
+def _as_param(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
