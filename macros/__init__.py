@@ -22,6 +22,7 @@ from calculators import catalogue as catalogue_module
 from calculators.catalogue import Catalogue, CatalogueError, read_catalogue_file
 from macros import conventions, feedback_counts, tables, widgets
 from macros.currency import Money
+from macros.environment import MacroEnvironment
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CATALOGUE = "catalogue/catalogue.yaml"
@@ -51,8 +52,11 @@ def load_catalogue(path: str | Path) -> Catalogue:
 def _snapshot_key(path: Path) -> tuple[str, str, str]:
     """What the snapshot was made from: the file, its bytes and the code that parsed them."""
     code = Path(catalogue_module.__file__).read_bytes()
-    return (str(path.resolve()), hashlib.sha256(path.read_bytes()).hexdigest(),
-            hashlib.sha256(code).hexdigest())  # fmt: skip
+    return (
+        str(path.resolve()),
+        hashlib.sha256(path.read_bytes()).hexdigest(),
+        hashlib.sha256(code).hexdigest(),
+    )
 
 
 def write_catalogue_snapshot(path: Path, snapshot: Path) -> Catalogue:
@@ -75,7 +79,7 @@ def cached_catalogue(path: Path, snapshot: Path) -> Catalogue:
     return load_catalogue(path)
 
 
-def define_env(env: Any) -> None:
+def define_env(env: MacroEnvironment) -> None:
     path = catalogue_path(PROJECT_ROOT, env.conf.get("extra"))
     catalogue = cached_catalogue(path, PROJECT_ROOT / CATALOGUE_SNAPSHOT)
     register_catalogue(env, catalogue)
@@ -87,7 +91,7 @@ def define_env(env: Any) -> None:
     tables.trust_macro_results(env.macros)
 
 
-def register_catalogue(env: Any, catalogue: Catalogue) -> None:
+def register_catalogue(env: MacroEnvironment, catalogue: Catalogue) -> None:
     """The catalogue's variables, views, tables and the money filter (see macros/tables.py)."""
     view = tables.CatalogueView(catalogue)
 
@@ -113,4 +117,3 @@ def register_catalogue(env: Any, catalogue: Catalogue) -> None:
     env.macro(tables.support_table(catalogue), "support_table")
     env.filter(view.money, "money")
     tables.register_policy(env, catalogue)
-

@@ -82,18 +82,29 @@ def build_wheel(project_root: Path, out_dir: Path) -> str:
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".wheel-") as scratch:
         command = [
-            sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-            "--disable-pip-version-check", "--no-cache-dir", "--quiet",
-            "--wheel-dir", scratch, str(project_root),
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--disable-pip-version-check",
+            "--no-cache-dir",
+            "--quiet",
+            "--wheel-dir",
+            scratch,
+            str(project_root),
+        ]
         environment = dict(os.environ, SOURCE_DATE_EPOCH=str(WHEEL_EPOCH))
-        result = subprocess.run(command, cwd=project_root, env=environment,
-                                capture_output=True, text=True, check=False)  # fmt: skip
+        result = subprocess.run(
+            command, cwd=project_root, env=environment, capture_output=True, text=True, check=False
+        )
         built = sorted(Path(scratch).glob(f"{PACKAGE}-*.whl"))
         if result.returncode != 0 or len(built) != 1:
             detail = (result.stderr.strip() or result.stdout.strip() or "no output")[-4000:]
-            raise AssetError(f"build_wheel: the build backend failed (exit {result.returncode}):"
-                             f"\n{detail}")  # fmt: skip
+            raise AssetError(
+                f"build_wheel: the build backend failed (exit {result.returncode}):\n{detail}"
+            )
         os.replace(built[0], out_dir / built[0].name)
     return built[0].name
 
@@ -197,10 +208,13 @@ def build_stdlib(project_root: Path, out_dir: Path, cache_dir: Path) -> str:
         with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".stdlib-") as scratch:
             produced = Path(scratch) / "python_stdlib.zip"
             command = [
-                node, str(script),
-                "--pyodide-dir", str(pyodide_dir(project_root)),
-                "--out", str(produced),
-            ]  # fmt: skip
+                node,
+                str(script),
+                "--pyodide-dir",
+                str(pyodide_dir(project_root)),
+                "--out",
+                str(produced),
+            ]
             result = subprocess.run(
                 command, cwd=project_root, capture_output=True, text=True, check=False
             )
@@ -274,8 +288,9 @@ def read_runtime(project_root: Path) -> Runtime:
         data = json.loads(manifest.read_text(encoding="utf-8"))
         return Runtime(pyodide=data["pyodide"], stdlib=data["stdlib"], wheel=data["wheel"])
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise AssetError(f"the browser runtime is not built ({manifest}: {error}); "
-                         f"{ASSETS_HINT}") from None  # fmt: skip
+        raise AssetError(
+            f"the browser runtime is not built ({manifest}: {error}); {ASSETS_HINT}"
+        ) from None
 
 
 def _remove_all_but(directory: Path, keep: set[str]) -> None:
@@ -307,12 +322,18 @@ def write_links_config(project_root: Path) -> None:
     extra = links.read_site_config(root / "mkdocs.yml").get("extra")
     catalogue = cached_catalogue(catalogue_path(root, extra), root / CATALOGUE_SNAPSHOT)
     company = catalogue.company
-    links.write_generated_config(root, {
-        "kb_currency": Money(catalogue).choices(),
-        # Theme templates without a page (overrides/404.html) read the support contact here.
-        "kb_support": {"company": company.name, "email": company.support_email,
-                       "form_url": company.support_form_url},
-    })  # fmt: skip
+    links.write_generated_config(
+        root,
+        {
+            "kb_currency": Money(catalogue).choices(),
+            # Theme templates without a page (overrides/404.html) read the support contact here.
+            "kb_support": {
+                "company": company.name,
+                "email": company.support_email,
+                "form_url": company.support_form_url,
+            },
+        },
+    )
 
 
 STEPS: Final[tuple[tuple[str, Callable[[Path], object]], ...]] = (

@@ -7,13 +7,12 @@ follow the catalogue's preset and overrides; the words come from ``calculators.c
 
 from __future__ import annotations
 
-from typing import Any
-
 from calculators import conventions
 from calculators.catalogue import Catalogue
+from macros.environment import MacroEnvironment
 
 
-def register(env: Any, catalogue: Catalogue) -> None:
+def register(env: MacroEnvironment, catalogue: Catalogue) -> None:
     def proration_conventions() -> str:
         policy = conventions.page_policy(catalogue)
         currencies = conventions.catalogue_currencies(catalogue)

@@ -38,13 +38,19 @@ def money_markup(variants: Mapping[str, str], *, default: str, kind: Kind = "fig
     ``fixed``: plain text, escaped here) or to its trusted HTML (``blocks``, built by
     calculators.render, which escapes every value) or Markdown (``markdown``: a page's own text)."""
     if kind == "fixed":
-        return Markup(f'<span class="kb-money" data-currency-fixed="{html.escape(default)}">'
-                      f"{html.escape(variants[default])}</span>")  # fmt: skip
+        return Markup(
+            f'<span class="kb-money" data-currency-fixed="{html.escape(default)}">'
+            f"{html.escape(variants[default])}</span>"
+        )
     if kind == "figure":
-        attributes = "".join(f' data-currency-{code.lower()}="{html.escape(text)}"'
-                             for code, text in variants.items())  # fmt: skip
-        return Markup(f'<span class="kb-money" data-currency="{html.escape(default)}"'
-                      f"{attributes}>{html.escape(variants[default])}</span>")  # fmt: skip
+        attributes = "".join(
+            f' data-currency-{code.lower()}="{html.escape(text)}"'
+            for code, text in variants.items()
+        )
+        return Markup(
+            f'<span class="kb-money" data-currency="{html.escape(default)}"'
+            f"{attributes}>{html.escape(variants[default])}</span>"
+        )
     blocks = []
     for code, body in variants.items():
         hidden = "" if code == default else " hidden data-search-exclude"
@@ -53,8 +59,10 @@ def money_markup(variants: Mapping[str, str], *, default: str, kind: Kind = "fig
             body = f"\n\n{body.strip()}\n\n"
         # A <section>, not a <div>: the search plugin ends an exclusion at the first closing
         # tag of the same name, and the blocks hold <div>s but never a <section>.
-        blocks.append(f'<section class="kb-currency" data-currency="{html.escape(code)}"{hidden}>'
-                      f"{body}</section>")  # fmt: skip
+        blocks.append(
+            f'<section class="kb-currency" data-currency="{html.escape(code)}"{hidden}>'
+            f"{body}</section>"
+        )
     return Markup("".join(blocks))
 
 
@@ -90,8 +98,7 @@ class PerCurrency(Mapping[str, Decimal]):
     def __mul__(self, factor: object) -> PerCurrency:
         if isinstance(factor, bool) or not isinstance(factor, (int, Decimal)):
             raise TypeError("an amount is multiplied by a whole number or a Decimal")
-        return PerCurrency({code: money.multiply(value, factor)
-                            for code, value in self.items()})  # fmt: skip
+        return PerCurrency({code: money.multiply(value, factor) for code, value in self.items()})
 
     __rmul__ = __mul__
 
@@ -103,8 +110,10 @@ class PerCurrency(Mapping[str, Decimal]):
         answers = {code: test(value, other[code]) for code, value in self.items()}
         if len(set(answers.values())) > 1:
             split = ", ".join(f"{code}: {answer}" for code, answer in answers.items())
-            raise ValueError(f"this comparison of prices differs between currencies ({split}); "
-                             "the page would say something untrue in some of them")  # fmt: skip
+            raise ValueError(
+                f"this comparison of prices differs between currencies ({split}); "
+                "the page would say something untrue in some of them"
+            )
         return next(iter(answers.values()))
 
     def __lt__(self, other: object) -> bool:
@@ -156,15 +165,17 @@ class Money:
 
     def blocks(self, render: Callable[[str], str]) -> Markup:
         """A block rendered for each currency by ``render(code)`` (worked examples)."""
-        return money_markup({code: render(code) for code in self.codes}, default=self.default,
-                            kind="blocks")  # fmt: skip
+        return money_markup(
+            {code: render(code) for code in self.codes}, default=self.default, kind="blocks"
+        )
 
     def each_currency(self, caller: Callable[[str], str]) -> Markup:
         """``{% call(code) each_currency() %}...{% endcall %}``: a passage of the page written
         once per currency (a message template in a code block, where no HTML can go); inside it,
         ``plan(...).price(code) | striptags`` is the plain text of a price in that currency."""
-        return money_markup({code: str(caller(code)) for code in self.codes},
-                            default=self.default, kind="markdown")  # fmt: skip
+        return money_markup(
+            {code: str(caller(code)) for code in self.codes}, default=self.default, kind="markdown"
+        )
 
     def code(self) -> Markup:
         """The chosen currency's code, for copy such as "Prices are in USD"."""
@@ -180,27 +191,35 @@ class Money:
             missing = [code for code in self.codes if code not in amount]
             if missing:
                 raise ValueError(f"money: no amount in {', '.join(missing)}")
-            values = {code: money.parse_amount(amount[code], code, allow_negative=True,
-                                               extra=self.catalogue.minor_units)
-                      for code in self.codes}  # fmt: skip
+            values = {
+                code: money.parse_amount(
+                    amount[code], code, allow_negative=True, extra=self.catalogue.minor_units
+                )
+                for code in self.codes
+            }
             if currency is not None:
                 return self.fixed(values[currency], currency)
             return self.figure(values)
         if currency is not None:
-            value = money.parse_amount(amount, currency, allow_negative=True,
-                                       extra=self.catalogue.minor_units)  # fmt: skip
+            value = money.parse_amount(
+                amount, currency, allow_negative=True, extra=self.catalogue.minor_units
+            )
             return self.fixed(value, currency)
-        zero = money.parse_amount(amount, self.default, allow_negative=True,
-                                  extra=self.catalogue.minor_units)  # fmt: skip
+        zero = money.parse_amount(
+            amount, self.default, allow_negative=True, extra=self.catalogue.minor_units
+        )
         if zero != 0:
-            raise ValueError(f"money: {amount!r} has no currency; use a plan's or add-on's "
-                             "amount(), or name the currency: money('EUR')")  # fmt: skip
+            raise ValueError(
+                f"money: {amount!r} has no currency; use a plan's or add-on's "
+                "amount(), or name the currency: money('EUR')"
+            )
         return self.figure({code: Decimal(0) for code in self.codes})
 
     def choices(self) -> dict[str, object]:
         """What the header's currency control offers (mkdocs.yml ``extra.kb_currency``)."""
         return {
             "default": self.default,
-            "choices": [{"code": code, "name": self.catalogue.currency(code).name}
-                        for code in self.codes],
-        }  # fmt: skip
+            "choices": [
+                {"code": code, "name": self.catalogue.currency(code).name} for code in self.codes
+            ],
+        }

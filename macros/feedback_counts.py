@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
+
+from macros.environment import MacroEnvironment, RenderedPage
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 COUNTS_SCHEMA = "kb-feedback-counts/1"  # collector/schema.py writes it
@@ -59,7 +60,7 @@ def site_relative(counts: dict[str, int], site_url: str) -> dict[str, int]:
     return {path[len(root) :]: n for path, n in counts.items() if path.startswith(root)}
 
 
-def register(env: Any) -> None:
+def register(env: MacroEnvironment) -> None:
     extra = env.conf.get("extra") or {}
     feedback = extra.get("feedback")
     if not isinstance(feedback, dict):
@@ -82,7 +83,7 @@ def register(env: Any) -> None:
     env.macro(helpful_count, "helpful_count")
 
 
-def _page_being_rendered(env: Any) -> Any:
+def _page_being_rendered(env: MacroEnvironment) -> RenderedPage | None:
     """The page Zensical is rendering, or None under MkDocs.
 
     MkDocs renders the theme with the configuration changed above. Zensical renders its theme

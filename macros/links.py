@@ -67,8 +67,9 @@ def short_links(nav: Iterable[Any], docs_dir: Path) -> dict[str, ShortLink]:
     def add(number: str, title: str, source: str) -> None:
         key = number.replace(".", "-") if number else NAMED[source]
         if key in found:
-            raise ValueError(f"two pages claim the short address /kb/{key}/: "
-                             f"{found[key].source} and {source}")  # fmt: skip
+            raise ValueError(
+                f"two pages claim the short address /kb/{key}/: {found[key].source} and {source}"
+            )
         found[key] = ShortLink(key, number, title, source, title_anchor(docs_dir, source))
 
     def walk(items: Iterable[Any]) -> None:
@@ -122,12 +123,15 @@ def read_redirects(config: Mapping[str, str] | None, docs_dir: Path) -> Redirect
         if old_anchor and old_source == new_source:
             anchors.setdefault(page_url(old_source), {})[old_anchor] = new_anchor
         elif old_anchor:
-            raise ValueError(f"extra.redirects: {old}: an anchor can only be renamed within "
-                             "its page; redirect the page instead")  # fmt: skip
+            raise ValueError(
+                f"extra.redirects: {old}: an anchor can only be renamed within "
+                "its page; redirect the page instead"
+            )
         else:
             if (docs_dir / old_source).is_file():
-                raise ValueError(f"extra.redirects: {old} still exists; remove the redirect or "
-                                 "the page")  # fmt: skip
+                raise ValueError(
+                    f"extra.redirects: {old} still exists; remove the redirect or the page"
+                )
             pages[page_url(old_source)] = page_url(new_source) + (
                 f"#{new_anchor}" if new_anchor else ""
             )
@@ -168,10 +172,17 @@ def sections(links: Mapping[str, ShortLink]) -> list[dict[str, Any]]:
 
     numbered = [link for link in links.values() if link.number]
     return [
-        {**entry(section), "articles": [entry(article) for article in numbered
-                                        if article.number.startswith(section.number + ".")]}
-        for section in numbered if "." not in section.number
-    ]  # fmt: skip
+        {
+            **entry(section),
+            "articles": [
+                entry(article)
+                for article in numbered
+                if article.number.startswith(section.number + ".")
+            ],
+        }
+        for section in numbered
+        if "." not in section.number
+    ]
 
 
 def write_generated_config(project_root: Path, extra: Mapping[str, Any] | None = None) -> Path:
@@ -183,12 +194,17 @@ def write_generated_config(project_root: Path, extra: Mapping[str, Any] | None =
     redirects = read_redirects((config.get("extra") or {}).get("redirects"), docs_dir)
     generated = {
         "plugins": {"redirects": {"redirect_maps": redirect_maps(links, redirects)}},
-        "extra": {"kb_pages": page_links(links, redirects), "kb_sections": sections(links),
-                  **(extra or {})},
+        "extra": {
+            "kb_pages": page_links(links, redirects),
+            "kb_sections": sections(links),
+            **(extra or {}),
+        },
     }
-    text = ("# Written by `make assets` (macros/links.py) from mkdocs.yml's nav and "
-            "extra.redirects; do not edit.\n"
-            + yaml.safe_dump(generated, sort_keys=False, allow_unicode=True))  # fmt: skip
+    text = (
+        "# Written by `make assets` (macros/links.py) from mkdocs.yml's nav and "
+        "extra.redirects; do not edit.\n"
+        + yaml.safe_dump(generated, sort_keys=False, allow_unicode=True)
+    )
     target = project_root / GENERATED_CONFIG
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
@@ -202,11 +218,13 @@ def read_site_config(path: Path) -> dict[str, Any]:
         pass
 
     def env_tag(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-        names = ([loader.construct_scalar(node)] if isinstance(node, yaml.ScalarNode)
-                 else [loader.construct_object(child) for child in node.value])  # fmt: skip
+        names = (
+            [loader.construct_scalar(node)]
+            if isinstance(node, yaml.ScalarNode)
+            else [loader.construct_object(child) for child in node.value]
+        )
         default = names.pop() if len(names) > 1 else None
-        return next((os.environ[str(name)] for name in names if str(name) in os.environ),
-                    default)  # fmt: skip
+        return next((os.environ[str(name)] for name in names if str(name) in os.environ), default)
 
     Loader.add_constructor("!ENV", env_tag)
     try:
@@ -248,8 +266,10 @@ def check_manifest(manifest: Mapping[str, Any], site_dir: Path, redirects: Redir
         if url not in current:
             moved = redirects.pages.get(url)
             if moved is None:
-                problems.append(f"/{url} was published and is gone: add a redirect in "
-                                "mkdocs.yml extra.redirects")  # fmt: skip
+                problems.append(
+                    f"/{url} was published and is gone: add a redirect in "
+                    "mkdocs.yml extra.redirects"
+                )
                 continue
             page = moved.partition("#")[0]
             renamed = redirects.anchors.get(page, {})
@@ -259,9 +279,11 @@ def check_manifest(manifest: Mapping[str, Any], site_dir: Path, redirects: Redir
         for anchor in anchors:
             target = renamed.get(anchor, anchor)
             if target not in current[page]:
-                problems.append(f"/{url}#{anchor} was published and is gone: add "
-                                f"'{_source_hint(page)}#{anchor}: ...#new-id' to "
-                                "extra.redirects")  # fmt: skip
+                problems.append(
+                    f"/{url}#{anchor} was published and is gone: add "
+                    f"'{_source_hint(page)}#{anchor}: ...#new-id' to "
+                    "extra.redirects"
+                )
     for key in manifest.get("short_links", {}):
         redirect = site_dir / "kb" / key / "index.html"
         if not redirect.is_file():
@@ -270,8 +292,10 @@ def check_manifest(manifest: Mapping[str, Any], site_dir: Path, redirects: Redir
     for url, anchors in current.items():
         new = [a for a in anchors if a not in recorded.get(url, [])]
         if url not in recorded or new:
-            problems.append(f"/{url} has links not in the manifest ({', '.join(new) or 'page'}): "
-                            "run `make links` to record them")  # fmt: skip
+            problems.append(
+                f"/{url} has links not in the manifest ({', '.join(new) or 'page'}): "
+                "run `make links` to record them"
+            )
     return problems
 
 
@@ -291,11 +315,11 @@ def updated_manifest(
         short.setdefault(link.key, f"{page_url(link.source)}#{link.anchor}")
     return {
         "about": "Every page, anchor and short link ever published. Entries are never removed: "
-                 "a moved one needs a redirect in mkdocs.yml extra.redirects. Update with "
-                 "`make links`.",
+        "a moved one needs a redirect in mkdocs.yml extra.redirects. Update with "
+        "`make links`.",
         "pages": dict(sorted(pages.items())),
         "short_links": dict(sorted(short.items(), key=lambda kv: _natural(kv[0]))),
-    }  # fmt: skip
+    }
 
 
 def _natural(key: str) -> tuple[Any, ...]:
@@ -321,8 +345,10 @@ def main(argv: list[str] | None = None) -> int:
     added = sum(len(v) + 1 for v in new["pages"].values()) - sum(
         len(v) + 1 for v in old.get("pages", {}).values()
     )
-    print(f"{args.manifest}: {len(new['pages'])} pages, {len(new['short_links'])} short links "
-          f"({added} new entries)")  # fmt: skip
+    print(
+        f"{args.manifest}: {len(new['pages'])} pages, {len(new['short_links'])} short links "
+        f"({added} new entries)"
+    )
     for problem in problems:
         print(f"  {problem}")
     return 1 if problems else 0

@@ -17,6 +17,7 @@ from calculators import policy_words
 from calculators.catalogue import AddOn, Catalogue, Plan, UnknownIdError
 from calculators.records import REASON_CODES
 from macros.currency import Money, PerCurrency
+from macros.environment import MacroEnvironment
 
 INTERVAL_WORDS = {"day": "daily", "week": "weekly", "month": "monthly", "year": "annual"}
 BILLED_WORDS = {"day": "daily", "week": "weekly", "month": "monthly", "year": "annually"}
@@ -27,6 +28,8 @@ def quantity_text(number: int, unit: str) -> str:
     if number == 1 and unit.endswith("s") and unit.islower():
         unit = unit[:-1]
     return f"{number:,} {unit}"
+
+
 PER_INTERVAL = {"day": "/day", "week": "/week", "month": "/month", "year": "/year"}
 
 # What each apply mode means for the customer, in the words the articles use.
@@ -108,15 +111,19 @@ class PlanView:
     def annual_discount(self, currency: str | None = None) -> str:
         if currency is not None:
             return f"{self._plan.annual_discount_percent(currency)}%"
-        return Money(self._catalogue).words({
-            code: f"{self._plan.annual_discount_percent(code)}%"
-            for code in self._catalogue.currencies
-        })  # fmt: skip
+        return Money(self._catalogue).words(
+            {
+                code: f"{self._plan.annual_discount_percent(code)}%"
+                for code in self._catalogue.currencies
+            }
+        )
 
     def limit(self, resource: str) -> str:
         if resource not in self._plan.limits:
-            raise ValueError(f"unknown resource {resource!r} for plan {self.id!r}; known: "
-                             f"{', '.join(self._plan.limits)}")  # fmt: skip
+            raise ValueError(
+                f"unknown resource {resource!r} for plan {self.id!r}; known: "
+                f"{', '.join(self._plan.limits)}"
+            )
         value = self._plan.limits[resource]
         unit = self._catalogue.resource(resource).unit
         return "Set by contract" if value is None else quantity_text(value, unit)
@@ -183,8 +190,11 @@ class CatalogueView:
             raise _fail_unknown(error) from None
 
     def plans(self, self_serve_only: bool = False) -> list[PlanView]:
-        return [PlanView(p, self.catalogue) for p in self.catalogue.plans
-                if p.self_serve or not self_serve_only]  # fmt: skip
+        return [
+            PlanView(p, self.catalogue)
+            for p in self.catalogue.plans
+            if p.self_serve or not self_serve_only
+        ]
 
     def addons(self) -> list[AddOnView]:
         return [AddOnView(a, self.catalogue) for a in self.catalogue.addons]
@@ -219,19 +229,25 @@ class CatalogueView:
 
     def change_rule(self, kind: str) -> ChangeRuleView:
         if kind not in self.catalogue.policy.changes:
-            raise ValueError(f"unknown change kind {kind!r}; known: "
-                             f"{', '.join(self.catalogue.policy.changes)}")  # fmt: skip
+            raise ValueError(
+                f"unknown change kind {kind!r}; known: {', '.join(self.catalogue.policy.changes)}"
+            )
         rule = self.catalogue.policy.changes[kind]
         when, billing = APPLY_WORDS[rule.apply]
-        return ChangeRuleView(kind=kind, title=CHANGE_WORDS[kind], when=when, billing=billing,
-                              apply=rule.apply)  # fmt: skip
+        return ChangeRuleView(
+            kind=kind, title=CHANGE_WORDS[kind], when=when, billing=billing, apply=rule.apply
+        )
 
     def money(self, amount: object, currency: str | None = None) -> Markup:
         return Money(self.catalogue).filter(amount, currency)
 
 
-def _shown(catalogue: Catalogue, amount_in: Callable[[str], Decimal], currency: str | None,
-           suffix: str = "") -> Markup:  # fmt: skip
+def _shown(
+    catalogue: Catalogue,
+    amount_in: Callable[[str], Decimal],
+    currency: str | None,
+    suffix: str = "",
+) -> Markup:
     """A price in every currency (the reader's shows), or fixed in ``currency``."""
     prices = Money(catalogue)
     if currency is not None:
@@ -371,6 +387,7 @@ def _trusted(macro: Callable[..., Any]) -> Callable[..., Any]:
         result = macro(*args, **kwargs)
         return Markup(result) if type(result) is str else page_value(result)
 
+    # A mark on the function object, read back above; functions declare no such attribute.
     call._kb_trusted = True  # type: ignore[attr-defined]
     return call
 
@@ -394,27 +411,48 @@ def plan_table(catalogue: Catalogue) -> Callable[..., str]:
             rows.append(f"| {label} | " + " | ".join(cells) + " |")
 
         for interval in catalogue.intervals:
-            row(f"Price, billed {BILLED_WORDS[interval]}", [
-                _shown(catalogue, partial(p.price, interval=interval), currency,
-                       PER_INTERVAL[interval]) if p.self_serve else "Contact sales"
-                for p in chosen
-            ])  # fmt: skip
+            row(
+                f"Price, billed {BILLED_WORDS[interval]}",
+                [
+                    _shown(
+                        catalogue,
+                        partial(p.price, interval=interval),
+                        currency,
+                        PER_INTERVAL[interval],
+                    )
+                    if p.self_serve
+                    else "Contact sales"
+                    for p in chosen
+                ],
+            )
         if "month" in catalogue.intervals and "year" in catalogue.intervals:
-            row("Annual billing saves", [
-                _saving(prices, p, currency) if p.self_serve else "By contract" for p in chosen
-            ])  # fmt: skip
+            row(
+                "Annual billing saves",
+                [_saving(prices, p, currency) if p.self_serve else "By contract" for p in chosen],
+            )
         for resource in catalogue.resources:
-            row(_cell(resource.label), [
-                _cell("Set by contract" if p.limits[resource.id] is None
-                      else quantity_text(p.limits[resource.id] or 0, resource.unit))
-                for p in chosen
-            ])  # fmt: skip
+            row(
+                _cell(resource.label),
+                [
+                    _cell(
+                        "Set by contract"
+                        if p.limits[resource.id] is None
+                        else quantity_text(p.limits[resource.id] or 0, resource.unit)
+                    )
+                    for p in chosen
+                ],
+            )
         row("Support", [_cell(catalogue.support_level(p.support).label) for p in chosen])
         for feature in catalogue.features.values():
-            row(_cell(feature.label), [
-                '<span title="Included">✓ Included</span>' if feature.id in p.features
-                else _addon_or_dash(catalogue, p, feature.id) for p in chosen
-            ])  # fmt: skip
+            row(
+                _cell(feature.label),
+                [
+                    '<span title="Included">✓ Included</span>'
+                    if feature.id in p.features
+                    else _addon_or_dash(catalogue, p, feature.id)
+                    for p in chosen
+                ],
+            )
         return "\n".join(rows) + "\n"
 
     return render
@@ -423,8 +461,11 @@ def plan_table(catalogue: Catalogue) -> Callable[..., str]:
 def _saving(prices: Money, plan: Plan, currency: str | None) -> str:
     """The saving as "$60.00 (17%)"; the discount may differ by currency, so each has its own."""
     codes = [currency] if currency is not None else prices.codes
-    texts = {code: f"{prices.text(plan.annual_saving(code), code)} "
-                   f"({plan.annual_discount_percent(code)}%)" for code in codes}  # fmt: skip
+    texts = {
+        code: f"{prices.text(plan.annual_saving(code), code)} "
+        f"({plan.annual_discount_percent(code)}%)"
+        for code in codes
+    }
     if currency is not None:
         return prices.fixed_words(texts[currency], currency)
     return prices.words(texts)
@@ -452,13 +493,16 @@ def addon_table(catalogue: Catalogue) -> Callable[..., str]:
         for addon in catalogue.addons:
             view = AddOnView(addon, catalogue)
             cells = [
-                f"**{_cell(addon.name)}**", _cell(view.grants),
-                *(_shown(catalogue, partial(addon.price, interval=i), currency,
-                         PER_INTERVAL[i]) for i in catalogue.intervals),
+                f"**{_cell(addon.name)}**",
+                _cell(view.grants),
+                *(
+                    _shown(catalogue, partial(addon.price, interval=i), currency, PER_INTERVAL[i])
+                    for i in catalogue.intervals
+                ),
                 str(addon.max_quantity),
                 _cell(", ".join(view.available_on) or "—"),
                 _cell(", ".join(view.included_in) or "—"),
-            ]  # fmt: skip
+            ]
             rows.append("| " + " | ".join(cells) + " |")
         return "\n".join(rows) + "\n"
 
@@ -472,8 +516,10 @@ def billing_rules_table(catalogue: Catalogue) -> Callable[[], str]:
         rows = ["| Change | Takes effect | Billing |", "|---|---|---|"]
         for kind, rule in catalogue.policy.changes.items():
             when, billing = APPLY_WORDS[rule.apply]
-            rows.append(f"| {_cell(CHANGE_WORDS[kind])} | {_cell(when.capitalize())} "
-                        f"| {_cell(billing.capitalize())} |")  # fmt: skip
+            rows.append(
+                f"| {_cell(CHANGE_WORDS[kind])} | {_cell(when.capitalize())} "
+                f"| {_cell(billing.capitalize())} |"
+            )
         return "\n".join(rows) + "\n"
 
     return render
@@ -488,8 +534,10 @@ def support_table(catalogue: Catalogue) -> Callable[[], str]:
             hours = level.first_response_hours
             target = "Best effort" if hours is None else f"{hours} hour{'s' if hours != 1 else ''}"
             plans = ", ".join(p.name for p in catalogue.plans if p.support == level.id) or "—"
-            rows.append(f"| {_cell(level.label)} | {_cell(', '.join(level.channels))} "
-                        f"| {target} | {_cell(plans)} |")  # fmt: skip
+            rows.append(
+                f"| {_cell(level.label)} | {_cell(', '.join(level.channels))} "
+                f"| {target} | {_cell(plans)} |"
+            )
         return "\n".join(rows) + "\n"
 
     return render
@@ -524,7 +572,7 @@ class FeatureEndView:
     exportable: bool
 
 
-def register_policy(env: Any, catalogue: Catalogue) -> None:
+def register_policy(env: MacroEnvironment, catalogue: Catalogue) -> None:
     """Register the policy macros and the ``days`` filter on the mkdocs-macros ``env``."""
     view = CatalogueView(catalogue)
     policy = catalogue.policy
@@ -549,8 +597,9 @@ def register_policy(env: Any, catalogue: Catalogue) -> None:
         rows = ["| Resource | From when | What happens above the limit |", "|---|---|---|"]
         for resource in catalogue.resources:
             item = over_limit(resource.id)
-            rows.append(f"| {_cell(item.label)} | {_cell(item.when.capitalize())} "
-                        f"| {_cell(item.effect)} |")  # fmt: skip
+            rows.append(
+                f"| {_cell(item.label)} | {_cell(item.when.capitalize())} | {_cell(item.effect)} |"
+            )
         return "\n".join(rows) + "\n"
 
     def feature_end(feature_id: str) -> FeatureEndView:

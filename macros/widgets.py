@@ -13,17 +13,19 @@ import functools
 import json
 import os
 import re
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import jinja2
+from jinja2.runtime import Context
 
 from calculators import conventions, render
 from calculators import widgets as calc_widgets
 from calculators.catalogue import Catalogue
 from macros import assets
 from macros.currency import Money
+from macros.environment import MacroEnvironment
 
 _ID = re.compile(r"[a-z][a-z0-9-]*")
 
@@ -34,7 +36,7 @@ def build_date() -> date:
     return date.fromisoformat(fixed) if fixed else date.today()
 
 
-def register(env: Any, catalogue: Catalogue, project_root: Path) -> None:
+def register(env: MacroEnvironment, catalogue: Catalogue, project_root: Path) -> None:
     """The calculator macro and the worked examples, bound to this build's catalogue."""
     env.macro(PageCalculators(catalogue, project_root).calculator, "calculator")
     env.macro(functools.partial(proration_example, catalogue), "proration_example")
@@ -51,7 +53,8 @@ class PageCalculators:
         self.pages_with_runtime: set[str] = set()
 
     @jinja2.pass_context
-    def calculator(self, context: Any, kind: str, id: str, **inputs: Any) -> str:  # the HTML id
+    def calculator(self, context: Context, kind: str, id: str, **inputs: object) -> str:
+        """One calculator on the page being rendered; ``id`` is its HTML id."""
         page = context.get("page")
         key = str(getattr(page, "url", "")) if page is not None else ""
         parts = []
@@ -74,24 +77,26 @@ def runtime_html(runtime: assets.Runtime, catalogue: Catalogue) -> str:
         "wheel": runtime.wheel,
         "catalogue": catalogue.data,
     }
-    return ('<div class="kb-runtime" hidden data-kb-runtime="'
-            f'{render.esc(render.script_json(data))}"></div>')  # fmt: skip
+    return (
+        '<div class="kb-runtime" hidden data-kb-runtime="'
+        f'{render.esc(render.script_json(data))}"></div>'
+    )
 
 
 def calculator_html(
-    catalogue: Catalogue, kind: str, id: str, inputs: dict[str, Any], today: date
+    catalogue: Catalogue, kind: str, id: str, inputs: Mapping[str, object], today: date
 ) -> str:
     """The calculator's form, its result for the given inputs and the manual method."""
     if kind not in calc_widgets.WIDGETS:
-        raise ValueError(f"unknown calculator {kind!r}; known: "
-                         f"{', '.join(calc_widgets.WIDGETS)}")  # fmt: skip
+        raise ValueError(f"unknown calculator {kind!r}; known: {', '.join(calc_widgets.WIDGETS)}")
     if not _ID.fullmatch(id):
         raise ValueError(f"calculator id {id!r} must be lowercase letters, digits and -")
     params = calc_widgets.default_params(kind, catalogue, today)
     for name, value in inputs.items():
         if name not in params:
-            raise ValueError(f"calculator {kind!r} has no input {name!r}; inputs: "
-                             f"{', '.join(params)}")  # fmt: skip
+            raise ValueError(
+                f"calculator {kind!r} has no input {name!r}; inputs: {', '.join(params)}"
+            )
         params[name] = _as_param(value)
     result = calc_widgets.evaluate(kind, params, catalogue, today=today)
     if result["errors"]:
@@ -135,48 +140,77 @@ def proration_example(
     addon: str | None = None,
 ) -> str:
     if currency is None:  # the reader's currency: computed in each one, not converted
-        return str(Money(catalogue).blocks(lambda code: proration_example(
-            catalogue, from_plan, to_plan, period_start, change_at, from_interval, to_interval,
-            from_quantity, to_quantity, code, addon)))  # fmt: skip
+        return str(
+            Money(catalogue).blocks(
+                lambda code: proration_example(
+                    catalogue,
+                    from_plan,
+                    to_plan,
+                    period_start,
+                    change_at,
+                    from_interval,
+                    to_interval,
+                    from_quantity,
+                    to_quantity,
+                    code,
+                    addon,
+                )
+            )
+        )
     from calculators import proration
 
     code = currency
     target_interval = to_interval or from_interval
     kind, request = calc_widgets.proration_request(
-        catalogue, from_plan=from_plan, from_interval=from_interval, to_plan=to_plan,
-        to_interval=target_interval, period_start=date.fromisoformat(period_start),
-        change_at=date.fromisoformat(change_at), currency=code,
-        from_quantity=from_quantity, to_quantity=to_quantity, addon=addon,
-    )  # fmt: skip
+        catalogue,
+        from_plan=from_plan,
+        from_interval=from_interval,
+        to_plan=to_plan,
+        to_interval=target_interval,
+        period_start=date.fromisoformat(period_start),
+        change_at=date.fromisoformat(change_at),
+        currency=code,
+        from_quantity=from_quantity,
+        to_quantity=to_quantity,
+        addon=addon,
+    )
     response = proration.prorate(request)
     if "errors" in response:
         raise ValueError(f"proration_example: {response['errors']}")
     if addon is not None:
         item = catalogue.addon(addon)
-        scenario = (f"{item.name}: {from_quantity} to {to_quantity} on "
-                    f"{catalogue.plan(from_plan).name}, on "
-                    f"{render.long_date(date.fromisoformat(change_at))}")  # fmt: skip
+        scenario = (
+            f"{item.name}: {from_quantity} to {to_quantity} on "
+            f"{catalogue.plan(from_plan).name}, on "
+            f"{render.long_date(date.fromisoformat(change_at))}"
+        )
     else:
         scenario = render.proration_scenario(
-            catalogue, from_plan=from_plan, from_interval=from_interval, to_plan=to_plan,
-            to_interval=target_interval, change_at=date.fromisoformat(change_at), kind=kind,
-        )  # fmt: skip
+            catalogue,
+            from_plan=from_plan,
+            from_interval=from_interval,
+            to_plan=to_plan,
+            to_interval=target_interval,
+            change_at=date.fromisoformat(change_at),
+            kind=kind,
+        )
     rendered = render.proration_result(response, catalogue, scenario=scenario)
-    rule = conventions.example_rule(request["policy"], code,
-                                    catalogue.currency(code).minor_unit)  # fmt: skip
-    return ('<div class="kb-example" data-example="proration">'
-            f'{rendered.html}<p class="kb-example__rule">{render.esc(rule)}</p></div>')
+    rule = conventions.example_rule(request["policy"], code, catalogue.currency(code).minor_unit)
+    return (
+        '<div class="kb-example" data-example="proration">'
+        f'{rendered.html}<p class="kb-example__rule">{render.esc(rule)}</p></div>'
+    )
 
 
-def growth_example(catalogue: Catalogue, **inputs: Any) -> str:
+def growth_example(catalogue: Catalogue, **inputs: object) -> str:
     if "currency" not in inputs:  # the reader's currency: computed in each one
-        return str(Money(catalogue).blocks(
-            lambda code: growth_example(catalogue, **inputs, currency=code)))  # fmt: skip
+        return str(
+            Money(catalogue).blocks(lambda code: growth_example(catalogue, **inputs, currency=code))
+        )
     params = calc_widgets.default_params("growth", catalogue, build_date())
     for name, value in inputs.items():
         if name not in params:
-            raise ValueError(f"growth_example has no input {name!r}; inputs: "
-                             f"{', '.join(params)}")  # fmt: skip
+            raise ValueError(f"growth_example has no input {name!r}; inputs: {', '.join(params)}")
         params[name] = _as_param(value)
     outcome, response = calc_widgets.evaluate_with_response(
         "growth", params, catalogue, today=build_date()
@@ -189,7 +223,7 @@ def growth_example(catalogue: Catalogue, **inputs: Any) -> str:
     )
 
 
-def _as_param(value: Any) -> str:
+def _as_param(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
@@ -223,6 +257,9 @@ MANUAL_METHODS = {
 
 def _manual(kind: str, catalogue: Catalogue) -> str:
     method = MANUAL_METHODS.get(kind) or conventions.manual_method(
-        conventions.page_policy(catalogue), conventions.catalogue_currencies(catalogue))
-    return ('<details class="kb-calc__manual" data-role="manual"><summary>Work it out by hand'
-            f"</summary><p>{render.esc(method)}</p></details>")  # fmt: skip
+        conventions.page_policy(catalogue), conventions.catalogue_currencies(catalogue)
+    )
+    return (
+        '<details class="kb-calc__manual" data-role="manual"><summary>Work it out by hand'
+        f"</summary><p>{render.esc(method)}</p></details>"
+    )

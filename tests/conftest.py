@@ -35,10 +35,64 @@ if IN_CI:
     settings.load_profile("ci")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="rewrite the response of every golden file (tests/golden/) that no longer matches; "
+        "the requests stay. Review the diff before committing it.",
+    )
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    """Whether this run rewrites golden files that differ (``--update-goldens``)."""
+    return bool(request.config.getoption("--update-goldens"))
+
+
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     """The company's catalogue (what the site is built from)."""
     return read_catalogue_file(ROOT / "catalogue" / "catalogue.yaml")
+
+
+def nav_pages() -> list[str]:
+    """Every page mkdocs.yml's nav lists, as paths under docs/, in nav order."""
+    from macros.links import read_site_config
+
+    found: list[str] = []
+
+    def walk(items: list[Any]) -> None:
+        for item in items:
+            entries = item.values() if isinstance(item, dict) else [item]
+            for entry in entries:
+                if isinstance(entry, list):
+                    walk(entry)
+                elif str(entry).endswith(".md"):
+                    found.append(str(entry))
+
+    walk(read_site_config(ROOT / "mkdocs.yml")["nav"])
+    return found
+
+
+def page_url(markdown: str) -> str:
+    """A page's site-relative URL with directory URLs: a/b.md is a/b/, a/index.md is a/."""
+    stem = markdown.removesuffix(".md")
+    if stem == "index":
+        return ""
+    return stem.removesuffix("index") if stem.endswith("/index") else stem + "/"
+
+
+@pytest.fixture(scope="session")
+def nav_sources() -> dict[str, Path]:
+    """Every page in mkdocs.yml's nav: its site-relative URL and its Markdown file, in nav order."""
+    return {page_url(page): ROOT / "docs" / page for page in nav_pages()}
+
+
+@pytest.fixture(scope="session")
+def nav_urls(nav_sources: dict[str, Path]) -> list[str]:
+    """The site-relative URL of every page in mkdocs.yml's nav, in nav order."""
+    return list(nav_sources)
 
 
 ENGINES = ("mkdocs", "zensical")

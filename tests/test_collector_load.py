@@ -82,18 +82,27 @@ def collectors(database_url: str) -> Iterator[list[int]]:
 
 
 def wait_until_up(port: int, process: subprocess.Popen[str]) -> None:
+    """Until the collector answers /health. The process logs nothing once it listens, so it is
+    asked; between two questions the test waits on the process itself, which ends the wait the
+    moment the process dies."""
     deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = process.stderr.read() if process.stderr else ""
-            pytest.fail(f"collector on port {port} exited: {output}")
+    pause = 0.01
+    while True:
         try:
             if call(f"http://127.0.0.1:{port}/health").status == 200:
                 return
         except OSError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"collector on port {port} did not start within {START_TIMEOUT} s")
+            pass  # not listening yet
+        left = deadline - time.monotonic()
+        if left <= 0:
+            pytest.fail(f"collector on port {port} did not start within {START_TIMEOUT} s")
+        try:
+            process.wait(timeout=min(pause, left))
+        except subprocess.TimeoutExpired:
+            pause = min(pause * 2, 0.5)
+            continue
+        output = process.stderr.read() if process.stderr else ""
+        pytest.fail(f"collector on port {port} exited: {output}")
 
 
 def client_run(

@@ -6,22 +6,28 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import ROOT
-from tests.test_browser import READY_MS, calculator_pages
+from tests.test_browser import READY_MS, calculator_pages, form_inputs, link_inputs
 
 pytestmark = pytest.mark.browser
 
 FEEDBACK = "[data-kb-feedback]"
 CONTRACT = ROOT / "calculators" / "contracts" / "feedback.md"
 PLAIN_ARTICLE = "billing/updating-billing-information/"  # an article without a calculator
+# Each reason's code and the label the reader sees (and the request quotes), from the partial.
+REASON_LABELS = dict(re.findall(
+    r'name="reason" value="([a-z-]+)"> ([^<]+)</label>',
+    (ROOT / "overrides" / "partials" / "kb-feedback.html").read_text(encoding="utf-8"),
+))  # fmt: skip
 
 
 @pytest.fixture
@@ -71,6 +77,23 @@ def wait_ready(page: Any, selector: str) -> None:
     )  # fmt: skip
 
 
+def support_request(
+    info: dict[str, str], reason: str, comment: str, calculator_links: list[str]
+) -> str:
+    """The prepared request, line for line as the contract (feedback.md) writes it."""
+    lines = ["Hello,", "", "The help center article below did not answer my question.", "",
+             f"Article: {info['kbTitle']}", f"Permanent link: {info['kbPermalink']}"]  # fmt: skip
+    if info.get("kbSection"):
+        lines.append(f"Section: {info['kbSection']}")
+    if info.get("kbReviewed"):
+        lines.append(f"Last reviewed: {info['kbReviewed']}")
+    lines.append(f"Reason: {REASON_LABELS[reason]}")
+    lines += [f"Calculator with my inputs: {link}" for link in calculator_links]
+    lines += ["", "My comment:", comment or "(none)"]
+    subject = f"Help center: {info['kbTitle']} ({REASON_LABELS[reason]})"
+    return f"Subject: {subject}\n\n" + "\n".join(lines)
+
+
 def choose_no_and_prepare(page: Any, reason: str, comment: str) -> str:
     page.click(f"{FEEDBACK} [data-feedback-vote=no]")
     page.check(f"{FEEDBACK} input[name=reason][value={reason}]")
@@ -83,12 +106,14 @@ def choose_no_and_prepare(page: Any, reason: str, comment: str) -> str:
 # ---- the markup --------------------------------------------------------------------------------
 
 
-def test_every_article_ends_with_the_feedback_and_its_settings(built_site: Path) -> None:
+def test_every_article_ends_with_the_feedback_and_its_settings(
+    built_site: Path, nav_urls: list[str]
+) -> None:
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     destination = re.search(r"^\s+destination:\s*(\S+)", config, re.M)
     assert destination
-    pages = [p for p in built_site.rglob("index.html") if "<article" in p.read_text("utf-8")]
-    assert len(pages) > 20
+    pages = sorted(p for p in built_site.rglob("index.html") if "<article" in p.read_text("utf-8"))
+    assert pages == sorted(built_site / url / "index.html" for url in nav_urls)
     for path in pages:
         html = path.read_text(encoding="utf-8")
         assert html.count("data-kb-feedback") == 1, path
@@ -111,7 +136,7 @@ def test_nothing_is_requested_and_the_flow_works_by_keyboard(context: Any, site_
     yes.focus()
     page.keyboard.press("Enter")
     assert yes.get_attribute("aria-pressed") == "true"
-    assert "Thank you" in status(page)
+    assert status(page) == "Thank you: glad this page helped."
     assert page.locator(f"{FEEDBACK} [data-feedback-role=status]").get_attribute(
         "aria-live") == "polite"  # fmt: skip
 
@@ -121,13 +146,16 @@ def test_nothing_is_requested_and_the_flow_works_by_keyboard(context: Any, site_
     assert no.get_attribute("aria-pressed") == "true"
     assert no.get_attribute("aria-expanded") == "true"
     assert yes.get_attribute("aria-pressed") == "false"
-    assert "did not help" in status(page)
+    assert status(page) == (
+        "Sorry this page did not help. Tell us what was wrong, and a support request will be "
+        "prepared for you to send."
+    )
     # Focus moved to the first reason; the arrow keys choose among them.
     assert page.evaluate("document.activeElement.name") == "reason"
     page.keyboard.press("Tab")  # no reason yet: Tab leaves the group, to the comment
     page.keyboard.press("Tab")  # to "Prepare a support request"
     page.keyboard.press("Enter")
-    assert "Choose what was wrong" in status(page)
+    assert status(page) == "Choose what was wrong first."
     assert page.evaluate("document.activeElement.name") == "reason"  # sent back to the reasons
     page.keyboard.press("Space")  # the focused (first) reason
     page.keyboard.press("ArrowDown")
@@ -141,18 +169,18 @@ def test_nothing_is_requested_and_the_flow_works_by_keyboard(context: Any, site_
     request = page.locator("#kb-feedback-request")
     request.wait_for(state="visible")
     assert page.evaluate("document.activeElement.id") == "kb-feedback-request"
-    assert "Reason: The numbers did not match my invoice" in request.input_value()
-    assert "Charged twice on the 3rd." in request.input_value()
-    assert "ready below" in status(page)
+    assert request.input_value() == support_request(
+        page_info(page), "numbers-mismatch", "Charged twice on the 3rd.", []
+    )
+    assert status(page) == "Your support request is ready below. Send it by email, or copy it."
 
     page.keyboard.press("Tab")  # to "Send it by email": a link, opened only by the reader
     assert page.evaluate("document.activeElement.textContent") == "Send it by email"
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # Copy
-    page.wait_for_function(
-        "() => document.querySelector('[data-feedback-role=status]').textContent"
-        ".startsWith('Copied')"
-    )  # fmt: skip
+    expect(page.locator(f"{FEEDBACK} [data-feedback-role=status]")).to_have_text(
+        "Copied: paste it into a message to support."
+    )
     assert page.evaluate("navigator.clipboard.readText()") == request.input_value()
     assert requests == []  # no endpoint configured: not one request, from load to the end
 
@@ -174,21 +202,16 @@ def test_the_prepared_request_carries_what_support_needs(
     text = choose_no_and_prepare(page, "numbers-mismatch", comment)
     info = page_info(page)
 
-    assert info["kbPermalink"].startswith(site_url)
-    assert f"Permanent link: {info['kbPermalink']}" in text
-    assert f"Article: {info['kbTitle']}" in text
-    assert info["kbSection"] and f"Section: {info['kbSection']}" in text
-    assert f"Last reviewed: {info['kbReviewed']}" in text
-    assert "Reason: The numbers did not match my invoice" in text
-    assert text.endswith(comment)  # verbatim: reader text is never markup
-    assert page.locator(f"{FEEDBACK} b").count() == 0
+    assert info["kbPermalink"].startswith(site_url) and info["kbSection"] and info["kbReviewed"]
     link = re.search(r"^Calculator with my inputs: (\S+)$", text, re.M)
     assert link, text
-    parts = urlsplit(link.group(1))
-    assert parts.fragment == calc_id
-    assert link.group(1).startswith(site_url + proration_page)
-    query = parse_qs(parts.query)
-    assert query["to_plan"] == ["scale"] and query["currency"] == ["EUR"]
+    # The reader's comment is quoted verbatim: reader text is never markup.
+    assert text == support_request(info, "numbers-mismatch", comment, [link.group(1)])
+    assert page.locator(f"{FEEDBACK} b").count() == 0
+    # The link is the calculator's own "Copy link": this page, the form's inputs, its id.
+    inputs = form_inputs(page, calc_id)
+    assert (inputs["to_plan"], inputs["currency"]) == ("scale", "EUR")
+    assert link_inputs(link.group(1), site_url + proration_page, calc_id) == inputs
 
     # The email carries the same subject and body; it is opened only by the reader's click.
     send = page.locator(f"{FEEDBACK} [data-feedback-role=send]")
@@ -210,8 +233,7 @@ def test_a_calculator_the_reader_did_not_touch_is_not_mentioned(
 ) -> None:
     page, _ = open_article(context, site_url + proration_page)
     text = choose_no_and_prepare(page, "not-here", "")
-    assert "Calculator" not in text
-    assert text.endswith("My comment:\n(none)")
+    assert text == support_request(page_info(page), "not-here", "", [])
 
 
 def test_a_support_form_destination_gets_the_fields_as_parameters(
@@ -237,7 +259,10 @@ def test_a_support_form_destination_gets_the_fields_as_parameters(
     assert params["title"] == [info["kbTitle"]] and params["section"] == [info["kbSection"]]
     assert params["reviewed"] == [info["kbReviewed"]]
     assert params["reason"] == ["out-of-date"] and params["comment"] == ["The VAT rate changed."]
-    assert len(params["calculator"]) == 1 and "currency=GBP" in params["calculator"][0]
+    [link] = params["calculator"]
+    inputs = form_inputs(page, calc_id)
+    assert inputs["currency"] == "GBP"
+    assert link_inputs(link, site_url + proration_page, calc_id) == inputs
     assert not [r for r in requests if "support.example" in r.url]
 
 
@@ -248,9 +273,9 @@ def test_an_unsafe_destination_is_refused(context: Any, site_url: str) -> None:
         " 'javascript:window.__pwned=1'"
     )  # fmt: skip
     text = choose_no_and_prepare(page, "other", "")
-    assert text
+    assert text == support_request(page_info(page), "other", "", [])
     assert page.locator(f"{FEEDBACK} [data-feedback-role=send]").is_hidden()
-    assert "copy it into a message" in status(page)
+    assert status(page) == "Your support request is ready below: copy it into a message to support."
     assert page.evaluate("window.__pwned") is None
 
 
@@ -319,23 +344,32 @@ def test_votes_reach_a_configured_endpoint_only_on_click_in_the_documented_schem
     calc_id = str(page.locator("[data-calculator]").first.get_attribute("id"))
     wait_ready(page, f"#{calc_id}")
     page.select_option(f"#{calc_id}-to_plan", "scale")
-    page.wait_for_timeout(300)
-    assert posted == []  # configured, but the reader has not clicked
+    page.wait_for_function(
+        "id => document.querySelector('#' + id + ' .kb-calc__scenario').textContent"
+        ".includes('Scale')", arg=calc_id, timeout=READY_MS,
+    )  # fmt: skip
+    assert posted == []  # configured, and the page has reacted, but the reader has not clicked
 
-    def wait_posts(count: int) -> list[dict[str, Any]]:
-        for _ in range(50):
-            if len(posted) >= count:
-                break
-            page.wait_for_timeout(100)
-        assert len(posted) == count
-        return [json.loads(request.post_data) for request in posted]
+    def answered(reason: str | None) -> Callable[[Any], bool]:
+        """The endpoint's answer to the vote with this reason (the route has recorded it)."""
+        return lambda response: (
+            response.url == endpoint and json.loads(response.request.post_data)["reason"] == reason
+        )
 
-    page.click(f"{FEEDBACK} [data-feedback-vote=yes]")
-    [yes] = wait_posts(1)
-    assert "counted" in str(page.locator(f"{FEEDBACK} [data-feedback-role=counted]").text_content())
+    with page.expect_response(answered(None)):
+        page.click(f"{FEEDBACK} [data-feedback-vote=yes]")
+    assert len(posted) == 1
+    counted = page.locator(f"{FEEDBACK} [data-feedback-role=counted]")
+    expect(counted).to_be_visible()
+    expect(counted).to_have_text(
+        "Your answer is counted anonymously: yes or no and the reason you choose, never your "
+        "comment."
+    )
     comment = "My secret comment 12345"
-    choose_no_and_prepare(page, "numbers-mismatch", comment)
-    votes = wait_posts(3)  # No, then No with its reason
+    with page.expect_response(answered("numbers-mismatch")):  # No, then No with its reason
+        choose_no_and_prepare(page, "numbers-mismatch", comment)
+    votes = [json.loads(request.post_data) for request in posted]
+    [yes, _, _] = votes
 
     schema = documented_schema()
     for request, vote in zip(posted, votes, strict=True):
@@ -376,6 +410,8 @@ def test_the_feedback_works_after_instant_navigation(context: Any, site_url: str
     assert page.locator(f"{FEEDBACK} [data-feedback-vote=yes]").get_attribute(
         "aria-pressed") == "false"  # fmt: skip
     text = choose_no_and_prepare(page, "hard-to-follow", "")
-    assert f"Permanent link: {page_info(page)['kbPermalink']}" in text
-    assert "Prorated" in text or "prorated" in text
+    info = page_info(page)
+    assert info["kbPermalink"].startswith(site_url) and info["kbTitle"].endswith(
+        "Handling prorated charges")  # fmt: skip
+    assert text == support_request(info, "hard-to-follow", "", [])
     assert not [r for r in requests if r.method != "GET"]

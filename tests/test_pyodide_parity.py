@@ -103,11 +103,7 @@ def trimmed_stdlib(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
     # Cached across sessions in .pytest_cache (keyed by Pyodide version and script hash).
-    cache = getattr(request.config, "cache", None)
-    cache_dir = (
-        Path(cache.mkdir("pyodide-stdlib")) if cache is not None
-        else tmp_path_factory.mktemp("stdlib-cache")
-    )  # fmt: skip
+    cache_dir = Path(request.config.cache.mkdir("pyodide-stdlib"))
     return built_stdlib(tmp_path_factory.mktemp("stdlib"), cache_dir)
 
 
