@@ -11,6 +11,8 @@ is one more entry:
 - ``copy_pyodide``: the pinned runtime from ``node_modules/pyodide`` into ``<version>/``.
 - ``build_stdlib``: a trimmed standard library precompiled to bytecode by that same Pyodide
   (``macros/precompile_stdlib.mjs`` under Node), cached by Pyodide version and script hash.
+- ``build_snapshot``: a memory snapshot of that Pyodide with the calculators imported and warmed
+  up (``macros/make_snapshot.mjs`` under Node), which the worker starts from when it can.
 - ``write_links_config``: the short links and redirects as ``redirect_maps`` (macros/links.py).
 
 The runtime files go to ``docs/assets/`` (git-ignored), which both engines copy into the site
@@ -53,6 +55,7 @@ PYODIDE_RUNTIME_FILES: Final = (
     "python_stdlib.zip",
 )
 PRECOMPILE_SCRIPT: Final = Path("macros") / "precompile_stdlib.mjs"
+SNAPSHOT_SCRIPT: Final = Path("macros") / "make_snapshot.mjs"
 NPM_HINT: Final = (
     "run `npm ci` in the project root to install the pinned Pyodide from package-lock.json"
 )
@@ -163,6 +166,19 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _node(step: str, script: Path, arguments: list[str], cwd: Path) -> None:
+    """Run one of the Node scripts of ``make assets``; ``AssetError`` with its output if it fails."""
+    node = shutil.which("node")
+    if node is None:
+        raise AssetError(f"{step}: Node.js (`node`) is not on PATH; it is needed to run "
+                         f"{script.name} with Pyodide")  # fmt: skip
+    result = subprocess.run([node, str(script), *arguments], cwd=cwd, capture_output=True,
+                            text=True, check=False)  # fmt: skip
+    if result.returncode != 0:
+        detail = (result.stderr.strip() or result.stdout.strip() or "no output")[-4000:]
+        raise AssetError(f"{step}: {script.name} failed (exit {result.returncode}):\n{detail}")
+
+
 # --- the trimmed, precompiled standard library -----------------------------------------------
 
 
@@ -187,29 +203,14 @@ def build_stdlib(project_root: Path, out_dir: Path, cache_dir: Path) -> str:
     cached = cache_dir / f"python_stdlib-{version}-{script_hash}.zip"
 
     if not cached.is_file():
-        node = shutil.which("node")
-        if node is None:
-            raise AssetError(
-                "build_stdlib: Node.js (`node`) is not on PATH; it is needed to precompile the "
-                "standard library with Pyodide"
-            )
         cache_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".stdlib-") as scratch:
             produced = Path(scratch) / "python_stdlib.zip"
-            command = [
-                node, str(script),
-                "--pyodide-dir", str(pyodide_dir(project_root)),
-                "--out", str(produced),
-            ]  # fmt: skip
-            result = subprocess.run(
-                command, cwd=project_root, capture_output=True, text=True, check=False
-            )
-            if result.returncode != 0 or not produced.is_file():
-                detail = (result.stderr.strip() or result.stdout.strip() or "no output")[-4000:]
-                raise AssetError(
-                    f"build_stdlib: {PRECOMPILE_SCRIPT} failed "
-                    f"(exit {result.returncode}):\n{detail}"
-                )
+            _node("build_stdlib", script, [
+                "--pyodide-dir", str(pyodide_dir(project_root)), "--out", str(produced),
+            ], project_root)  # fmt: skip
+            if not produced.is_file():
+                raise AssetError(f"build_stdlib: {PRECOMPILE_SCRIPT} wrote no {produced.name}")
             os.replace(produced, cached)
 
     name = f"python_stdlib-{_sha256_file(cached)[:12]}.zip"
@@ -230,6 +231,7 @@ SITE_ASSETS: Final = Path("docs") / "assets"
 GENERATED: Final = Path("build") / "generated"
 RUNTIME_MANIFEST: Final = GENERATED / "runtime.json"
 STDLIB_CACHE: Final = Path("build") / "cache"
+SNAPSHOT_DIR: Final = SITE_ASSETS / "snapshot"
 ASSETS_HINT: Final = "run `make assets` (or `.venv/bin/python -m macros`) first"
 
 
@@ -240,6 +242,7 @@ class Runtime:
     pyodide: str  # "assets/pyodide/<version>/"
     stdlib: str  # "assets/pyodide/python_stdlib-<hash>.zip"
     wheel: str  # "assets/calculators/calculators-<version>-py3-none-any.whl"
+    snapshot: str = ""  # "assets/snapshot/calculators-<hash>.snapshot.gz"; "" when not built
 
 
 def build_runtime(project_root: Path) -> Runtime:
@@ -272,7 +275,8 @@ def read_runtime(project_root: Path) -> Runtime:
     manifest = Path(project_root) / RUNTIME_MANIFEST
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
-        return Runtime(pyodide=data["pyodide"], stdlib=data["stdlib"], wheel=data["wheel"])
+        return Runtime(pyodide=data["pyodide"], stdlib=data["stdlib"], wheel=data["wheel"],
+                       snapshot=data.get("snapshot", ""))  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise AssetError(f"the browser runtime is not built ({manifest}: {error}); "
                          f"{ASSETS_HINT}") from None  # fmt: skip
@@ -286,6 +290,58 @@ def _remove_all_but(directory: Path, keep: set[str]) -> None:
             shutil.rmtree(entry)
         else:
             entry.unlink()
+
+
+def build_snapshot(project_root: Path) -> str:
+    """The interpreter snapshot for the runtime ``build_runtime`` wrote; return its site path.
+
+    Made by ``macros/make_snapshot.mjs`` with the same Pyodide, trimmed stdlib, wheel and
+    catalogue the pages use, and cached in ``build/cache`` under all of them (a cache hit costs
+    one copy). Its name carries a hash of its bytes; it is added to the runtime manifest.
+    """
+    from calculators import render
+    from macros import CATALOGUE_SNAPSHOT, cached_catalogue, catalogue_path, links
+    from macros.widgets import build_date
+
+    root = Path(project_root)
+    runtime = read_runtime(root)
+    extra = links.read_site_config(root / "mkdocs.yml").get("extra")
+    catalogue = cached_catalogue(catalogue_path(root, extra), root / CATALOGUE_SNAPSHOT)
+    catalogue_json = render.script_json(catalogue.data)
+    today = build_date().isoformat()
+    script = root / SNAPSHOT_SCRIPT
+    try:
+        key = hashlib.sha256("\0".join([
+            pyodide_version(root), runtime.stdlib, runtime.wheel, catalogue_json, today,
+            _sha256_file(script),
+        ]).encode("utf-8")).hexdigest()[:16]  # fmt: skip
+    except OSError as error:
+        raise AssetError(f"build_snapshot: cannot read {script}: {error}") from error
+    cache_dir = root / STDLIB_CACHE
+    cached = cache_dir / f"snapshot-{key}.gz"
+    if not cached.is_file():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".snapshot-") as scratch:
+            catalogue_file = Path(scratch) / "catalogue.json"
+            catalogue_file.write_text(catalogue_json, encoding="utf-8")
+            produced = Path(scratch) / "snapshot.gz"
+            _node("build_snapshot", script, [
+                "--pyodide-dir", str(pyodide_dir(root)),
+                "--stdlib", str(root / "docs" / runtime.stdlib),
+                "--wheel", str(root / "docs" / runtime.wheel),
+                "--catalogue", str(catalogue_file), "--today", today, "--out", str(produced),
+            ], root)  # fmt: skip
+            os.replace(produced, cached)
+    name = f"calculators-{_sha256_file(cached)[:12]}.snapshot.gz"
+    out_dir = root / SNAPSHOT_DIR
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if not _same_file_content(cached, out_dir / name):
+        shutil.copyfile(cached, out_dir / name)
+    _remove_all_but(out_dir, {name})
+    with_snapshot = Runtime(**{**asdict(runtime), "snapshot": f"assets/snapshot/{name}"})
+    (root / RUNTIME_MANIFEST).write_text(json.dumps(asdict(with_snapshot), indent=2) + "\n",
+                                         encoding="utf-8")  # fmt: skip
+    return with_snapshot.snapshot
 
 
 def check_catalogue(project_root: Path) -> None:
@@ -318,6 +374,7 @@ def write_links_config(project_root: Path) -> None:
 STEPS: Final[tuple[tuple[str, Callable[[Path], object]], ...]] = (
     ("catalogue", check_catalogue),
     ("runtime", build_runtime),
+    ("snapshot", build_snapshot),
     ("links", write_links_config),
 )
 

@@ -72,6 +72,7 @@ def runtime_html(runtime: assets.Runtime, catalogue: Catalogue) -> str:
         "pyodide": runtime.pyodide,
         "stdlib": runtime.stdlib,
         "wheel": runtime.wheel,
+        "snapshot": runtime.snapshot,
         "catalogue": catalogue.data,
     }
     return ('<div class="kb-runtime" hidden data-kb-runtime="'

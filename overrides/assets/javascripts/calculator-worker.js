@@ -8,6 +8,8 @@
 
 let evaluateJson = null;
 let startReported = false;
+// Downloads that may fail without ending the start (the snapshot: the normal start follows).
+const unwatchedFetch = self.fetch.bind(self);
 
 // Each step of the start, named by what the reader would lose if it fails.
 const STEP_RUNTIME = "the Python runtime could not be loaded";
@@ -31,12 +33,11 @@ function fileName(url) {
 // A download the start needs that fails (network error, blocked, HTTP error) ends the start
 // at once; Pyodide itself may otherwise wait for it forever.
 function watchDownloads() {
-  const plainFetch = self.fetch.bind(self);
   self.fetch = async (resource, options) => {
     const url = new URL(resource instanceof Request ? resource.url : String(resource), self.location.href);
     let response;
     try {
-      response = await plainFetch(resource, options);
+      response = await unwatchedFetch(resource, options);
     } catch (error) {
       reportStartFailure(
         new StartFailure(`${fileName(url)} could not be downloaded (the connection failed or was blocked)`,
@@ -73,25 +74,56 @@ async function step(reason, work) {
   }
 }
 
-async function start(message) {
-  const started = performance.now();
-  const runtimeUrl = new URL(message.pyodide, message.base).href;
-  const { loadPyodide } = await step(STEP_RUNTIME, () => import(new URL("pyodide.mjs", runtimeUrl).href));
-  const pyodide = await step(STEP_STDLIB, () =>
-    loadPyodide({ indexURL: runtimeUrl, stdLibURL: new URL(message.stdlib, message.base).href }),
-  );
+// The interpreter as macros/make_snapshot.mjs left it: calculators imported and warmed up.
+// Pyodide refuses a snapshot of another build of itself; the marker says which wheel and
+// standard library it was made with. Any doubt, and the worker starts the normal way.
+async function startFromSnapshot(loadPyodide, options, message) {
+  const response = await unwatchedFetch(new URL(message.snapshot, message.base).href);
+  if (!response.ok) throw new Error(`the snapshot answered HTTP ${response.status}`);
+  const inflated = response.body.pipeThrough(new DecompressionStream("gzip"));
+  const memory = new Uint8Array(await new Response(inflated).arrayBuffer());
+  const pyodide = await loadPyodide({ ...options, _loadSnapshot: memory });
+  const marker = JSON.parse(pyodide.globals.get("KB_SNAPSHOT") || "{}");
+  const wanted = { wheel: fileName(new URL(message.wheel, message.base).href), stdlib: fileName(options.stdLibURL) };
+  if (marker.wheel !== wanted.wheel || marker.stdlib !== wanted.stdlib) {
+    throw new Error(`the snapshot was made from ${marker.wheel} and ${marker.stdlib}`);
+  }
+  return pyodide;
+}
+
+async function startNormally(loadPyodide, options, message) {
+  const pyodide = await step(STEP_STDLIB, () => loadPyodide(options));
   await step(STEP_WHEEL, async () => {
     const wheel = await fetch(new URL(message.wheel, message.base).href);
     if (!wheel.ok) throw new StartFailure(`the calculators package could not be downloaded (the server answered ${wheel.status})`);
     pyodide.unpackArchive(await wheel.arrayBuffer(), "wheel");
     pyodide.runPython("import calculators.web");
   });
+  return pyodide;
+}
+
+async function start(message) {
+  const started = performance.now();
+  const runtimeUrl = new URL(message.pyodide, message.base).href;
+  const { loadPyodide } = await step(STEP_RUNTIME, () => import(new URL("pyodide.mjs", runtimeUrl).href));
+  const options = { indexURL: runtimeUrl, stdLibURL: new URL(message.stdlib, message.base).href };
+  let pyodide = null;
+  let how = "normal";
+  if (message.snapshot && typeof DecompressionStream === "function") {
+    try {
+      pyodide = await startFromSnapshot(loadPyodide, options, message);
+      how = "snapshot";
+    } catch (error) {
+      how = `normal (snapshot not used: ${describe(error).split("\n")[0]})`;
+    }
+  }
+  if (pyodide === null) pyodide = await startNormally(loadPyodide, options, message);
   evaluateJson = await step(STEP_SESSION, () => {
     const session = pyodide.runPython("from calculators.web import session; session");
     return session(JSON.stringify(message.catalogue));
   });
   const python = pyodide.runPython("import sys; sys.version.split()[0]");
-  return { elapsed_ms: Math.round(performance.now() - started), python };
+  return { elapsed_ms: Math.round(performance.now() - started), python, start: how };
 }
 
 async function handleInit(message) {

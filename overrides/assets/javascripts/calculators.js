@@ -12,7 +12,10 @@ import { pageInfo } from "./links.js";
 
 const SITE_ROOT = new URL("../../", import.meta.url);
 const START_TIMEOUT_MS = 30000;
-const INPUT_DELAY_MS = 120;
+// Typing waits for a pause this long, so a half-typed number is not computed; a choice (select,
+// checkbox, radio, date) is complete when made and is computed at once.
+const TYPING_DELAY_MS = 120;
+const TYPED_INPUT_TYPES = new Set(["text", "number", "search", "email", "tel", "url"]);
 // A live engine answers in milliseconds: silence this long means it died or hangs.
 const REPLY_TIMEOUT_MS = 15000;
 // An answer slower than this: the result showing is marked out of date meanwhile.
@@ -97,6 +100,7 @@ function spawnWorker() {
     pyodide: runtime.pyodide,
     stdlib: runtime.stdlib,
     wheel: runtime.wheel,
+    snapshot: runtime.snapshot || "",
     catalogue: runtime.catalogue,
   });
 }
@@ -138,6 +142,7 @@ function receiveFromEngine(message) {
     window.kbCalculatorEngine = {
       python: message.python,
       startedInMs: message.elapsed_ms,
+      start: message.start,
       restarts: engine.restarts,
     };
     for (const calculator of engine.calculators) becomeReady(calculator);
@@ -162,6 +167,7 @@ function settleTimers(request) {
 function askEngine(calculator, params) {
   const id = engine.nextId++;
   calculator.latestRequest = id;
+  calculator.askedFor = params;
   const request = {
     id,
     calculator,
@@ -212,6 +218,7 @@ function attachCalculator(element) {
     invalid: null,
     text: readBuildText(element),
     latestRequest: 0,
+    askedFor: null,
     inputTimer: null,
   };
   element.kbCalculator = calculator;
@@ -239,9 +246,10 @@ function attachCalculator(element) {
       ? `Calculating the result in ${siteCurrency}…`
       : "Calculating the result for these inputs…"));
   }
-  const changed = () => {
+  const changed = (event) => {
     rememberInputs(calculator);
-    scheduleEvaluation(calculator);
+    if (event.type === "input" && isTyped(event.target)) scheduleEvaluation(calculator);
+    else if (event.type === "change") evaluateChange(calculator);
   };
   calculator.form.addEventListener("input", changed);
   calculator.form.addEventListener("change", changed);
@@ -295,9 +303,23 @@ function showUnavailable(calculator) {
   if (calculator.manual) calculator.manual.open = true;
 }
 
+function isTyped(control) {
+  return control.tagName === "TEXTAREA" ||
+    (control.tagName === "INPUT" && TYPED_INPUT_TYPES.has(control.type));
+}
+
 function scheduleEvaluation(calculator) {
   clearTimeout(calculator.inputTimer);
-  calculator.inputTimer = setTimeout(() => evaluateNow(calculator, readForm(calculator)), INPUT_DELAY_MS);
+  calculator.inputTimer = setTimeout(() => evaluateChange(calculator), TYPING_DELAY_MS);
+}
+
+// A committed change (a choice, or typing that paused or left the field): computed now, unless
+// these inputs are the ones last asked for (a typed field's change after its pause).
+function evaluateChange(calculator) {
+  clearTimeout(calculator.inputTimer);
+  const params = readForm(calculator);
+  if (sameInputs(params, calculator.askedFor)) return;
+  evaluateNow(calculator, params);
 }
 
 function evaluateNow(calculator, params) {
