@@ -354,8 +354,8 @@ def check_catalogue(project_root: Path) -> None:
 
 
 def write_links_config(project_root: Path) -> None:
-    """Short links, redirects, the header's currency choices and the support contact, in the
-    configuration both engines read (Zensical's templates see no change define_env makes)."""
+    """Short links, redirects, the header's currency choices, the support contact and the runtime
+    files, in the configuration both engines read (Zensical's templates see no change define_env makes)."""
     from macros import CATALOGUE_SNAPSHOT, cached_catalogue, catalogue_path, links
     from macros.currency import Money
 
@@ -368,6 +368,8 @@ def write_links_config(project_root: Path) -> None:
         # Theme templates without a page (overrides/404.html) read the support contact here.
         "kb_support": {"company": company.name, "email": company.support_email,
                        "form_url": company.support_form_url},
+        # The page head of calculator pages starts the worker and preloads these (main.html).
+        "kb_runtime": asdict(read_runtime(root)),
     })  # fmt: skip
 
 

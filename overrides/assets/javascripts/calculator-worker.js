@@ -8,6 +8,8 @@
 
 let evaluateJson = null;
 let startReported = false;
+// The interpreter's start, begun by "prepare" (from the page head) or by "init".
+let interpreter = null;
 // Downloads that may fail without ending the start (the snapshot: the normal start follows).
 const unwatchedFetch = self.fetch.bind(self);
 
@@ -80,8 +82,12 @@ async function step(reason, work) {
 async function startFromSnapshot(loadPyodide, options, message) {
   const response = await unwatchedFetch(new URL(message.snapshot, message.base).href);
   if (!response.ok) throw new Error(`the snapshot answered HTTP ${response.status}`);
-  const inflated = response.body.pipeThrough(new DecompressionStream("gzip"));
-  const memory = new Uint8Array(await new Response(inflated).arrayBuffer());
+  let memory = new Uint8Array(await response.arrayBuffer());
+  // Stored gzipped; a host that sends it with Content-Encoding: gzip has inflated it already.
+  if (memory[0] === 0x1f && memory[1] === 0x8b) {
+    const inflated = new Blob([memory]).stream().pipeThrough(new DecompressionStream("gzip"));
+    memory = new Uint8Array(await new Response(inflated).arrayBuffer());
+  }
   const pyodide = await loadPyodide({ ...options, _loadSnapshot: memory });
   const marker = JSON.parse(pyodide.globals.get("KB_SNAPSHOT") || "{}");
   const wanted = { wheel: fileName(new URL(message.wheel, message.base).href), stdlib: fileName(options.stdLibURL) };
@@ -102,22 +108,33 @@ async function startNormally(loadPyodide, options, message) {
   return pyodide;
 }
 
-async function start(message) {
-  const started = performance.now();
+// Everything but the page's catalogue: "prepare" may begin it before the page is parsed.
+async function startInterpreter(message) {
   const runtimeUrl = new URL(message.pyodide, message.base).href;
   const { loadPyodide } = await step(STEP_RUNTIME, () => import(new URL("pyodide.mjs", runtimeUrl).href));
   const options = { indexURL: runtimeUrl, stdLibURL: new URL(message.stdlib, message.base).href };
-  let pyodide = null;
-  let how = "normal";
   if (message.snapshot && typeof DecompressionStream === "function") {
     try {
-      pyodide = await startFromSnapshot(loadPyodide, options, message);
-      how = "snapshot";
+      return { pyodide: await startFromSnapshot(loadPyodide, options, message), how: "snapshot" };
     } catch (error) {
-      how = `normal (snapshot not used: ${describe(error).split("\n")[0]})`;
+      const how = `normal (snapshot not used: ${describe(error).split("\n")[0]})`;
+      return { pyodide: await startNormally(loadPyodide, options, message), how };
     }
   }
-  if (pyodide === null) pyodide = await startNormally(loadPyodide, options, message);
+  return { pyodide: await startNormally(loadPyodide, options, message), how: "normal" };
+}
+
+function prepare(message) {
+  if (interpreter === null) {
+    interpreter = { started: performance.now(), promise: startInterpreter(message) };
+    interpreter.promise.catch(() => {}); // reported when "init" awaits it
+  }
+  return interpreter;
+}
+
+async function start(message) {
+  const { started, promise } = prepare(message);
+  const { pyodide, how } = await promise;
   evaluateJson = await step(STEP_SESSION, () => {
     const session = pyodide.runPython("from calculators.web import session; session");
     return session(JSON.stringify(message.catalogue));
@@ -147,7 +164,8 @@ function handleEvaluate(message) {
 self.onmessage = async (event) => {
   const message = event.data || {};
   try {
-    if (message.type === "init") await handleInit(message);
+    if (message.type === "prepare") prepare(message);
+    else if (message.type === "init") await handleInit(message);
     else if (message.type === "evaluate") handleEvaluate(message);
     else if (message.type === "ping") self.postMessage({ type: "pong", id: message.id });
     else self.postMessage({ type: "error", id: message.id, reason: "the calculator engine received an unknown request" });

@@ -64,9 +64,12 @@ function spawnWorker() {
     return;
   }
   engine.state = "loading";
-  let worker;
+  // The worker the page head started (calculator-start.js), once; else a new one.
+  const early = window.kbEarlyEngine;
+  window.kbEarlyEngine = null;
+  let worker = early ? early.worker : null;
   try {
-    worker = new Worker(new URL("./calculator-worker.js", import.meta.url), {
+    worker = worker || new Worker(new URL("./calculator-worker.js", import.meta.url), {
       type: "module",
       name: "calculators",
     });
@@ -88,6 +91,11 @@ function spawnWorker() {
         : "the calculator engine stopped unexpectedly",
     );
   };
+  if (early) {
+    for (const message of early.messages) worker.onmessage({ data: message });
+    for (const error of early.errors) worker.onerror(error);
+    if (worker !== engine.worker || engine.state !== "loading") return; // it failed already
+  }
   engine.timer = setTimeout(() => {
     if (engine.state === "loading" && worker === engine.worker) {
       failEngine(`the calculator engine did not start within ${START_TIMEOUT_MS / 1000} seconds`);
