@@ -10,7 +10,8 @@
 // shape may change in any Pyodide release, which is why the project pins Pyodide and makes the
 // snapshot again with every build. Pyodide itself refuses a snapshot of another build (a build
 // id in its header); the worker also checks the marker set below, and starts normally when
-// either check fails. Emscripten's in-memory files are not part of the snapshot: the standard
+// either check fails, or when the wheel and stdlib the site serves are not the bytes it was made
+// from (a hash of each in the marker). Emscripten's in-memory files are not part of the snapshot: the standard
 // library zip is mounted again at every start (its bytes must be the ones the snapshot was made
 // with, hence the marker), and the wheel's files are not there at all, so every module of the
 // package is imported here, and each calculator computed once (lazy imports, caches).
@@ -22,6 +23,7 @@
 //   3. check     - start again from the snapshot and compute each calculator: the same answers.
 // Prints a JSON summary on stdout. Called by macros/assets.py build_snapshot.
 
+import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -34,6 +36,13 @@ import calculators
 for module in pkgutil.walk_packages(calculators.__path__, "calculators."):
     importlib.import_module(module.name)
 from calculators import web, widgets
+
+def kb_stdlib_sha256():
+    """The bytes of the standard library zip mounted now (the worker compares them)."""
+    import hashlib
+    path = next(entry for entry in sys.path if entry.endswith(".zip"))
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
 
 def kb_warm_up(catalogue_json, today):
     evaluate = web.session(catalogue_json)
@@ -91,13 +100,19 @@ async function main() {
     import(pathToFileURL(join(pyodideDir, "pyodide.mjs")).href),
   );
   const catalogueJson = JSON.stringify(JSON.parse(await readFile(values.catalogue, "utf8")));
-  // What the worker compares before it trusts a snapshot: made from this wheel and this stdlib.
-  const marker = JSON.stringify({ wheel: basename(wheelPath), stdlib: basename(stdlib) });
+  const wheel = new Uint8Array(await readFile(wheelPath));
+  const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
+  // What the worker compares before it trusts a snapshot: the wheel and the standard library
+  // the site serves now are the very bytes it was made from.
+  const marker = JSON.stringify({
+    wheel: basename(wheelPath), wheel_sha256: sha256(wheel),
+    stdlib: basename(stdlib), stdlib_sha256: sha256(await readFile(stdlib)),
+  });
   const options = { indexURL: pyodideDir + "/", stdLibURL: stdlib };
 
   const made = await step("start", async () => {
     const pyodide = await loadPyodide(quiet({ ...options, _makeSnapshot: true }));
-    pyodide.unpackArchive(new Uint8Array(await readFile(wheelPath)), "wheel");
+    pyodide.unpackArchive(wheel, "wheel");
     pyodide.runPython(WARM_UP);
     const expected = answers(pyodide, catalogueJson, values.today);
     pyodide.globals.set("KB_SNAPSHOT", marker);
@@ -112,6 +127,8 @@ async function main() {
     );
     const seen = restored.globals.get("KB_SNAPSHOT");
     if (seen !== marker) throw new Error(`the restored marker is ${seen}, not ${marker}`);
+    const stdlibNow = restored.runPython("kb_stdlib_sha256()");
+    if (stdlibNow !== JSON.parse(marker).stdlib_sha256) throw new Error("the stdlib check fails");
     const again = answers(restored, catalogueJson, values.today);
     if (again !== made.expected) throw new Error("the restored interpreter computes other answers");
   });

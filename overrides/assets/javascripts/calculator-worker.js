@@ -77,10 +77,29 @@ async function step(reason, work) {
 }
 
 // The interpreter as macros/make_snapshot.mjs left it: calculators imported and warmed up.
-// Pyodide refuses a snapshot of another build of itself; the marker says which wheel and
-// standard library it was made with. Any doubt, and the worker starts the normal way.
+// Pyodide refuses a snapshot of another build of itself; the marker holds a hash of the wheel
+// and of the standard library it was made from, and the site must serve those very bytes now
+// (the wheel is downloaded for that, so a damaged or blocked one is found as in a normal start).
+// Any doubt, and the worker starts the normal way.
 async function startFromSnapshot(loadPyodide, options, message) {
-  const response = await unwatchedFetch(new URL(message.snapshot, message.base).href);
+  if (!self.crypto || !self.crypto.subtle) throw new Error("no SubtleCrypto to check it with");
+  const [memory, wheel] = await Promise.all([
+    downloadSnapshot(new URL(message.snapshot, message.base).href),
+    fetch(new URL(message.wheel, message.base).href).then((response) => response.arrayBuffer()),
+  ]);
+  const pyodide = await loadPyodide({ ...options, _loadSnapshot: memory });
+  const marker = JSON.parse(pyodide.globals.get("KB_SNAPSHOT") || "{}");
+  if (marker.wheel_sha256 !== (await sha256(wheel))) {
+    throw new Error(`the snapshot was made from another wheel (${marker.wheel})`);
+  }
+  if (marker.stdlib_sha256 !== pyodide.runPython("kb_stdlib_sha256()")) {
+    throw new Error(`the snapshot was made from another standard library (${marker.stdlib})`);
+  }
+  return pyodide;
+}
+
+async function downloadSnapshot(url) {
+  const response = await unwatchedFetch(url);
   if (!response.ok) throw new Error(`the snapshot answered HTTP ${response.status}`);
   let memory = new Uint8Array(await response.arrayBuffer());
   // Stored gzipped; a host that sends it with Content-Encoding: gzip has inflated it already.
@@ -88,13 +107,12 @@ async function startFromSnapshot(loadPyodide, options, message) {
     const inflated = new Blob([memory]).stream().pipeThrough(new DecompressionStream("gzip"));
     memory = new Uint8Array(await new Response(inflated).arrayBuffer());
   }
-  const pyodide = await loadPyodide({ ...options, _loadSnapshot: memory });
-  const marker = JSON.parse(pyodide.globals.get("KB_SNAPSHOT") || "{}");
-  const wanted = { wheel: fileName(new URL(message.wheel, message.base).href), stdlib: fileName(options.stdLibURL) };
-  if (marker.wheel !== wanted.wheel || marker.stdlib !== wanted.stdlib) {
-    throw new Error(`the snapshot was made from ${marker.wheel} and ${marker.stdlib}`);
-  }
-  return pyodide;
+  return memory;
+}
+
+async function sha256(bytes) {
+  const digest = new Uint8Array(await self.crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 async function startNormally(loadPyodide, options, message) {
