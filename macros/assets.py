@@ -167,7 +167,7 @@ def _sha256_file(path: Path) -> str:
 
 
 def _node(step: str, script: Path, arguments: list[str], cwd: Path) -> None:
-    """Run one of the Node scripts of ``make assets``; ``AssetError`` with its output if it fails."""
+    """Run a Node script of ``make assets``; ``AssetError`` with its output if it fails."""
     node = shutil.which("node")
     if node is None:
         raise AssetError(f"{step}: Node.js (`node`) is not on PATH; it is needed to run "
@@ -355,7 +355,8 @@ def check_catalogue(project_root: Path) -> None:
 
 def write_links_config(project_root: Path) -> None:
     """Short links, redirects, the header's currency choices, the support contact and the runtime
-    files, in the configuration both engines read (Zensical's templates see no change define_env makes)."""
+    files, in the configuration both engines read (Zensical's templates see no change define_env
+    makes)."""
     from macros import CATALOGUE_SNAPSHOT, cached_catalogue, catalogue_path, links
     from macros.currency import Money
 

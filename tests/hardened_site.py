@@ -65,7 +65,6 @@ def policy_directives(policy: str) -> dict[str, str]:
 
 
 class _HeadersHandler(_QuietHandler):
-
     def do_GET(self) -> None:
         # Instant navigation follows only the links sitemap.xml lists: list this server's.
         sitemap = Path(self.directory) / "sitemap.xml"
