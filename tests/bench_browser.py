@@ -256,6 +256,8 @@ def phases(resources: list[dict[str, Any]], ready: float, page: Any) -> dict[str
     engine = page.evaluate("window.kbCalculatorEngine || null")
     if engine:
         out["worker_reported_start_ms"] = float(engine["startedInMs"])
+        # 1 when the worker started from the interpreter snapshot, 0 when the normal way.
+        out["from_snapshot"] = float(engine.get("start") == "snapshot")
     return out
 
 
