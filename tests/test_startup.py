@@ -25,7 +25,7 @@ from playwright.sync_api import expect
 
 from calculators import widgets
 from calculators.catalogue import Catalogue
-from tests.conftest import BUILD_DAY
+from tests.conftest import BUILD_DAY, ROOT
 from tests.hardened_site import (
     READY_MS,
     calculator_pages,
@@ -35,6 +35,7 @@ from tests.hardened_site import (
     site_pages,
     wait_state,
 )
+from tests.test_currency_browser import follow_link
 
 CALC = '[data-calculator="proration"]'
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -234,14 +235,7 @@ def test_the_head_starts_one_worker_that_instant_navigation_keeps(
     page.on("worker", lambda worker: workers.append(worker.url))
     page.goto(site_url + pages[0])
     wait_state(page, "[data-calculator]")
-    page.evaluate(
-        "href => { const a = document.createElement('a'); a.href = href; a.id = 'kb-next';"
-        " a.textContent = 'next'; document.querySelector('article').append(a); }",
-        site_url + pages[1],
-    )  # fmt: skip
-    page.click("#kb-next")
-    page.wait_for_function("path => location.pathname === path", arg="/" + pages[1],
-                           timeout=READY_MS)  # fmt: skip
+    follow_link(page, site_url, pages[1])
     wait_state(page, "[data-calculator]")
     assert page.evaluate("window.kbEarlyEngine") is None  # adopted by calculators.js
     calculator_workers = [url for url in workers if url.endswith("calculator-worker.js")]
@@ -261,14 +255,7 @@ def test_an_article_first_then_a_calculator_page_starts_the_worker_once(
     page.goto(site_url + article)
     page.wait_for_load_state("load")
     assert page.evaluate("window.kbEarlyEngine === undefined")
-    page.evaluate(
-        "href => { const a = document.createElement('a'); a.href = href; a.id = 'kb-next';"
-        " a.textContent = 'next'; document.querySelector('article').append(a); }",
-        site_url + target,
-    )  # fmt: skip
-    page.click("#kb-next")
-    page.wait_for_function("path => location.pathname === path", arg="/" + target,
-                           timeout=READY_MS)  # fmt: skip
+    follow_link(page, site_url, target)
     assert wait_state(page, "[data-calculator]") == "ready"
     assert len([url for url in workers if url.endswith("calculator-worker.js")]) == 1
 
@@ -301,3 +288,21 @@ def test_a_choice_is_computed_at_once_and_typing_after_a_pause(
     expect(page.locator(f'{CALC} [data-field="due_now"]').first).to_have_text(
         expected_due_now(catalogue, page), timeout=READY_MS
     )
+
+
+def test_the_readme_gives_the_same_cache_lifetimes_for_other_servers() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    yearly = [pattern for pattern, headers in header_rules(ROOT / "docs" / "_headers")
+              if headers.get("Cache-Control") == IMMUTABLE]  # fmt: skip
+    assert yearly
+    nginx = re.search(r"location ~ (\S+) \{\n[^}]*Cache-Control \"" + IMMUTABLE, readme)
+    apache = re.search(r'<If "%\{REQUEST_URI\} =~ m#(\S+)#">\n\s+Header set Cache-Control "'
+                       + IMMUTABLE, readme)  # fmt: skip
+    assert nginx and apache
+    for rule in (nginx.group(1), apache.group(1)):
+        for pattern in yearly:
+            example = pattern.replace("*", "x.min.js")
+            assert re.search(rule, example), f"{rule} does not cover {pattern}"
+        for unversioned in ("/billing/prorated-charges/", "/assets/javascripts/calculators.js",
+                            "/search.json"):  # fmt: skip
+            assert not re.search(rule, unversioned), f"{rule} covers {unversioned}"
