@@ -301,18 +301,16 @@ def build_snapshot(project_root: Path) -> str:
     """
     from calculators import render
     from macros import CATALOGUE_SNAPSHOT, cached_catalogue, catalogue_path, links
-    from macros.widgets import build_date
 
     root = Path(project_root)
     runtime = read_runtime(root)
     extra = links.read_site_config(root / "mkdocs.yml").get("extra")
     catalogue = cached_catalogue(catalogue_path(root, extra), root / CATALOGUE_SNAPSHOT)
     catalogue_json = render.script_json(catalogue.data)
-    today = build_date().isoformat()
     script = root / SNAPSHOT_SCRIPT
     try:
         key = hashlib.sha256("\0".join([
-            pyodide_version(root), runtime.stdlib, runtime.wheel, catalogue_json, today,
+            pyodide_version(root), runtime.stdlib, runtime.wheel, catalogue_json,
             _sha256_file(script),
         ]).encode("utf-8")).hexdigest()[:16]  # fmt: skip
     except OSError as error:
@@ -327,9 +325,9 @@ def build_snapshot(project_root: Path) -> str:
             produced = Path(scratch) / "snapshot.gz"
             _node("build_snapshot", script, [
                 "--pyodide-dir", str(pyodide_dir(root)),
-                "--stdlib", str(root / "docs" / runtime.stdlib),
-                "--wheel", str(root / "docs" / runtime.wheel),
-                "--catalogue", str(catalogue_file), "--today", today, "--out", str(produced),
+                "--stdlib", str(root / SITE_ASSETS.parent / runtime.stdlib),
+                "--wheel", str(root / SITE_ASSETS.parent / runtime.wheel),
+                "--catalogue", str(catalogue_file), "--out", str(produced),
             ], root)  # fmt: skip
             os.replace(produced, cached)
     name = f"calculators-{_sha256_file(cached)[:12]}.snapshot.gz"

@@ -1,7 +1,7 @@
 // A memory snapshot of Pyodide with the calculators imported and warmed up, for the worker.
 //
-//   node macros/make_snapshot.mjs --pyodide-dir DIR --stdlib ZIP --wheel WHL \
-//        --catalogue JSON --today YYYY-MM-DD --out FILE.gz
+//   node macros/make_snapshot.mjs --pyodide-dir DIR --stdlib ZIP --wheel WHL --catalogue JSON \
+//        --out FILE.gz
 //
 // Pyodide (0.26 and later, 314.x here) can save its whole WebAssembly memory after start-up and
 // start from it instead of unpacking the standard library and starting Python: `loadPyodide`
@@ -44,9 +44,10 @@ def kb_stdlib_sha256():
     with open(path, "rb") as handle:
         return hashlib.sha256(handle.read()).hexdigest()
 
-def kb_warm_up(catalogue_json, today):
+def kb_warm_up(catalogue_json):
+    """Each calculator once, with its defaults (for the day it runs: "" is today)."""
     evaluate = web.session(catalogue_json)
-    return {name: json.loads(evaluate(name, "{}", today)) for name in widgets.WIDGETS}
+    return {name: json.loads(evaluate(name, "{}", "")) for name in widgets.WIDGETS}
 `;
 
 class StepError extends Error {
@@ -73,10 +74,9 @@ function quiet(options) {
   };
 }
 
-function answers(pyodide, catalogueJson, today) {
+function answers(pyodide, catalogueJson) {
   pyodide.globals.set("kb_catalogue_json", catalogueJson);
-  pyodide.globals.set("kb_today", today);
-  return pyodide.runPython("json.dumps(kb_warm_up(kb_catalogue_json, kb_today), sort_keys=True)");
+  return pyodide.runPython("json.dumps(kb_warm_up(kb_catalogue_json), sort_keys=True)");
 }
 
 async function main() {
@@ -86,11 +86,10 @@ async function main() {
       stdlib: { type: "string" },
       wheel: { type: "string" },
       catalogue: { type: "string" },
-      today: { type: "string" },
       out: { type: "string" },
     },
   });
-  for (const name of ["pyodide-dir", "stdlib", "wheel", "catalogue", "today", "out"]) {
+  for (const name of ["pyodide-dir", "stdlib", "wheel", "catalogue", "out"]) {
     if (!values[name]) throw new StepError("arguments", `--${name} is required`);
   }
   const pyodideDir = resolve(values["pyodide-dir"]);
@@ -114,7 +113,7 @@ async function main() {
     const pyodide = await loadPyodide(quiet({ ...options, _makeSnapshot: true }));
     pyodide.unpackArchive(wheel, "wheel");
     pyodide.runPython(WARM_UP);
-    const expected = answers(pyodide, catalogueJson, values.today);
+    const expected = answers(pyodide, catalogueJson);
     pyodide.globals.set("KB_SNAPSHOT", marker);
     pyodide.runPython("gc.collect()");
     return { pyodide, expected };
@@ -139,7 +138,7 @@ async function main() {
     if (seen !== marker) throw new Error(`the restored marker is ${seen}, not ${marker}`);
     const stdlibNow = restored.runPython("kb_stdlib_sha256()");
     if (stdlibNow !== JSON.parse(marker).stdlib_sha256) throw new Error("the stdlib check fails");
-    const again = answers(restored, catalogueJson, values.today);
+    const again = answers(restored, catalogueJson);
     if (again !== made.expected) throw new Error("the restored interpreter computes other answers");
   });
   await step("write", () => writeFile(values.out, packed));
