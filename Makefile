@@ -90,4 +90,4 @@ collector-export: setup ## write the collector's counts to KB_FEEDBACK_COUNTS (b
 	$(BIN)/python -m collector export --output "$${KB_FEEDBACK_COUNTS:-build/feedback-counts.json}"
 
 clean: ## remove what the build and tests made (keeps the virtualenv and node_modules)
-	rm -rf site build .cache docs/assets/pyodide docs/assets/calculators .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf site build .cache docs/assets/pyodide docs/assets/calculators docs/assets/snapshot .pytest_cache .mypy_cache .ruff_cache .hypothesis

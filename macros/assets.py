@@ -11,6 +11,8 @@ is one more entry:
 - ``copy_pyodide``: the pinned runtime from ``node_modules/pyodide`` into ``<version>/``.
 - ``build_stdlib``: a trimmed standard library precompiled to bytecode by that same Pyodide
   (``macros/precompile_stdlib.mjs`` under Node), cached by Pyodide version and script hash.
+- ``build_snapshot``: a memory snapshot of that Pyodide with the calculators imported and warmed
+  up (``macros/make_snapshot.mjs`` under Node), which the worker starts from when it can.
 - ``write_links_config``: the short links and redirects as ``redirect_maps`` (macros/links.py).
 
 The runtime files go to ``docs/assets/`` (git-ignored), which both engines copy into the site
@@ -53,6 +55,7 @@ PYODIDE_RUNTIME_FILES: Final = (
     "python_stdlib.zip",
 )
 PRECOMPILE_SCRIPT: Final = Path("macros") / "precompile_stdlib.mjs"
+SNAPSHOT_SCRIPT: Final = Path("macros") / "make_snapshot.mjs"
 NPM_HINT: Final = (
     "run `npm ci` in the project root to install the pinned Pyodide from package-lock.json"
 )
@@ -174,6 +177,22 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _node(step: str, script: Path, arguments: list[str], cwd: Path) -> None:
+    """Run a Node script of ``make assets``; ``AssetError`` with its output if it fails."""
+    node = shutil.which("node")
+    if node is None:
+        raise AssetError(
+            f"{step}: Node.js (`node`) is not on PATH; it is needed to run "
+            f"{script.name} with Pyodide"
+        )
+    result = subprocess.run(
+        [node, str(script), *arguments], cwd=cwd, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        detail = (result.stderr.strip() or result.stdout.strip() or "no output")[-4000:]
+        raise AssetError(f"{step}: {script.name} failed (exit {result.returncode}):\n{detail}")
+
+
 # --- the trimmed, precompiled standard library -----------------------------------------------
 
 
@@ -198,32 +217,17 @@ def build_stdlib(project_root: Path, out_dir: Path, cache_dir: Path) -> str:
     cached = cache_dir / f"python_stdlib-{version}-{script_hash}.zip"
 
     if not cached.is_file():
-        node = shutil.which("node")
-        if node is None:
-            raise AssetError(
-                "build_stdlib: Node.js (`node`) is not on PATH; it is needed to precompile the "
-                "standard library with Pyodide"
-            )
         cache_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".stdlib-") as scratch:
             produced = Path(scratch) / "python_stdlib.zip"
-            command = [
-                node,
-                str(script),
-                "--pyodide-dir",
-                str(pyodide_dir(project_root)),
-                "--out",
-                str(produced),
-            ]
-            result = subprocess.run(
-                command, cwd=project_root, capture_output=True, text=True, check=False
+            _node(
+                "build_stdlib",
+                script,
+                ["--pyodide-dir", str(pyodide_dir(project_root)), "--out", str(produced)],
+                project_root,
             )
-            if result.returncode != 0 or not produced.is_file():
-                detail = (result.stderr.strip() or result.stdout.strip() or "no output")[-4000:]
-                raise AssetError(
-                    f"build_stdlib: {PRECOMPILE_SCRIPT} failed "
-                    f"(exit {result.returncode}):\n{detail}"
-                )
+            if not produced.is_file():
+                raise AssetError(f"build_stdlib: {PRECOMPILE_SCRIPT} wrote no {produced.name}")
             os.replace(produced, cached)
 
     name = f"python_stdlib-{_sha256_file(cached)[:12]}.zip"
@@ -244,6 +248,7 @@ SITE_ASSETS: Final = Path("docs") / "assets"
 GENERATED: Final = Path("build") / "generated"
 RUNTIME_MANIFEST: Final = GENERATED / "runtime.json"
 STDLIB_CACHE: Final = Path("build") / "cache"
+SNAPSHOT_DIR: Final = SITE_ASSETS / "snapshot"
 ASSETS_HINT: Final = "run `make assets` (or `.venv/bin/python -m macros`) first"
 
 
@@ -254,6 +259,7 @@ class Runtime:
     pyodide: str  # "assets/pyodide/<version>/"
     stdlib: str  # "assets/pyodide/python_stdlib-<hash>.zip"
     wheel: str  # "assets/calculators/calculators-<version>-py3-none-any.whl"
+    snapshot: str = ""  # "assets/snapshot/calculators-<hash>.snapshot.gz"; "" when not built
 
 
 def build_runtime(project_root: Path) -> Runtime:
@@ -286,7 +292,12 @@ def read_runtime(project_root: Path) -> Runtime:
     manifest = Path(project_root) / RUNTIME_MANIFEST
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
-        return Runtime(pyodide=data["pyodide"], stdlib=data["stdlib"], wheel=data["wheel"])
+        return Runtime(
+            pyodide=data["pyodide"],
+            stdlib=data["stdlib"],
+            wheel=data["wheel"],
+            snapshot=data.get("snapshot", ""),
+        )
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise AssetError(
             f"the browser runtime is not built ({manifest}: {error}); {ASSETS_HINT}"
@@ -303,6 +314,90 @@ def _remove_all_but(directory: Path, keep: set[str]) -> None:
             entry.unlink()
 
 
+def build_snapshot(project_root: Path) -> str:
+    """The interpreter snapshot for the runtime ``build_runtime`` wrote; return its site path.
+
+    Made by ``macros/make_snapshot.mjs`` with the same Pyodide, trimmed stdlib, wheel and
+    catalogue the pages use, and cached in ``build/cache`` under all of them (a cache hit costs
+    one copy). Its name carries a hash of its bytes; it is added to the runtime manifest.
+    """
+    from calculators import render
+    from macros import CATALOGUE_SNAPSHOT, cached_catalogue, catalogue_path, links
+
+    root = Path(project_root)
+    runtime = read_runtime(root)
+    extra = links.read_site_config(root / "mkdocs.yml").get("extra")
+    catalogue = cached_catalogue(catalogue_path(root, extra), root / CATALOGUE_SNAPSHOT)
+    catalogue_json = render.script_json(catalogue.data)
+    script = root / SNAPSHOT_SCRIPT
+    try:
+        key = hashlib.sha256(
+            "\0".join(
+                [
+                    pyodide_version(root),
+                    runtime.stdlib,
+                    runtime.wheel,
+                    catalogue_json,
+                    _sha256_file(script),
+                ]
+            ).encode("utf-8")
+        ).hexdigest()[:16]
+    except OSError as error:
+        raise AssetError(f"build_snapshot: cannot read {script}: {error}") from error
+    cache_dir = root / STDLIB_CACHE
+    cached = cache_dir / f"snapshot-{key}.gz"
+    if not cached.is_file():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".snapshot-") as scratch:
+            catalogue_file = Path(scratch) / "catalogue.json"
+            catalogue_file.write_text(catalogue_json, encoding="utf-8")
+            produced = Path(scratch) / "snapshot.gz"
+            try:
+                _node(
+                    "build_snapshot",
+                    script,
+                    [
+                        "--pyodide-dir",
+                        str(pyodide_dir(root)),
+                        "--stdlib",
+                        str(root / SITE_ASSETS.parent / runtime.stdlib),
+                        "--wheel",
+                        str(root / SITE_ASSETS.parent / runtime.wheel),
+                        "--catalogue",
+                        str(catalogue_file),
+                        "--out",
+                        str(produced),
+                    ],
+                    root,
+                )
+            except AssetError as error:
+                # The snapshot only speeds up the start: without one the worker starts normally.
+                print(
+                    f"{error}\nbuild_snapshot: no snapshot; calculators start without one",
+                    file=sys.stderr,
+                )
+                _write_runtime(root, Runtime(**{**asdict(runtime), "snapshot": ""}))
+                if (root / SNAPSHOT_DIR).is_dir():
+                    _remove_all_but(root / SNAPSHOT_DIR, set())
+                return ""
+            os.replace(produced, cached)
+    name = f"calculators-{_sha256_file(cached)[:12]}.snapshot.gz"
+    out_dir = root / SNAPSHOT_DIR
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if not _same_file_content(cached, out_dir / name):
+        shutil.copyfile(cached, out_dir / name)
+    _remove_all_but(out_dir, {name})
+    with_snapshot = Runtime(**{**asdict(runtime), "snapshot": f"assets/snapshot/{name}"})
+    _write_runtime(root, with_snapshot)
+    return with_snapshot.snapshot
+
+
+def _write_runtime(root: Path, runtime: Runtime) -> None:
+    (root / RUNTIME_MANIFEST).write_text(
+        json.dumps(asdict(runtime), indent=2) + "\n", encoding="utf-8"
+    )
+
+
 def check_catalogue(project_root: Path) -> None:
     """Parse and check the catalogue once, for every page's macros (macros/__init__.py)."""
     from macros import CATALOGUE_SNAPSHOT, catalogue_path, links, write_catalogue_snapshot
@@ -313,8 +408,9 @@ def check_catalogue(project_root: Path) -> None:
 
 
 def write_links_config(project_root: Path) -> None:
-    """Short links, redirects, the header's currency choices and the support contact, in the
-    configuration both engines read (Zensical's templates see no change define_env makes)."""
+    """Short links, redirects, the header's currency choices, the support contact and the runtime
+    files, in the configuration both engines read (Zensical's templates see no change define_env
+    makes)."""
     from macros import CATALOGUE_SNAPSHOT, cached_catalogue, catalogue_path, links
     from macros.currency import Money
 
@@ -332,6 +428,8 @@ def write_links_config(project_root: Path) -> None:
                 "email": company.support_email,
                 "form_url": company.support_form_url,
             },
+            # The page head of calculator pages starts the worker and preloads these (main.html).
+            "kb_runtime": asdict(read_runtime(root)),
         },
     )
 
@@ -339,6 +437,7 @@ def write_links_config(project_root: Path) -> None:
 STEPS: Final[tuple[tuple[str, Callable[[Path], object]], ...]] = (
     ("catalogue", check_catalogue),
     ("runtime", build_runtime),
+    ("snapshot", build_snapshot),
     ("links", write_links_config),
 )
 

@@ -75,6 +75,7 @@ def runtime_html(runtime: assets.Runtime, catalogue: Catalogue) -> str:
         "pyodide": runtime.pyodide,
         "stdlib": runtime.stdlib,
         "wheel": runtime.wheel,
+        "snapshot": runtime.snapshot,
         "catalogue": catalogue.data,
     }
     return (

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import html
 import json
 import os
 import re
@@ -25,7 +26,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import BUILD_DAY, CHROMIUM, CHROMIUM_ARGS, ROOT, serving
+from tests.conftest import BUILD_DAY, CHROMIUM, CHROMIUM_ARGS, ROOT
+from tests.hardened_site import serve_with_headers
 
 PROJECT_PAGE = "billing/prorated-charges/"
 ARTICLE_PAGE = "billing/updating-billing-information/"
@@ -106,8 +108,9 @@ def write_naive_page(site: Path) -> None:
     every change synchronously, with no input delay. Ready is its calculator's data-state.
     """
     page = (site / PROJECT_PAGE / "index.html").read_text(encoding="utf-8")
-    runtime = json.loads(re.search(r"data-kb-runtime hidden><script type=\"application/json\">"
-                                   r"(.*?)</script>", page, re.S).group(1))[0]  # type: ignore[union-attr]  # fmt: skip
+    found = re.search(r'data-kb-runtime="([^"]*)"', page)
+    assert found, f"{PROJECT_PAGE} carries no data-kb-runtime"
+    runtime = json.loads(html.unescape(found.group(1)))
     start = page.index('<section class="kb-calc"')
     section = page[start : page.index("</section>", start) + len("</section>")]
     config = json.dumps({"catalogue": runtime["catalogue"], "wheel": "../" + runtime["wheel"]})
@@ -140,9 +143,12 @@ form.addEventListener("submit", (event) => {{ event.preventDefault(); recalculat
 element.dataset.state = "ready";
 """
     (site / NAIVE_PAGE).mkdir(exist_ok=True)
+    # A file, not an inline script: the bench server sends the site's strict CSP with every page.
+    (site / NAIVE_PAGE / "naive.mjs").write_text(script, encoding="utf-8")
     (site / NAIVE_PAGE / "index.html").write_text(
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Naive baseline</title>'
-        f'</head><body><main>{section}</main><script type="module">{script}</script></body></html>',
+        f'</head><body><main>{section}</main><script type="module" src="naive.mjs"></script>'
+        "</body></html>",
         encoding="utf-8",
     )
 
@@ -240,7 +246,7 @@ def phases(resources: list[dict[str, Any]], ready: float, page: Any) -> dict[str
     out: dict[str, float] = {}
     for key, pattern in (("worker_js", "calculator-worker.js"), ("pyodide_mjs", "/pyodide.mjs"),
                          ("wasm", "pyodide.asm.wasm"), ("stdlib", "python_stdlib"),
-                         ("wheel", ".whl")):  # fmt: skip
+                         ("snapshot", "snapshot"), ("wheel", ".whl")):  # fmt: skip
         found = [entry for entry in resources if pattern in entry["name"]]
         if found:
             out[f"{key}_requested_ms"] = found[0]["start"]
@@ -250,6 +256,8 @@ def phases(resources: list[dict[str, Any]], ready: float, page: Any) -> dict[str
     engine = page.evaluate("window.kbCalculatorEngine || null")
     if engine:
         out["worker_reported_start_ms"] = float(engine["startedInMs"])
+        # 1 when the worker started from the interpreter snapshot, 0 when the normal way.
+        out["from_snapshot"] = float(engine.get("start") == "snapshot")
     return out
 
 
@@ -403,7 +411,9 @@ def measure(runs: int, samples: int, synthetic: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="kb-bench-") as scratch_name:
         scratch = Path(scratch_name)
         site, bare_site = scratch / "site", scratch / "bare-site"
-        with serving(site) as url, serving(bare_site) as bare_url:
+        # Served as a host would, with the headers of the site's _headers (cache lifetimes
+        # included, which the warm runs measure); the bare theme has none.
+        with serve_with_headers(site) as url, serve_with_headers(bare_site) as bare_url:
             env = build_env(url)
             print("building the site ...", flush=True)
             results["build_s"] = timed_build(ROOT, site, env, assets=True)

@@ -26,20 +26,34 @@ ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
-def read_headers(headers_file: Path) -> dict[str, str]:
-    """The headers the `_headers` file gives for every path (`/*`), by name."""
-    found: dict[str, str] = {}
-    applies = False
+def header_rules(headers_file: Path) -> list[tuple[str, dict[str, str]]]:
+    """The `_headers` file's rules in order: (path pattern, {header name: value})."""
+    rules: list[tuple[str, dict[str, str]]] = []
     for line in headers_file.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         if not line[0].isspace():
-            applies = line.strip() == "/*"
-            continue
-        if applies:
+            rules.append((line.strip(), {}))
+        elif rules:
             name, _, value = line.strip().partition(":")
-            found[name.strip()] = value.strip()
+            rules[-1][1][name.strip()] = value.strip()
+    return rules
+
+
+def headers_for(rules: list[tuple[str, dict[str, str]]], path: str) -> dict[str, str]:
+    """The headers a host that reads `_headers` sends for ``path``: those of every rule whose
+    pattern matches it (``*`` matches anything, including ``/``)."""
+    found: dict[str, str] = {}
+    for pattern, headers in rules:
+        if re.fullmatch(".*".join(map(re.escape, pattern.split("*"))), path):
+            found.update(headers)
     return found
+
+
+def read_headers(headers_file: Path) -> dict[str, str]:
+    """The headers the `_headers` file gives for every path (`/*`), by name."""
+    return dict(next((headers for pattern, headers in header_rules(headers_file)
+                      if pattern == "/*"), {}))  # fmt: skip
 
 
 def policy_directives(policy: str) -> dict[str, str]:
@@ -53,8 +67,6 @@ def policy_directives(policy: str) -> dict[str, str]:
 
 
 class _HeadersHandler(_QuietHandler):
-    site_headers: dict[str, str] = {}  # noqa: RUF012 - set per server by a subclass
-
     def do_GET(self) -> None:
         # Instant navigation follows only the links sitemap.xml lists: list this server's.
         sitemap = Path(self.directory) / "sitemap.xml"
@@ -72,8 +84,12 @@ class _HeadersHandler(_QuietHandler):
         super().do_GET()
 
     def end_headers(self) -> None:
-        for name, value in self.site_headers.items():
-            self.send_header(name, value)
+        # Read at each response: the bench serves the folder before the site is built into it.
+        headers_file = Path(self.directory) / "_headers"
+        if headers_file.is_file():
+            path = self.path.split("?")[0].split("#")[0]
+            for name, value in headers_for(header_rules(headers_file), path).items():
+                self.send_header(name, value)
         super().end_headers()
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
@@ -97,12 +113,11 @@ class _QuietServer(_Server):
 
 @contextmanager
 def serve_with_headers(site: Path) -> Iterator[str]:
-    """Serve ``site`` on 127.0.0.1 with its `_headers`; yields the base URL. The site's links
+    """Serve ``site`` on 127.0.0.1 with its `_headers` (each path the headers of every rule that
+    matches it, as static hosts apply them); yields the base URL. The site's links
     are relative and its sitemap is rewritten to this server's address, so instant navigation
     works here too, whatever address the site was built for."""
-    handler_class = type("Handler", (_HeadersHandler,),
-                         {"site_headers": read_headers(site / "_headers")})  # fmt: skip
-    handler = functools.partial(handler_class, directory=str(site))
+    handler = functools.partial(_HeadersHandler, directory=str(site))
     server = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

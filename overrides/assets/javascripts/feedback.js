@@ -20,7 +20,7 @@
 // last-reviewed date and the print date (overrides/assets/stylesheets/print.css hides the rest);
 // `afterprint` puts everything back.
 
-import { calculatorLink, currentInputs, describeInputs, openedFromLink } from "./calculators.js";
+import { calculatorLink, currentInputs, describeInputs, openedFromLink } from "./calculator-inputs.js";
 import { copyText } from "./clipboard.js";
 import { pageInfo } from "./links.js";
 
