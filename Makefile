@@ -53,8 +53,9 @@ serve: assets ## serve the site on http://127.0.0.1:8000 with live reload (ENGIN
 build: assets ## write the deployable site to site/ with the same strict checks (ENGINE=zensical)
 	$(BUILD_SITE)
 
-lint: setup ## ruff on everything, mypy --strict on calculators/
+lint: setup ## ruff on everything, ruff format --check on calculators/, mypy --strict on calculators/
 	$(BIN)/ruff check calculators macros tools collector tests
+	$(BIN)/ruff format --check calculators
 	$(BIN)/mypy --strict calculators collector
 
 test: lint ## run every test: unit, property, build, Pyodide parity and browser tests

@@ -55,8 +55,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             catalogue = read_catalogue_file(args.catalogue)
         except CatalogueError as error:
-            return _emit({"errors": [{"field": "catalogue", "message": message}
-                                     for message in error.messages]})  # fmt: skip
+            return _emit(
+                {
+                    "errors": [
+                        {"field": "catalogue", "message": message} for message in error.messages
+                    ]
+                }
+            )
     return _emit(api.run(args.calculator, request, catalogue=catalogue))
 
 

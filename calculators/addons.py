@@ -109,8 +109,12 @@ def read_quantities(
 ) -> dict[str, int] | None:
     """Add-on quantities, checked against the plan: availability, inclusion and maximum."""
     if not isinstance(value, Mapping):
-        add_error(errors, field, f"must be an object of add-on quantities such as "
-                  f"{{\"extra_storage\": 2}}, got {describe(value)}")
+        add_error(
+            errors,
+            field,
+            f"must be an object of add-on quantities such as "
+            f'{{"extra_storage": 2}}, got {describe(value)}',
+        )
         return None
     known = [a.id for a in catalogue.addons]
     ok = True
@@ -118,8 +122,11 @@ def read_quantities(
     for key, amount in value.items():
         where = join(field, key)
         if key not in known:
-            add_error(errors, where, f"unknown add-on {describe(key)}; the catalogue has: "
-                      f"{', '.join(known)}")
+            add_error(
+                errors,
+                where,
+                f"unknown add-on {describe(key)}; the catalogue has: {', '.join(known)}",
+            )
             ok = False
             continue
         quantity = read_count(amount, where, errors)
@@ -128,8 +135,10 @@ def read_quantities(
         elif quantity > 0:
             parsed[key] = quantity
             if plan is not None:
-                ok = _check_addon(catalogue.addon(key), quantity, plan, where, catalogue,
-                                  errors) and ok
+                ok = (
+                    _check_addon(catalogue.addon(key), quantity, plan, where, catalogue, errors)
+                    and ok
+                )
     if not ok:
         return None
     # Catalogue order, so the same set of add-ons always gives the same lines.
@@ -143,17 +152,27 @@ def _check_addon(
     if plan.id in addon.included_in or (
         addon.feature is not None and plan_has_feature(catalogue, plan, addon.feature)
     ):
-        add_error(errors, field, f"{addon.name} is already included in {plan.name}; it cannot "
-                  "be bought on this plan")
+        add_error(
+            errors,
+            field,
+            f"{addon.name} is already included in {plan.name}; it cannot be bought on this plan",
+        )
         return False
     if plan.id not in addon.available_on:
         where = ", ".join(p.name for p in catalogue.plans if p.id in addon.available_on)
-        add_error(errors, field, f"{addon.name} is not available on {plan.name}; it can be "
-                  f"bought on: {where or 'no plan'}")
+        add_error(
+            errors,
+            field,
+            f"{addon.name} is not available on {plan.name}; it can be "
+            f"bought on: {where or 'no plan'}",
+        )
         ok = False
     if quantity > addon.max_quantity:
-        add_error(errors, field, f"at most {addon.max_quantity} of {addon.name} can be bought, "
-                  f"got {quantity}")
+        add_error(
+            errors,
+            field,
+            f"at most {addon.max_quantity} of {addon.name} can be bought, got {quantity}",
+        )
         ok = False
     return ok
 
@@ -161,8 +180,9 @@ def _check_addon(
 def _read_change(
     value: object, plan: Plan | None, catalogue: Catalogue, errors: Errors
 ) -> _Change | None:
-    body = read_object(value, "change", errors, required=("period_start", "change_at"),
-                       optional=_CHANGE_KEYS)
+    body = read_object(
+        value, "change", errors, required=("period_start", "change_at"), optional=_CHANGE_KEYS
+    )
     if body is None:
         return None
     texts: dict[str, str | None] = {}
@@ -171,8 +191,12 @@ def _read_change(
         if item is None:
             texts[key] = None
         elif not isinstance(item, str) or not item.strip():
-            add_error(errors, join("change", key), "must be an ISO 8601 date such as "
-                      f"\"2026-03-14\" or an RFC 3339 UTC time, got {describe(item)}")
+            add_error(
+                errors,
+                join("change", key),
+                "must be an ISO 8601 date such as "
+                f'"2026-03-14" or an RFC 3339 UTC time, got {describe(item)}',
+            )
         else:
             texts[key] = item
     before = read_quantities(body.get("from", {}), "change.from", plan, catalogue, errors)
@@ -200,56 +224,78 @@ def plan_grants(catalogue: Catalogue, plan: Plan) -> str:
 
 def _total(req: _Request, catalogue: Catalogue, interval: str) -> Decimal:
     parts = [req.plan.price(req.currency, interval)]
-    parts.extend(money.multiply(catalogue.addon(a).price(req.currency, interval), q)
-                 for a, q in req.quantities.items())
+    parts.extend(
+        money.multiply(catalogue.addon(a).price(req.currency, interval), q)
+        for a, q in req.quantities.items()
+    )
     return money.add(*parts)
 
 
 def _price(req: _Request, catalogue: Catalogue) -> dict[str, Any]:
     currency, interval = req.currency, req.interval
     plan_price = req.plan.price(currency, interval)
-    lines: list[dict[str, Any]] = [{
-        "kind": "plan",
-        "id": req.plan.id,
-        "name": req.plan.name,
-        "quantity": 1,
-        "unit_price": _money(catalogue, plan_price, currency),
-        "amount": _money(catalogue, plan_price, currency),
-        "grants": plan_grants(catalogue, req.plan),
-    }]
+    lines: list[dict[str, Any]] = [
+        {
+            "kind": "plan",
+            "id": req.plan.id,
+            "name": req.plan.name,
+            "quantity": 1,
+            "unit_price": _money(catalogue, plan_price, currency),
+            "amount": _money(catalogue, plan_price, currency),
+            "grants": plan_grants(catalogue, req.plan),
+        }
+    ]
     for addon_id, quantity in req.quantities.items():
         addon = catalogue.addon(addon_id)
         price = addon.price(currency, interval)
-        lines.append({
-            "kind": "addon",
-            "id": addon.id,
-            "name": addon.name,
-            "quantity": quantity,
-            "unit_price": _money(catalogue, price, currency),
-            "amount": _money(catalogue, money.multiply(price, quantity), currency),
-            "grants": grants_text(catalogue, addon, quantity),
-        })
+        lines.append(
+            {
+                "kind": "addon",
+                "id": addon.id,
+                "name": addon.name,
+                "quantity": quantity,
+                "unit_price": _money(catalogue, price, currency),
+                "amount": _money(catalogue, money.multiply(price, quantity), currency),
+                "grants": grants_text(catalogue, addon, quantity),
+            }
+        )
     limits = []
     for resource in catalogue.resources:
         base = req.plan.limits.get(resource.id)
-        added = sum(catalogue.addon(a).unit_size * q for a, q in req.quantities.items()
-                    if catalogue.addon(a).resource == resource.id)
-        limits.append({"resource": resource.id, "label": resource.label, "unit": resource.unit,
-                       "plan": base, "added": added,
-                       "total": None if base is None else base + added})
+        added = sum(
+            catalogue.addon(a).unit_size * q
+            for a, q in req.quantities.items()
+            if catalogue.addon(a).resource == resource.id
+        )
+        limits.append(
+            {
+                "resource": resource.id,
+                "label": resource.label,
+                "unit": resource.unit,
+                "plan": base,
+                "added": added,
+                "total": None if base is None else base + added,
+            }
+        )
     bought = {catalogue.addon(a).feature for a in req.quantities}
-    features = [{"feature": f, "label": catalogue.feature(f).label,
-                 "source": "plan" if plan_has_feature(catalogue, req.plan, f) else "addon"}
-                for f in catalogue.features
-                if plan_has_feature(catalogue, req.plan, f) or f in bought]
+    features = [
+        {
+            "feature": f,
+            "label": catalogue.feature(f).label,
+            "source": "plan" if plan_has_feature(catalogue, req.plan, f) else "addon",
+        }
+        for f in catalogue.features
+        if plan_has_feature(catalogue, req.plan, f) or f in bought
+    ]
     return {
         "plan": req.plan.id,
         "currency": currency,
         "interval": interval,
         "lines": lines,
         "total": _money(catalogue, _total(req, catalogue, interval), currency),
-        "totals": {i: _money(catalogue, _total(req, catalogue, i), currency)
-                   for i in catalogue.intervals},
+        "totals": {
+            i: _money(catalogue, _total(req, catalogue, i), currency) for i in catalogue.intervals
+        },
         "limits": limits,
         "features": features,
         "change": None,
@@ -271,8 +317,13 @@ def proration_request(
     """The proration contract's request for one add-on's quantity change."""
     price = _money(catalogue, addon.price(currency, interval), currency)
     kind = changes.quantity_move(catalogue, addon, before, after) or changes.ADDON_ADDED
-    current: dict[str, Any] = {"price": price, "quantity": before, "interval": interval,
-                               "interval_count": 1, "period_start": period_start}
+    current: dict[str, Any] = {
+        "price": price,
+        "quantity": before,
+        "interval": interval,
+        "interval_count": 1,
+        "period_start": period_start,
+    }
     if period_end is not None:
         current["period_end"] = period_end
     return {
@@ -287,9 +338,11 @@ def proration_request(
 def _prorate_change(
     req: _Request, change: _Change, catalogue: Catalogue, errors: Errors
 ) -> dict[str, Any] | None:
-    changed = [(a, change.before.get(a.id, 0), req.quantities.get(a.id, 0))
-               for a in catalogue.addons
-               if change.before.get(a.id, 0) != req.quantities.get(a.id, 0)]
+    changed = [
+        (a, change.before.get(a.id, 0), req.quantities.get(a.id, 0))
+        for a in catalogue.addons
+        if change.before.get(a.id, 0) != req.quantities.get(a.id, 0)
+    ]
     items = []
     sums = {"due_now": Decimal(0), "credit_to_balance": Decimal(0), "refund": Decimal(0)}
     if changed:
@@ -297,37 +350,64 @@ def _prorate_change(
             # Imported only when a mid-period change is asked for: plain totals never need it.
             prorate = importlib.import_module("calculators.proration").prorate
         except (ImportError, AttributeError):
-            add_error(errors, "change", "mid-period changes are priced by the proration engine, "
-                      "which is not available here")
+            add_error(
+                errors,
+                "change",
+                "mid-period changes are priced by the proration engine, "
+                "which is not available here",
+            )
             return None
     for addon, before, after in changed:
         kind = changes.quantity_move(catalogue, addon, before, after)
-        result = prorate(proration_request(
-            catalogue, addon, currency=req.currency, interval=req.interval,
-            change_at=change.change_at, period_start=change.period_start,
-            period_end=change.period_end, before=before, after=after,
-        ))
+        result = prorate(
+            proration_request(
+                catalogue,
+                addon,
+                currency=req.currency,
+                interval=req.interval,
+                change_at=change.change_at,
+                period_start=change.period_start,
+                period_end=change.period_end,
+                before=before,
+                after=after,
+            )
+        )
         if "errors" in result:
             for problem in result["errors"]:
                 field = str(problem.get("field", ""))
-                add_error(errors, _PRORATION_FIELDS.get(field, join("change", field)),
-                          str(problem.get("message", "")))
+                add_error(
+                    errors,
+                    _PRORATION_FIELDS.get(field, join("change", field)),
+                    str(problem.get("message", "")),
+                )
             return None
         try:
             for key in sums:
-                sums[key] = money.add(sums[key], money.parse_amount(
-                    result.get(key, "0"), req.currency, extra=catalogue.minor_units))
+                sums[key] = money.add(
+                    sums[key],
+                    money.parse_amount(
+                        result.get(key, "0"), req.currency, extra=catalogue.minor_units
+                    ),
+                )
         except money.MoneyError as error:
             add_error(errors, "change", f"the proration engine's answer cannot be read: {error}")
             return None
-        items.append({"addon": addon.id, "name": addon.name, "from": before, "to": after,
-                      "kind": kind, "proration": result})
+        items.append(
+            {
+                "addon": addon.id,
+                "name": addon.name,
+                "from": before,
+                "to": after,
+                "kind": kind,
+                "proration": result,
+            }
+        )
     return {
         "period_start": change.period_start,
         "change_at": change.change_at,
         "addons": items,
         **{key: _money(catalogue, value, req.currency) for key, value in sums.items()},
         "note": "Each add-on whose quantity changes is prorated as its own line by the "
-                "proration engine, under the catalogue's policy for its kind of change "
-                "(seats for an add-on that grants seats, add-ons for any other).",
+        "proration engine, under the catalogue's policy for its kind of change "
+        "(seats for an add-on that grants seats, add-ons for any other).",
     }

@@ -33,22 +33,57 @@ class Command:
 COMMANDS: Final[Mapping[str, Command]] = {
     command.name: command
     for command in (
-        Command("prorate", "calculators.proration", "prorate", False,
-                "prorated invoice lines for a plan, quantity or interval change"),
-        Command("compare", "calculators.plans", "compare", True,
-                "every plan against what a customer needs, with the cheapest fit"),
-        Command("growth", "calculators.growth", "project", True,
-                "usage growth month by month, when each plan runs out, and the cheapest path"),
-        Command("addons", "calculators.addons", "price_addons", True,
-                "the itemised recurring total of a plan with add-ons"),
-        Command("record", "calculators.records", "record", True,
-                "an audit record of a plan change (JSON, CSV row, ticket summary)"),
-        Command("notice", "calculators.records", "notice", True,
-                "a draft notice to the customer about an upgrade or downgrade"),
-        Command("change", "calculators.change_command", "change", True,
-                "what a change does: its kinds, the rule, proration and the credit balance"),
+        Command(
+            "prorate",
+            "calculators.proration",
+            "prorate",
+            False,
+            "prorated invoice lines for a plan, quantity or interval change",
+        ),
+        Command(
+            "compare",
+            "calculators.plans",
+            "compare",
+            True,
+            "every plan against what a customer needs, with the cheapest fit",
+        ),
+        Command(
+            "growth",
+            "calculators.growth",
+            "project",
+            True,
+            "usage growth month by month, when each plan runs out, and the cheapest path",
+        ),
+        Command(
+            "addons",
+            "calculators.addons",
+            "price_addons",
+            True,
+            "the itemised recurring total of a plan with add-ons",
+        ),
+        Command(
+            "record",
+            "calculators.records",
+            "record",
+            True,
+            "an audit record of a plan change (JSON, CSV row, ticket summary)",
+        ),
+        Command(
+            "notice",
+            "calculators.records",
+            "notice",
+            True,
+            "a draft notice to the customer about an upgrade or downgrade",
+        ),
+        Command(
+            "change",
+            "calculators.change_command",
+            "change",
+            True,
+            "what a change does: its kinds, the rule, proration and the credit balance",
+        ),
     )
-}  # fmt: skip
+}
 
 
 def read_request(data: bytes | str, *, what: str = "the request") -> object:
@@ -65,8 +100,9 @@ def run(name: str, request: object, *, catalogue: Catalogue | None = None) -> Re
     """Run calculator ``name`` on ``request``; never raises for bad input."""
     command = COMMANDS.get(name)
     if command is None:
-        return error_response("command", f"unknown calculator {name!r}; known: "
-                              f"{', '.join(COMMANDS)}")  # fmt: skip
+        return error_response(
+            "command", f"unknown calculator {name!r}; known: {', '.join(COMMANDS)}"
+        )
     # Bounded once here, so no calculator meets a number it cannot print or a nesting that
     # would exhaust the stack.
     oversized = untrusted.oversized(request)

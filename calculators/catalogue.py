@@ -156,8 +156,9 @@ class Plan:
 
     def annual_saving(self, currency: str) -> Decimal:
         """What paying yearly saves against twelve monthly payments."""
-        return money.add(money.multiply(self.price(currency, "month"), 12),
-                         -self.price(currency, "year"))
+        return money.add(
+            money.multiply(self.price(currency, "month"), 12), -self.price(currency, "year")
+        )
 
     def annual_discount_percent(self, currency: str) -> Decimal:
         """The annual discount as a percentage of twelve monthly payments, to one decimal
@@ -525,8 +526,11 @@ class _Reader:
 
     def amount(self, value: object, path: str, currency: str, units: Mapping[str, int]) -> Decimal:
         if isinstance(value, float):
-            raise self.fail(path, f"write money as a quoted string such as \"{value:.2f}\", "
-                            "not a bare number (it would be read as a float)")
+            raise self.fail(
+                path,
+                f'write money as a quoted string such as "{value:.2f}", '
+                "not a bare number (it would be read as a float)",
+            )
         try:
             return money.parse_amount(value, currency, extra=units)
         except money.MoneyError as error:
@@ -554,9 +558,18 @@ class _Reader:
 
     def catalogue(self, data: object) -> Catalogue:
         sections = (
-            "schema_version", "company", "currencies", "default_currency", "intervals",
-            "resources", "support_levels", "features", "plans", "addons", "policy",
-        )  # fmt: skip
+            "schema_version",
+            "company",
+            "currencies",
+            "default_currency",
+            "intervals",
+            "resources",
+            "support_levels",
+            "features",
+            "plans",
+            "addons",
+            "policy",
+        )
         try:
             root = self.mapping(data, "", required=sections)
         except _Invalid:
@@ -569,20 +582,28 @@ class _Reader:
         currencies = currencies or {}
         units = {code: c.minor_unit for code, c in currencies.items()}
         default_currency = self.attempt(
-            "default_currency", self.choice, get("default_currency"), "default_currency",
+            "default_currency",
+            self.choice,
+            get("default_currency"),
+            "default_currency",
             list(currencies) or ["(a currency listed under currencies)"],
         )
         intervals = self.attempt("intervals", self.intervals, get("intervals"), "intervals") or ()
         resources = self.attempt("resources", self.resources, get("resources"), "resources") or ()
         support_levels = (
-            self.attempt("support_levels", self.support_levels, get("support_levels"),
-                         "support_levels") or ()
+            self.attempt(
+                "support_levels", self.support_levels, get("support_levels"), "support_levels"
+            )
+            or ()
         )
         features = self.attempt("features", self.features, get("features"), "features") or {}
         context = _Context(
-            currencies=tuple(currencies), units=units, intervals=intervals,
+            currencies=tuple(currencies),
+            units=units,
+            intervals=intervals,
             resources=tuple(r.id for r in resources),
-            support_levels=tuple(s.id for s in support_levels), features=tuple(features),
+            support_levels=tuple(s.id for s in support_levels),
+            features=tuple(features),
         )
         plans = self.attempt("plans", self.plans, get("plans"), "plans", context) or ()
         context.plans = tuple(p.id for p in plans)
@@ -591,18 +612,35 @@ class _Reader:
         if self.problems:
             raise CatalogueError(self.source, self.problems)
         return Catalogue(
-            source=self.source, company=company, currencies=currencies,
-            default_currency=default_currency, intervals=intervals, resources=resources,
-            support_levels=support_levels, features=features, plans=plans, addons=addons,
-            policy=policy, data=_plain(root),
-        )  # fmt: skip
+            source=self.source,
+            company=company,
+            currencies=currencies,
+            default_currency=default_currency,
+            intervals=intervals,
+            resources=resources,
+            support_levels=support_levels,
+            features=features,
+            plans=plans,
+            addons=addons,
+            policy=policy,
+            data=_plain(root),
+        )
 
     def company(self, value: object, path: str) -> Company:
-        names = ("name", "product", "account_area", "support_email", "support_form_url",
-                 "sales_email", "status_page_url")  # fmt: skip
+        names = (
+            "name",
+            "product",
+            "account_area",
+            "support_email",
+            "support_form_url",
+            "sales_email",
+            "status_page_url",
+        )
         raw = self.mapping(value, path, required=names)
-        texts = {name: self.attempt(_join(path, name), self.text, raw.get(name), _join(path, name))
-                 for name in names}  # fmt: skip
+        texts = {
+            name: self.attempt(_join(path, name), self.text, raw.get(name), _join(path, name))
+            for name in names
+        }
         if any(v is None for v in texts.values()):
             raise _Invalid(path)
         return Company(**texts)
@@ -628,8 +666,9 @@ class _Reader:
                 continue
             iso = money.ISO_4217_MINOR_UNITS.get(code)
             if iso is not None and iso != unit:
-                self.fail(_join(where, "minor_unit"), f"ISO 4217 gives {code} {iso} decimals, "
-                          f"not {unit}")  # fmt: skip
+                self.fail(
+                    _join(where, "minor_unit"), f"ISO 4217 gives {code} {iso} decimals, not {unit}"
+                )
                 continue
             result[code] = Currency(code=code, name=name, minor_unit=unit)
         return result
@@ -656,12 +695,14 @@ class _Reader:
             try:
                 rid = self.ident(key, where)
                 item = self.mapping(spec, where, required=("label", "unit", "description"))
-                result.append(Resource(
-                    id=rid,
-                    label=self.text(item.get("label"), _join(where, "label")),
-                    unit=self.text(item.get("unit"), _join(where, "unit")),
-                    description=self.text(item.get("description"), _join(where, "description")),
-                ))  # fmt: skip
+                result.append(
+                    Resource(
+                        id=rid,
+                        label=self.text(item.get("label"), _join(where, "label")),
+                        unit=self.text(item.get("unit"), _join(where, "unit")),
+                        description=self.text(item.get("description"), _join(where, "description")),
+                    )
+                )
             except _Invalid:
                 continue
         return tuple(result)
@@ -677,15 +718,19 @@ class _Reader:
                 )
                 hours = item.get("first_response_hours")
                 channels = self.sequence(item.get("channels"), _join(where, "channels"))
-                result.append(SupportLevel(
-                    id=self.ident(item.get("id"), _join(where, "id")),
-                    label=self.text(item.get("label"), _join(where, "label")),
-                    rank=index,
-                    first_response_hours=None if hours is None else self.integer(
-                        hours, _join(where, "first_response_hours"), minimum=1),
-                    channels=tuple(self.text(c, f"{where}.channels[{i}]")
-                                   for i, c in enumerate(channels)),
-                ))  # fmt: skip
+                result.append(
+                    SupportLevel(
+                        id=self.ident(item.get("id"), _join(where, "id")),
+                        label=self.text(item.get("label"), _join(where, "label")),
+                        rank=index,
+                        first_response_hours=None
+                        if hours is None
+                        else self.integer(hours, _join(where, "first_response_hours"), minimum=1),
+                        channels=tuple(
+                            self.text(c, f"{where}.channels[{i}]") for i, c in enumerate(channels)
+                        ),
+                    )
+                )
             except _Invalid:
                 continue
         self.unique([(f"{path}[{i}].id", s.id) for i, s in enumerate(result)], "support level")
@@ -715,8 +760,11 @@ class _Reader:
         result: dict[str, dict[str, Decimal]] = {}
         for interval in raw:
             if interval not in context.intervals:
-                self.fail(_join(path, str(interval)), f"unknown interval {interval!r} (the "
-                          f"catalogue's intervals: {', '.join(context.intervals)})")  # fmt: skip
+                self.fail(
+                    _join(path, str(interval)),
+                    f"unknown interval {interval!r} (the "
+                    f"catalogue's intervals: {', '.join(context.intervals)})",
+                )
         if not required and not raw:
             return result
         for interval in context.intervals:
@@ -731,15 +779,25 @@ class _Reader:
             result[interval] = {}
             for code in by_code:
                 if code not in context.currencies:
-                    self.fail(_join(where, str(code)), f"unknown currency {code!r} (add it under "
-                              "currencies first)")  # fmt: skip
+                    self.fail(
+                        _join(where, str(code)),
+                        f"unknown currency {code!r} (add it under currencies first)",
+                    )
             for code in context.currencies:
                 if code not in by_code:
-                    self.fail(_join(where, code), "missing price (every currency needs a price "
-                              "for every interval)")  # fmt: skip
+                    self.fail(
+                        _join(where, code),
+                        "missing price (every currency needs a price for every interval)",
+                    )
                     continue
-                amount = self.attempt(_join(where, code), self.amount, by_code[code],
-                                      _join(where, code), code, context.units)  # fmt: skip
+                amount = self.attempt(
+                    _join(where, code),
+                    self.amount,
+                    by_code[code],
+                    _join(where, code),
+                    code,
+                    context.units,
+                )
                 if amount is not None:
                     result[interval][code] = amount
         return result
@@ -753,24 +811,30 @@ class _Reader:
             try:
                 item = self.mapping(spec, where, required=keys)
                 self_serve = self.boolean(item.get("self_serve"), _join(where, "self_serve"))
-                prices = self.prices(item.get("prices"), _join(where, "prices"), context,
-                                     required=self_serve)  # fmt: skip
-                limits = self.limits(item.get("limits"), _join(where, "limits"), context,
-                                     self_serve=self_serve)  # fmt: skip
-                features = self.id_list(item.get("features"), _join(where, "features"),
-                                        context.features, "feature")  # fmt: skip
-                result.append(Plan(
-                    id=self.ident(item.get("id"), _join(where, "id")),
-                    name=self.text(item.get("name"), _join(where, "name")),
-                    summary=self.text(item.get("summary"), _join(where, "summary")),
-                    rank=index,
-                    self_serve=self_serve,
-                    prices=prices,
-                    limits=limits,
-                    support=self.choice(item.get("support"), _join(where, "support"),
-                                        context.support_levels),
-                    features=frozenset(features),
-                ))  # fmt: skip
+                prices = self.prices(
+                    item.get("prices"), _join(where, "prices"), context, required=self_serve
+                )
+                limits = self.limits(
+                    item.get("limits"), _join(where, "limits"), context, self_serve=self_serve
+                )
+                features = self.id_list(
+                    item.get("features"), _join(where, "features"), context.features, "feature"
+                )
+                result.append(
+                    Plan(
+                        id=self.ident(item.get("id"), _join(where, "id")),
+                        name=self.text(item.get("name"), _join(where, "name")),
+                        summary=self.text(item.get("summary"), _join(where, "summary")),
+                        rank=index,
+                        self_serve=self_serve,
+                        prices=prices,
+                        limits=limits,
+                        support=self.choice(
+                            item.get("support"), _join(where, "support"), context.support_levels
+                        ),
+                        features=frozenset(features),
+                    )
+                )
             except _Invalid:
                 continue
         self.unique([(f"{path}[{i}].id", p.id) for i, p in enumerate(result)], "plan")
@@ -790,8 +854,11 @@ class _Reader:
             limit = raw[rid]
             if limit is None:
                 if self_serve:
-                    self.fail(where, "a self-serve plan needs a number here (null means a limit "
-                              "set by contract)")  # fmt: skip
+                    self.fail(
+                        where,
+                        "a self-serve plan needs a number here (null means a limit "
+                        "set by contract)",
+                    )
                 result[rid] = None
                 continue
             number = self.attempt(where, self.integer, limit, where, minimum=0)
@@ -799,9 +866,7 @@ class _Reader:
                 result[rid] = number
         return result
 
-    def id_list(
-        self, value: object, path: str, known: Sequence[str], kind: str
-    ) -> list[str]:
+    def id_list(self, value: object, path: str, known: Sequence[str], kind: str) -> list[str]:
         items = self.sequence(value, path)
         result: list[str] = []
         for index, item in enumerate(items):
@@ -817,85 +882,140 @@ class _Reader:
     def addons(self, value: object, path: str, context: _Context) -> tuple[AddOn, ...]:
         items = self.sequence(value, path)
         result = []
-        keys = ("id", "name", "description", "grants", "prices", "max_quantity", "available_on",
-                "included_in")  # fmt: skip
+        keys = (
+            "id",
+            "name",
+            "description",
+            "grants",
+            "prices",
+            "max_quantity",
+            "available_on",
+            "included_in",
+        )
         for index, spec in enumerate(items):
             where = f"{path}[{index}]"
             try:
                 item = self.mapping(spec, where, required=keys)
                 grants_path = _join(where, "grants")
-                grants = self.mapping(item.get("grants"), grants_path,
-                                      optional=("resource", "unit_size", "feature"))  # fmt: skip
+                grants = self.mapping(
+                    item.get("grants"), grants_path, optional=("resource", "unit_size", "feature")
+                )
                 resource = feature = None
                 unit_size = 1
                 if "resource" in grants:
-                    resource = self.choice(grants["resource"], _join(grants_path, "resource"),
-                                           context.resources)  # fmt: skip
-                    unit_size = self.integer(grants.get("unit_size"),
-                                             _join(grants_path, "unit_size"), minimum=1)
+                    resource = self.choice(
+                        grants["resource"], _join(grants_path, "resource"), context.resources
+                    )
+                    unit_size = self.integer(
+                        grants.get("unit_size"), _join(grants_path, "unit_size"), minimum=1
+                    )
                     if "feature" in grants:
                         self.fail(grants_path, "grant a resource or a feature, not both")
                 elif "feature" in grants:
-                    feature = self.choice(grants["feature"], _join(grants_path, "feature"),
-                                          context.features)  # fmt: skip
+                    feature = self.choice(
+                        grants["feature"], _join(grants_path, "feature"), context.features
+                    )
                     if "unit_size" in grants:
-                        self.fail(_join(grants_path, "unit_size"), "only resource add-ons have "
-                                  "a unit size")  # fmt: skip
+                        self.fail(
+                            _join(grants_path, "unit_size"),
+                            "only resource add-ons have a unit size",
+                        )
                 else:
-                    raise self.fail(grants_path, "must grant a resource (with unit_size) or a "
-                                    "feature")  # fmt: skip
-                available = self.id_list(item.get("available_on"), _join(where, "available_on"),
-                                         context.plans, "plan")  # fmt: skip
-                included = self.id_list(item.get("included_in"), _join(where, "included_in"),
-                                        context.plans, "plan")  # fmt: skip
+                    raise self.fail(
+                        grants_path, "must grant a resource (with unit_size) or a feature"
+                    )
+                available = self.id_list(
+                    item.get("available_on"), _join(where, "available_on"), context.plans, "plan"
+                )
+                included = self.id_list(
+                    item.get("included_in"), _join(where, "included_in"), context.plans, "plan"
+                )
                 for plan_id in set(available) & set(included):
-                    self.fail(_join(where, "available_on"), f"plan {plan_id!r} both includes "
-                              "this add-on and sells it")  # fmt: skip
-                max_quantity = self.integer(item.get("max_quantity"),
-                                            _join(where, "max_quantity"), minimum=1)
+                    self.fail(
+                        _join(where, "available_on"),
+                        f"plan {plan_id!r} both includes this add-on and sells it",
+                    )
+                max_quantity = self.integer(
+                    item.get("max_quantity"), _join(where, "max_quantity"), minimum=1
+                )
                 if feature is not None and max_quantity != 1:
-                    self.fail(_join(where, "max_quantity"), "a feature add-on is bought once: "
-                              "max_quantity must be 1")  # fmt: skip
-                result.append(AddOn(
-                    id=self.ident(item.get("id"), _join(where, "id")),
-                    name=self.text(item.get("name"), _join(where, "name")),
-                    description=self.text(item.get("description"), _join(where, "description")),
-                    resource=resource, unit_size=unit_size, feature=feature,
-                    prices=self.prices(item.get("prices"), _join(where, "prices"), context,
-                                       required=True),
-                    max_quantity=max_quantity,
-                    available_on=frozenset(available), included_in=frozenset(included),
-                ))  # fmt: skip
+                    self.fail(
+                        _join(where, "max_quantity"),
+                        "a feature add-on is bought once: max_quantity must be 1",
+                    )
+                result.append(
+                    AddOn(
+                        id=self.ident(item.get("id"), _join(where, "id")),
+                        name=self.text(item.get("name"), _join(where, "name")),
+                        description=self.text(item.get("description"), _join(where, "description")),
+                        resource=resource,
+                        unit_size=unit_size,
+                        feature=feature,
+                        prices=self.prices(
+                            item.get("prices"), _join(where, "prices"), context, required=True
+                        ),
+                        max_quantity=max_quantity,
+                        available_on=frozenset(available),
+                        included_in=frozenset(included),
+                    )
+                )
             except _Invalid:
                 continue
         self.unique([(f"{path}[{i}].id", a.id) for i, a in enumerate(result)], "add-on")
         return tuple(result)
 
     def policy(self, value: object, path: str, context: _Context) -> Policy:
-        sections = ("proration", "changes", "change_precedence", "over_limit", "feature_end",
-                    "addons_on_plan_change", "credit_balance", "refunds", "failed_payment", "tax",
-                    "several_changes", "discounts", "day_of_change", "cancellation", "trials",
-                    "records", "contact_sales")  # fmt: skip
+        sections = (
+            "proration",
+            "changes",
+            "change_precedence",
+            "over_limit",
+            "feature_end",
+            "addons_on_plan_change",
+            "credit_balance",
+            "refunds",
+            "failed_payment",
+            "tax",
+            "several_changes",
+            "discounts",
+            "day_of_change",
+            "cancellation",
+            "trials",
+            "records",
+            "contact_sales",
+        )
         raw = self.mapping(value, path, required=sections)
-        proration = self.attempt(_join(path, "proration"), self.proration,
-                                 raw.get("proration"), _join(path, "proration"), context)
+        proration = self.attempt(
+            _join(path, "proration"),
+            self.proration,
+            raw.get("proration"),
+            _join(path, "proration"),
+            context,
+        )
         changes_path = _join(path, "changes")
         changes: dict[str, ChangeRule] = {}
-        raw_changes = self.attempt(changes_path, self.mapping, raw.get("changes"), changes_path,
-                                   required=CHANGE_KINDS) or {}  # fmt: skip
+        raw_changes = (
+            self.attempt(
+                changes_path, self.mapping, raw.get("changes"), changes_path, required=CHANGE_KINDS
+            )
+            or {}
+        )
         for kind in CHANGE_KINDS:
             if kind not in raw_changes:
                 continue
             where = _join(changes_path, kind)
             try:
-                rule = self.mapping(raw_changes[kind], where, required=("apply",),
-                                    optional=("interval_change",))  # fmt: skip
+                rule = self.mapping(
+                    raw_changes[kind], where, required=("apply",), optional=("interval_change",)
+                )
                 changes[kind] = ChangeRule(
                     apply=self.choice(rule.get("apply"), _join(where, "apply"), APPLY_MODES),
-                    interval_change=self.choice(rule.get("interval_change", "restart"),
-                                                _join(where, "interval_change"),
-                                                INTERVAL_CHANGES),
-                )  # fmt: skip
+                    interval_change=self.choice(
+                        rule.get("interval_change", "restart"),
+                        _join(where, "interval_change"),
+                        INTERVAL_CHANGES,
+                    ),
+                )
             except _Invalid:
                 continue
 
@@ -903,102 +1023,170 @@ class _Reader:
             where = _join(path, name)
             return self.attempt(where, self.mapping, raw.get(name), where, required=keys) or {}
 
-        def read(section_name: str, mapping: Mapping[str, Any], key: str, reader: Any,
-                 *args: Any) -> Any:  # fmt: skip
+        def read(
+            section_name: str, mapping: Mapping[str, Any], key: str, reader: Any, *args: Any
+        ) -> Any:
             where = _join(_join(path, section_name), key)
             if key not in mapping:
                 return None
             return self.attempt(where, reader, mapping[key], where, *args)
 
-        def read_keyed(section_name: str, mapping: Mapping[str, Any], key: str,
-                       ids: Sequence[str], kind: str, item: Any) -> Any:
+        def read_keyed(
+            section_name: str,
+            mapping: Mapping[str, Any],
+            key: str,
+            ids: Sequence[str],
+            kind: str,
+            item: Any,
+        ) -> Any:
             return read(section_name, mapping, key, self.keyed, ids, kind, item)
 
         over = section("over_limit", ("grace_period_days", "deleted_data", "resources"))
-        over_rules = read_keyed("over_limit", over, "resources", context.resources, "resource",
-                                self.over_limit_rule)  # fmt: skip
-        feature_end = self.attempt(_join(path, "feature_end"), self.keyed, raw.get("feature_end"),
-                                   _join(path, "feature_end"), context.features, "feature",
-                                   self.feature_end)  # fmt: skip
+        over_rules = read_keyed(
+            "over_limit", over, "resources", context.resources, "resource", self.over_limit_rule
+        )
+        feature_end = self.attempt(
+            _join(path, "feature_end"),
+            self.keyed,
+            raw.get("feature_end"),
+            _join(path, "feature_end"),
+            context.features,
+            "feature",
+            self.feature_end,
+        )
         on_change = section("addons_on_plan_change", ("not_available_on_new_plan",))
         refunds = section("refunds", ("after_window",))
         tax = self.attempt(_join(path, "tax"), self.tax_display, raw.get("tax"), _join(path, "tax"))
-        several = self.attempt(_join(path, "several_changes"), self.several_changes,
-                               raw.get("several_changes"), _join(path, "several_changes"))
-        discounts = self.attempt(_join(path, "discounts"), self.discounts, raw.get("discounts"),
-                                 _join(path, "discounts"))  # fmt: skip
+        several = self.attempt(
+            _join(path, "several_changes"),
+            self.several_changes,
+            raw.get("several_changes"),
+            _join(path, "several_changes"),
+        )
+        discounts = self.attempt(
+            _join(path, "discounts"), self.discounts, raw.get("discounts"), _join(path, "discounts")
+        )
         day = section("day_of_change", ("time_zone",))
-        cancellation = self.attempt(_join(path, "cancellation"), self.cancellation,
-                                    raw.get("cancellation"), _join(path, "cancellation"))
-        trials = self.attempt(_join(path, "trials"), self.trials, raw.get("trials"),
-                              _join(path, "trials"), context)  # fmt: skip
-        precedence = self.attempt(_join(path, "change_precedence"), self.change_precedence,
-                                  raw.get("change_precedence"), _join(path, "change_precedence"))
-        credit = self.attempt(_join(path, "credit_balance"), self.credit_policy,
-                              raw.get("credit_balance"), _join(path, "credit_balance"))
-        failed = section("failed_payment", ("retry_after_days", "grace_period_days",
-                                            "upgrade_reverted_after_days",
-                                            "declined_at_confirmation", "renewal_after_grace",
-                                            "closed_after_suspension_days"))  # fmt: skip
+        cancellation = self.attempt(
+            _join(path, "cancellation"),
+            self.cancellation,
+            raw.get("cancellation"),
+            _join(path, "cancellation"),
+        )
+        trials = self.attempt(
+            _join(path, "trials"), self.trials, raw.get("trials"), _join(path, "trials"), context
+        )
+        precedence = self.attempt(
+            _join(path, "change_precedence"),
+            self.change_precedence,
+            raw.get("change_precedence"),
+            _join(path, "change_precedence"),
+        )
+        credit = self.attempt(
+            _join(path, "credit_balance"),
+            self.credit_policy,
+            raw.get("credit_balance"),
+            _join(path, "credit_balance"),
+        )
+        failed = section(
+            "failed_payment",
+            (
+                "retry_after_days",
+                "grace_period_days",
+                "upgrade_reverted_after_days",
+                "declined_at_confirmation",
+                "renewal_after_grace",
+                "closed_after_suspension_days",
+            ),
+        )
         records = section("records", ("retention_years", "visible_to"))
         sales = section("contact_sales", ("plan", "minimum_term_months"))
 
-
         retry = read("failed_payment", failed, "retry_after_days", self.sequence)
         retry_days = tuple(
-            self.attempt(f"{path}.failed_payment.retry_after_days[{i}]", self.integer, d,
-                         f"{path}.failed_payment.retry_after_days[{i}]", minimum=1)
+            self.attempt(
+                f"{path}.failed_payment.retry_after_days[{i}]",
+                self.integer,
+                d,
+                f"{path}.failed_payment.retry_after_days[{i}]",
+                minimum=1,
+            )
             for i, d in enumerate(retry or ())
-        )  # fmt: skip
+        )
         visible = read("records", records, "visible_to", self.sequence) or ()
         sales_plan = read("contact_sales", sales, "plan", self.choice, context.plans)
-        declined = read_keyed("failed_payment", failed, "declined_at_confirmation", CHANGE_KINDS,
-                              "change kind", self.declined_payment)  # fmt: skip
+        declined = read_keyed(
+            "failed_payment",
+            failed,
+            "declined_at_confirmation",
+            CHANGE_KINDS,
+            "change kind",
+            self.declined_payment,
+        )
         taxed_calculators = proration is not None and proration.tax is not None
         if tax is not None and taxed_calculators and tax.due_today != "with_tax":
-            self.fail(_join(_join(path, "tax"), "due_today"), "must be with_tax when "
-                      "policy.proration.tax is set: the calculators then include tax")
+            self.fail(
+                _join(_join(path, "tax"), "due_today"),
+                "must be with_tax when "
+                "policy.proration.tax is set: the calculators then include tax",
+            )
         # Every field is read before the check, so that each problem is reported at once.
         fields = dict(
             proration=proration,
             changes=changes,
-            over_limit_grace_period_days=read("over_limit", over, "grace_period_days",
-                                              self.integer),
-            over_limit_deleted_data=read("over_limit", over, "deleted_data", self.choice,
-                                         ("never",)),
+            over_limit_grace_period_days=read(
+                "over_limit", over, "grace_period_days", self.integer
+            ),
+            over_limit_deleted_data=read(
+                "over_limit", over, "deleted_data", self.choice, ("never",)
+            ),
             over_limit=over_rules,
             feature_end=feature_end,
             addons_not_available_on_new_plan=read(
-                "addons_on_plan_change", on_change, "not_available_on_new_plan", self.choice,
-                ("removed", "blocks_change")),
-            refunds_after_window=read("refunds", refunds, "after_window", self.choice,
-                                      ("stays_on_balance",)),
+                "addons_on_plan_change",
+                on_change,
+                "not_available_on_new_plan",
+                self.choice,
+                ("removed", "blocks_change"),
+            ),
+            refunds_after_window=read(
+                "refunds", refunds, "after_window", self.choice, ("stays_on_balance",)
+            ),
             change_precedence=precedence,
             credit=credit,
             failed_payment_retry_after_days=retry_days,
-            failed_payment_grace_period_days=read("failed_payment", failed, "grace_period_days",
-                                                  self.integer),
+            failed_payment_grace_period_days=read(
+                "failed_payment", failed, "grace_period_days", self.integer
+            ),
             failed_payment_upgrade_reverted_after_days=read(
-                "failed_payment", failed, "upgrade_reverted_after_days", self.integer),
+                "failed_payment", failed, "upgrade_reverted_after_days", self.integer
+            ),
             failed_payment_declined_at_confirmation=declined,
             failed_payment_renewal_after_grace=read(
-                "failed_payment", failed, "renewal_after_grace", self.choice,
-                ("suspended", "downgraded")),
+                "failed_payment",
+                failed,
+                "renewal_after_grace",
+                self.choice,
+                ("suspended", "downgraded"),
+            ),
             failed_payment_closed_after_suspension_days=read(
-                "failed_payment", failed, "closed_after_suspension_days", self.positive),
+                "failed_payment", failed, "closed_after_suspension_days", self.positive
+            ),
             tax=tax,
             several_changes=several,
             discounts=discounts,
-            day_of_change_time_zone=read("day_of_change", day, "time_zone", self.choice,
-                                         TIME_ZONES),
+            day_of_change_time_zone=read(
+                "day_of_change", day, "time_zone", self.choice, TIME_ZONES
+            ),
             cancellation=cancellation,
             trials=trials,
             records_retention_years=read("records", records, "retention_years", self.positive),
             records_visible_to=tuple(str(v) for v in visible),
             contact_sales_plan=sales_plan,
-            contact_sales_minimum_term_months=read("contact_sales", sales,
-                                                   "minimum_term_months", self.positive),
-        )  # fmt: skip
+            contact_sales_minimum_term_months=read(
+                "contact_sales", sales, "minimum_term_months", self.positive
+            ),
+        )
         if self.problems:
             raise _Invalid(path)
         return Policy(**fields)
@@ -1031,15 +1219,17 @@ class _Reader:
             raise _Invalid(path)
         return result
 
-    def keyed(self, value: object, path: str, ids: Sequence[str], kind: str,
-              item: Any) -> dict[str, Any]:  # fmt: skip
+    def keyed(
+        self, value: object, path: str, ids: Sequence[str], kind: str, item: Any
+    ) -> dict[str, Any]:
         """One entry per known id (policy keyed by catalogue ids), each read by item()."""
         raw = self.mapping(value, path, free_keys=True)
         result: dict[str, Any] = {}
         for key in raw:
             if key not in ids:
-                self.fail(_join(path, str(key)), f"unknown {kind} {key!r} (known: "
-                          f"{', '.join(ids)})")  # fmt: skip
+                self.fail(
+                    _join(path, str(key)), f"unknown {kind} {key!r} (known: {', '.join(ids)})"
+                )
         for key in ids:
             where = _join(path, key)
             if key not in raw:
@@ -1060,77 +1250,130 @@ class _Reader:
         return lambda value, where: None if value is None else reader(value, where)
 
     def over_limit_rule(self, value: object, path: str) -> OverLimitRule:
-        return OverLimitRule(**self.fields(value, path, {
-            "starts": self.choices(OVER_LIMIT_STARTS),
-            "effect": self.choices(OVER_LIMIT_EFFECTS),
-        }))  # fmt: skip
+        return OverLimitRule(
+            **self.fields(
+                value,
+                path,
+                {
+                    "starts": self.choices(OVER_LIMIT_STARTS),
+                    "effect": self.choices(OVER_LIMIT_EFFECTS),
+                },
+            )
+        )
 
     def feature_end(self, value: object, path: str) -> FeatureEnd:
-        read = self.fields(value, path, {
-            "stops": self.text, "data": self.optional(self.text),
-            "kept_days": self.optional(self.positive), "exportable": self.boolean,
-        })  # fmt: skip
+        read = self.fields(
+            value,
+            path,
+            {
+                "stops": self.text,
+                "data": self.optional(self.text),
+                "kept_days": self.optional(self.positive),
+                "exportable": self.boolean,
+            },
+        )
         if read["data"] is None and (read["kept_days"] is not None or read["exportable"]):
-            raise self.fail(_join(path, "data"), "a feature that holds no data (data: null) "
-                            "needs kept_days: null and exportable: false")  # fmt: skip
+            raise self.fail(
+                _join(path, "data"),
+                "a feature that holds no data (data: null) "
+                "needs kept_days: null and exportable: false",
+            )
         return FeatureEnd(**read)
 
     def declined_payment(self, value: object, path: str) -> str:
         return self.choice(value, path, DECLINED_PAYMENT)
 
     def tax_display(self, value: object, path: str) -> TaxDisplay:
-        read = self.fields(value, path, {
-            "due_today": self.choices(("with_tax", "before_tax")),
-            "based_on": self.sequence,
-        })  # fmt: skip
-        based_on = self.id_list(read["based_on"], _join(path, "based_on"),
-                                ("billing_address", "tax_id"), "tax basis")  # fmt: skip
+        read = self.fields(
+            value,
+            path,
+            {
+                "due_today": self.choices(("with_tax", "before_tax")),
+                "based_on": self.sequence,
+            },
+        )
+        based_on = self.id_list(
+            read["based_on"], _join(path, "based_on"), ("billing_address", "tax_id"), "tax basis"
+        )
         if not based_on:
-            raise self.fail(_join(path, "based_on"), "list at least one of billing_address, "
-                            "tax_id")  # fmt: skip
+            raise self.fail(_join(path, "based_on"), "list at least one of billing_address, tax_id")
         return TaxDisplay(due_today=read["due_today"], based_on=tuple(based_on))
 
     def several_changes(self, value: object, path: str) -> SeveralChanges:
-        return SeveralChanges(**self.fields(value, path, {
-            "billing": self.choices(("each_invoiced",)),
-            "max_per_period": self.optional(self.positive),
-        }))  # fmt: skip
+        return SeveralChanges(
+            **self.fields(
+                value,
+                path,
+                {
+                    "billing": self.choices(("each_invoiced",)),
+                    "max_per_period": self.optional(self.positive),
+                },
+            )
+        )
 
     def discounts(self, value: object, path: str) -> DiscountPolicy:
-        return DiscountPolicy(**self.fields(value, path, {
-            "on_plan_change": self.choices(("kept", "ends")),
-            "applies_to_addons": self.boolean,
-        }))  # fmt: skip
+        return DiscountPolicy(
+            **self.fields(
+                value,
+                path,
+                {
+                    "on_plan_change": self.choices(("kept", "ends")),
+                    "applies_to_addons": self.boolean,
+                },
+            )
+        )
 
     def cancellation(self, value: object, path: str) -> CancellationPolicy:
-        return CancellationPolicy(**self.fields(value, path, {
-            "takes_effect": self.choices(("period_end", "immediately")),
-            "unused_time": self.choices(("not_refunded", "credited")),
-            "credit_balance": self.choices(("refunded", "forfeited")),
-            "data_kept_days": self.positive,
-        }))  # fmt: skip
+        return CancellationPolicy(
+            **self.fields(
+                value,
+                path,
+                {
+                    "takes_effect": self.choices(("period_end", "immediately")),
+                    "unused_time": self.choices(("not_refunded", "credited")),
+                    "credit_balance": self.choices(("refunded", "forfeited")),
+                    "data_kept_days": self.positive,
+                },
+            )
+        )
 
     def trials(self, value: object, path: str, context: _Context) -> TrialPolicy:
-        read = self.fields(value, path, {
-            "offered": self.boolean,
-            "days": self.optional(self.positive),
-            "plan": self.optional(self.choices(context.plans)),
-            "card_required": self.optional(self.boolean),
-            "at_end": self.optional(self.choices(("paused", "lowest_plan"))),
-        })  # fmt: skip
+        read = self.fields(
+            value,
+            path,
+            {
+                "offered": self.boolean,
+                "days": self.optional(self.positive),
+                "plan": self.optional(self.choices(context.plans)),
+                "card_required": self.optional(self.boolean),
+                "at_end": self.optional(self.choices(("paused", "lowest_plan"))),
+            },
+        )
         offered = read["offered"]
-        wrong = [key for key in ("days", "plan", "card_required", "at_end")
-                 if (read[key] is None) == offered]  # fmt: skip
+        wrong = [
+            key
+            for key in ("days", "plan", "card_required", "at_end")
+            if (read[key] is None) == offered
+        ]
         for key in wrong:
-            self.fail(_join(path, key), "needed when trials are offered (offered: true)"
-                      if offered else "must be null when no trial is offered (offered: false)")
+            self.fail(
+                _join(path, key),
+                "needed when trials are offered (offered: true)"
+                if offered
+                else "must be null when no trial is offered (offered: false)",
+            )
         if wrong:
             raise _Invalid(path)
         return TrialPolicy(**read)
 
     def credit_policy(self, value: object, path: str) -> CreditPolicy:
-        keys = ("reduces_due_now", "reduces_next_invoice", "applied", "refund_on_request_days",
-                "expires")  # fmt: skip
+        keys = (
+            "reduces_due_now",
+            "reduces_next_invoice",
+            "applied",
+            "refund_on_request_days",
+            "expires",
+        )
         raw = self.mapping(value, path, required=keys)
 
         def field_(key: str, reader: Any, *args: Any) -> Any:
@@ -1151,17 +1394,32 @@ class _Reader:
         return credit
 
     def proration(self, value: object, path: str, context: _Context) -> ProrationPolicy:
-        keys = ("time_basis", "day_count", "rounding", "factor_decimals", "credit_basis",
-                "negative_total", "tax", "minimum_charge")  # fmt: skip
+        keys = (
+            "time_basis",
+            "day_count",
+            "rounding",
+            "factor_decimals",
+            "credit_basis",
+            "negative_total",
+            "tax",
+            "minimum_charge",
+        )
         later = ("change_day", "timing", "quantity_change")
         # Naming a preset makes every other field an override of the preset's value.
         named = value.get("preset") if isinstance(value, Mapping) else None
         required = () if named is not None else keys
-        raw = self.mapping(value, path, required=required,
-                           optional=(*keys, *later, "preset"))  # fmt: skip
-        preset = None if named is None else self.attempt(
-            _join(path, "preset"), self.choice, named, _join(path, "preset"),
-            tuple(presets.PRESETS))  # fmt: skip
+        raw = self.mapping(value, path, required=required, optional=(*keys, *later, "preset"))
+        preset = (
+            None
+            if named is None
+            else self.attempt(
+                _join(path, "preset"),
+                self.choice,
+                named,
+                _join(path, "preset"),
+                tuple(presets.PRESETS),
+            )
+        )
         base = {**proration.DEFAULT_POLICY, **(presets.PRESETS.get(preset or "") or {})}
         given = {**base, **raw}
 
@@ -1186,11 +1444,16 @@ class _Reader:
                 if not rate.is_finite() or not 0 <= rate < 1:
                     raise ValueError
             except (ValueError, ArithmeticError):
-                raise self.fail(_join(where, "rate"), "must be a quoted decimal fraction "
-                                f"from \"0\" to below \"1\" such as \"0.20\", got "
-                                f"{describe(rate_text)}") from None  # fmt: skip
-            tax = TaxPolicy(rate=rate, inclusive=self.boolean(tax_map.get("inclusive"),
-                                                              _join(where, "inclusive")))
+                raise self.fail(
+                    _join(where, "rate"),
+                    "must be a quoted decimal fraction "
+                    f'from "0" to below "1" such as "0.20", got '
+                    f"{describe(rate_text)}",
+                ) from None
+            tax = TaxPolicy(
+                rate=rate,
+                inclusive=self.boolean(tax_map.get("inclusive"), _join(where, "inclusive")),
+            )
         minimum_path = _join(path, "minimum_charge")
         minimum_raw = self.mapping(raw.get("minimum_charge", {}), minimum_path, free_keys=True)
         minimum: dict[str, Decimal] = {}
@@ -1206,8 +1469,7 @@ class _Reader:
             time_basis=convention("time_basis"),
             day_count=convention("day_count"),
             rounding=convention("rounding"),
-            factor_decimals=None if decimals is None else field_("factor_decimals",
-                                                                 self.integer),
+            factor_decimals=None if decimals is None else field_("factor_decimals", self.integer),
             credit_basis=convention("credit_basis"),
             negative_total=convention("negative_total"),
             tax=tax,
@@ -1216,19 +1478,30 @@ class _Reader:
             change_day=convention("change_day"),
             timing=convention("timing"),
             quantity_change=convention("quantity_change"),
-        )  # fmt: skip
+        )
         self.proration_combinations(policy, path)
         return policy
 
     def proration_combinations(self, policy: ProrationPolicy, path: str) -> None:
         """Conventions that cannot go together, as the proration engine decides them."""
-        if any(getattr(policy, key) is None for key in ("time_basis", "credit_basis",
-                                                         "negative_total", "change_day",
-                                                         "timing")):  # fmt: skip
+        if any(
+            getattr(policy, key) is None
+            for key in ("time_basis", "credit_basis", "negative_total", "change_day", "timing")
+        ):
             return  # already reported
-        fields = {key: getattr(policy, key) for key in (
-            "time_basis", "day_count", "rounding", "credit_basis", "negative_total",
-            "change_day", "timing", "quantity_change")}  # fmt: skip
+        fields = {
+            key: getattr(policy, key)
+            for key in (
+                "time_basis",
+                "day_count",
+                "rounding",
+                "credit_basis",
+                "negative_total",
+                "change_day",
+                "timing",
+                "quantity_change",
+            )
+        }
         for problem in proration.check_policy(fields, field=path):
             self.fail(problem["field"], problem["message"])
 

@@ -33,8 +33,14 @@ from calculators.plans import (
 )
 
 _TOP_KEYS: Final = ("currency", "change_at", "current", "new")
-_CURRENT_KEYS: Final = ("plan", "interval", "period_start", "period_end", "addons",
-                        "credit_balance")  # fmt: skip
+_CURRENT_KEYS: Final = (
+    "plan",
+    "interval",
+    "period_start",
+    "period_end",
+    "addons",
+    "credit_balance",
+)
 _NEW_KEYS: Final = ("plan", "interval", "addons")
 
 
@@ -67,8 +73,9 @@ def change(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
 
 
 def read_request(request: object, catalogue: Catalogue, errors: Errors) -> ChangeRequest | None:
-    body = read_object(request, "", errors, required=("change_at", "current", "new"),
-                       optional=_TOP_KEYS)  # fmt: skip
+    body = read_object(
+        request, "", errors, required=("change_at", "current", "new"), optional=_TOP_KEYS
+    )
     if body is None:
         return None
     currency = read_currency(body.get("currency"), "currency", catalogue, errors)
@@ -98,20 +105,28 @@ def read_request(request: object, catalogue: Catalogue, errors: Errors) -> Chang
     balance = Decimal(0)
     if currency is not None and current.get("credit_balance") is not None:
         try:
-            balance = money.parse_amount(current["credit_balance"], currency,
-                                         extra=catalogue.minor_units)  # fmt: skip
+            balance = money.parse_amount(
+                current["credit_balance"], currency, extra=catalogue.minor_units
+            )
         except money.MoneyError as error:
             add_error(errors, "current.credit_balance", str(error))
-    if (currency is None or change_at is None or period_start is None or before is None
-            or after is None or errors):  # fmt: skip
+    if (
+        currency is None
+        or change_at is None
+        or period_start is None
+        or before is None
+        or after is None
+        or errors
+    ):
         return None
     return ChangeRequest(currency, change_at, period_start, period_end, before, after, balance)
 
 
 def _read_text(value: object, field: str, errors: Errors) -> str | None:
     if not isinstance(value, str) or not value.strip():
-        add_error(errors, field, "must be an ISO 8601 date such as \"2026-03-14\" or an RFC 3339 "
-                  "UTC time")  # fmt: skip
+        add_error(
+            errors, field, 'must be an ISO 8601 date such as "2026-03-14" or an RFC 3339 UTC time'
+        )
         return None
     return value
 
@@ -133,11 +148,13 @@ def _read_side(
     addons: Mapping[str, int] | None
     if body.get("addons") is None and current is not None:
         # Kept add-ons must still be allowed on the new plan.
-        addons = read_quantities(dict(current.addons), join(field, "addons"), plan, catalogue,
-                                 errors)  # fmt: skip
+        addons = read_quantities(
+            dict(current.addons), join(field, "addons"), plan, catalogue, errors
+        )
     else:
-        addons = read_quantities(body.get("addons", {}), join(field, "addons"), plan, catalogue,
-                                 errors)  # fmt: skip
+        addons = read_quantities(
+            body.get("addons", {}), join(field, "addons"), plan, catalogue, errors
+        )
     if plan is None or interval is None or addons is None:
         return None
     return changes.Subscription(plan, interval, addons)
@@ -150,8 +167,10 @@ def _read_side(
 def subscription_price(catalogue: Catalogue, side: changes.Subscription, currency: str) -> str:
     """The plan's price plus its add-ons, for one of the side's intervals, as a money string."""
     parts = [money.multiply(side.plan.price(currency, side.interval), side.quantity)]
-    parts.extend(money.multiply(catalogue.addon(a).price(currency, side.interval), q)
-                 for a, q in side.addons.items())  # fmt: skip
+    parts.extend(
+        money.multiply(catalogue.addon(a).price(currency, side.interval), q)
+        for a, q in side.addons.items()
+    )
     return money.to_text(money.add(*parts), currency, extra=catalogue.minor_units)
 
 
@@ -160,19 +179,26 @@ def proration_request(
 ) -> dict[str, Any]:
     """The proration contract's request for the change, under the rule that applies."""
     current: dict[str, Any] = {
-        "price": subscription_price(catalogue, req.before, req.currency), "quantity": 1,
-        "interval": req.before.interval, "interval_count": 1, "period_start": req.period_start,
-    }  # fmt: skip
+        "price": subscription_price(catalogue, req.before, req.currency),
+        "quantity": 1,
+        "interval": req.before.interval,
+        "interval_count": 1,
+        "period_start": req.period_start,
+    }
     if req.period_end is not None:
         current["period_end"] = req.period_end
     return {
         "currency": req.currency,
         "change_at": req.change_at,
         "current": current,
-        "new": {"price": subscription_price(catalogue, req.after, req.currency), "quantity": 1,
-                "interval": req.after.interval, "interval_count": 1},
+        "new": {
+            "price": subscription_price(catalogue, req.after, req.currency),
+            "quantity": 1,
+            "interval": req.after.interval,
+            "interval_count": 1,
+        },
         "policy": catalogue.policy.request_policy(classification.rule_kind, req.currency),
-    }  # fmt: skip
+    }
 
 
 def answer(
@@ -202,11 +228,15 @@ def answer(
         due_net = amount(untaxed["due_now"])
         next_net = amount(untaxed["next_invoice"]["amount"])  # type: ignore[index]
     use = credit.use_credit(
-        req.credit_balance, due_now=credit.Invoice(due_now, due_net),
+        req.credit_balance,
+        due_now=credit.Invoice(due_now, due_net),
         credit_to_balance=amount(priced["credit_to_balance"]),
-        next_invoice=credit.Invoice(next_total, next_net), credit=policy.credit,
-        proration=policy.proration, currency=req.currency, extra=extra,
-    )  # fmt: skip
+        next_invoice=credit.Invoice(next_total, next_net),
+        credit=policy.credit,
+        proration=policy.proration,
+        currency=req.currency,
+        extra=extra,
+    )
     # A rule that waits for the period end starts the new subscription on that renewal.
     waits = classification.rule.apply == "period_end"
     return {
@@ -219,7 +249,10 @@ def answer(
         "due_now": text(use.now.due),
         "credit_applied": text(use.now.credit_applied),
         "credit_balance_after": text(use.balance_after),
-        "next_invoice": {"date": following["date"], "amount": following["amount"],
-                         "credit_applied": text(use.next_invoice.credit_applied),
-                         "due": text(use.next_invoice.due)},
-    }  # fmt: skip
+        "next_invoice": {
+            "date": following["date"],
+            "amount": following["amount"],
+            "credit_applied": text(use.next_invoice.credit_applied),
+            "due": text(use.next_invoice.due),
+        },
+    }

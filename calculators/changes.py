@@ -69,8 +69,10 @@ class NoChange(ValueError):
 
     def __init__(self, field_path: str) -> None:
         self.field = field_path
-        super().__init__("the new plan, billing interval and add-ons are the same as the "
-                         "current ones: there is no change to make")  # fmt: skip
+        super().__init__(
+            "the new plan, billing interval and add-ons are the same as the "
+            "current ones: there is no change to make"
+        )
 
 
 def plan_move(before: Plan, after: Plan) -> str | None:
@@ -119,8 +121,11 @@ def kinds_of(catalogue: Catalogue, before: Subscription, after: Subscription) ->
         quantity_move(catalogue, None, before.quantity, after.quantity),
     }
     for addon in catalogue.addons:
-        found.add(quantity_move(catalogue, addon, before.addons.get(addon.id, 0),
-                                after.addons.get(addon.id, 0)))  # fmt: skip
+        found.add(
+            quantity_move(
+                catalogue, addon, before.addons.get(addon.id, 0), after.addons.get(addon.id, 0)
+            )
+        )
     return tuple(k for k in catalogue.policy.change_precedence if k in found)
 
 

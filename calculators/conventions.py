@@ -173,9 +173,7 @@ def example_rule(policy: Policy, code: str, digits: int) -> str:
     else:
         counting = "days are counted as calendar days, the change day included in the new plan"
     timing = "; fees are billed in arrears" if policy["timing"] == "in_arrears" else ""
-    return (
-        f"Each line is rounded to {rounding_step(code, digits)}, {rounding}; {counting}{timing}."
-    )
+    return f"Each line is rounded to {rounding_step(code, digits)}, {rounding}; {counting}{timing}."
 
 
 def _share_sentence(policy: Policy) -> str:
@@ -231,6 +229,8 @@ def page_policy(catalogue: Catalogue) -> dict[str, object]:
 
 def catalogue_currencies(catalogue: Catalogue) -> list[tuple[str, int]]:
     """Every currency of the catalogue with its minor-unit digits, the default one first."""
-    codes = [catalogue.default_currency, *(c for c in catalogue.currencies
-                                           if c != catalogue.default_currency)]  # fmt: skip
+    codes = [
+        catalogue.default_currency,
+        *(c for c in catalogue.currencies if c != catalogue.default_currency),
+    ]
     return [(code, catalogue.currencies[code].minor_unit) for code in codes]

@@ -60,8 +60,9 @@ def pay(
         used = min(balance, invoice.net)
         taxable = money.add(invoice.net, -used)
         rounding = cast(money.Rounding, proration.rounding)
-        new_tax = money.quantize(money.multiply(taxable, tax.rate), currency,
-                                 rounding=rounding, extra=extra)  # fmt: skip
+        new_tax = money.quantize(
+            money.multiply(taxable, tax.rate), currency, rounding=rounding, extra=extra
+        )
         return Payment(used, money.add(taxable, new_tax))
     used = min(balance, invoice.total)
     return Payment(used, money.add(invoice.total, -used))
@@ -80,9 +81,21 @@ def use_credit(
 ) -> CreditUse:
     """The balance against what a change makes due now, then against the next invoice."""
     nothing = Decimal(0)
-    now = pay(balance if credit.reduces_due_now else nothing, due_now, credit, proration,
-              currency=currency, extra=extra)  # fmt: skip
+    now = pay(
+        balance if credit.reduces_due_now else nothing,
+        due_now,
+        credit,
+        proration,
+        currency=currency,
+        extra=extra,
+    )
     after = money.add(balance, -now.credit_applied, credit_to_balance)
-    following = pay(after if credit.reduces_next_invoice else nothing, next_invoice, credit,
-                    proration, currency=currency, extra=extra)  # fmt: skip
+    following = pay(
+        after if credit.reduces_next_invoice else nothing,
+        next_invoice,
+        credit,
+        proration,
+        currency=currency,
+        extra=extra,
+    )
     return CreditUse(now, after, following)

@@ -71,8 +71,16 @@ _RATE_TEXT: Final = re.compile(r"-?[0-9]{1,4}(\.[0-9]{1,6})?")
 _MIN_RATE: Final = Fraction(-100)
 _MAX_RATE: Final = Fraction(1000)
 
-_REQUEST_KEYS: Final = ("currency", "interval", "plan", "usage", "growth", "horizon_months",
-                        "features", "support")  # fmt: skip
+_REQUEST_KEYS: Final = (
+    "currency",
+    "interval",
+    "plan",
+    "usage",
+    "growth",
+    "horizon_months",
+    "features",
+    "support",
+)
 
 
 @dataclass(frozen=True)
@@ -109,21 +117,25 @@ def project(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
     for month, usage in enumerate(months):
         for rid, amount in usage.items():
             if amount > MAX_UNITS:
-                add_error(errors, "growth", f"{rid} would reach more than {MAX_UNITS:,} "
-                          f"{catalogue.resource(rid).unit} by month {month}; lower the growth or "
-                          "shorten the horizon")
+                add_error(
+                    errors,
+                    "growth",
+                    f"{rid} would reach more than {MAX_UNITS:,} "
+                    f"{catalogue.resource(rid).unit} by month {month}; lower the growth or "
+                    "shorten the horizon",
+                )
                 return error_response(errors)
     return _plan(parsed, months, catalogue)
 
 
 def _read(request: object, catalogue: Catalogue, errors: Errors) -> _Request | None:
-    body = read_object(request, "", errors, required=("usage", "growth"),
-                       optional=_REQUEST_KEYS)
+    body = read_object(request, "", errors, required=("usage", "growth"), optional=_REQUEST_KEYS)
     if body is None:
         return None
     currency = read_currency(body.get("currency"), "currency", catalogue, errors)
-    interval = read_interval(body.get("interval"), "interval", catalogue, errors,
-                             allowed=tuple(MONTHS_PER_INTERVAL))
+    interval = read_interval(
+        body.get("interval"), "interval", catalogue, errors, allowed=tuple(MONTHS_PER_INTERVAL)
+    )
     current = None
     if body.get("plan") is not None:
         current = read_plan(body["plan"], "plan", catalogue, errors, self_serve=True)
@@ -132,15 +144,23 @@ def _read(request: object, catalogue: Catalogue, errors: Errors) -> _Request | N
         usage = read_usage(body["usage"], "usage", catalogue, errors)
     horizon: int | None = DEFAULT_HORIZON
     if body.get("horizon_months") is not None:
-        horizon = read_count(body["horizon_months"], "horizon_months", errors, minimum=1,
-                             maximum=MAX_HORIZON)
+        horizon = read_count(
+            body["horizon_months"], "horizon_months", errors, minimum=1, maximum=MAX_HORIZON
+        )
     growth = None
     if "growth" in body:
         growth = _read_growth(body["growth"], catalogue, errors, horizon=horizon or MAX_HORIZON)
     features = read_features(body.get("features"), "features", catalogue, errors)
     support = read_support(body.get("support"), "support", catalogue, errors)
-    if (currency is None or interval is None or usage is None or horizon is None
-            or growth is None or features is None or errors):
+    if (
+        currency is None
+        or interval is None
+        or usage is None
+        or horizon is None
+        or growth is None
+        or features is None
+        or errors
+    ):
         return None
     return _Request(currency, interval, current, usage, growth, horizon, features, support)
 
@@ -151,18 +171,24 @@ def _read_rate(value: object, field: str, errors: Errors) -> Fraction | None:
     elif isinstance(value, str):
         text = value.strip()
     else:
-        hint = " (write it as a quoted decimal such as \"8.5\")" if isinstance(value, float) else ""
-        add_error(errors, field, f"must be a decimal percentage such as \"8\" or \"2.5\", got "
-                  f"{describe(value)}{hint}")
+        hint = ' (write it as a quoted decimal such as "8.5")' if isinstance(value, float) else ""
+        add_error(
+            errors,
+            field,
+            f'must be a decimal percentage such as "8" or "2.5", got {describe(value)}{hint}',
+        )
         return None
     if not _RATE_TEXT.fullmatch(text):
-        add_error(errors, field, f"must be a decimal percentage such as \"8\" or \"2.5\" (at most "
-                  f"6 decimals), got {describe(value)}")
+        add_error(
+            errors,
+            field,
+            f'must be a decimal percentage such as "8" or "2.5" (at most '
+            f"6 decimals), got {describe(value)}",
+        )
         return None
     rate = Fraction(Decimal(text))
     if not _MIN_RATE < rate <= _MAX_RATE:
-        add_error(errors, field, f"must be above -100 and at most 1000 percent a month, got "
-                  f"{text}")
+        add_error(errors, field, f"must be above -100 and at most 1000 percent a month, got {text}")
         return None
     return rate
 
@@ -182,9 +208,13 @@ def _read_growth(
         return None
     given = [m for m in methods if m in body]
     if len(given) != 1:
-        add_error(errors, "growth", "give exactly one of rate_percent (one rate for every "
-                  "resource), rates_percent (a rate per resource) or forecast (expected usage "
-                  f"by month); got {', '.join(given) or 'none'}")
+        add_error(
+            errors,
+            "growth",
+            "give exactly one of rate_percent (one rate for every "
+            "resource), rates_percent (a rate per resource) or forecast (expected usage "
+            f"by month); got {', '.join(given) or 'none'}",
+        )
         return None
     ids = [r.id for r in catalogue.resources]
     if given[0] == "rate_percent":
@@ -194,15 +224,20 @@ def _read_growth(
         return Growth("rate", dict.fromkeys(ids, rate), (), {"rate_percent": _rate_text(rate)})
     if given[0] == "rates_percent":
         rates = read_per_resource(
-            body["rates_percent"], "growth.rates_percent", catalogue, errors,
-            read_item=_read_rate, default=Fraction(0),
+            body["rates_percent"],
+            "growth.rates_percent",
+            catalogue,
+            errors,
+            read_item=_read_rate,
+            default=Fraction(0),
             expected='an object of percentages per resource such as {"storage": "10"}',
-        )  # fmt: skip
+        )
         if rates is None:
             return None
         # Resources without a rate of their own do not grow.
-        return Growth("rates", rates, (),
-                      {"rates_percent": {rid: _rate_text(r) for rid, r in rates.items()}})
+        return Growth(
+            "rates", rates, (), {"rates_percent": {rid: _rate_text(r) for rid, r in rates.items()}}
+        )
     return _read_forecast(body["forecast"], catalogue, errors, horizon=horizon)
 
 
@@ -211,8 +246,12 @@ def _read_forecast(
 ) -> Growth | None:
     field = "growth.forecast"
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
-        add_error(errors, field, "must be a non-empty list such as [{\"month\": 3, \"usage\": "
-                  f"{{\"storage\": 200}}}}], got {describe(value)}")
+        add_error(
+            errors,
+            field,
+            'must be a non-empty list such as [{"month": 3, "usage": '
+            f'{{"storage": 200}}}}], got {describe(value)}',
+        )
         return None
     points: list[tuple[int, Mapping[str, int]]] = []
     ok = True
@@ -223,12 +262,15 @@ def _read_forecast(
         if point is None or "month" not in point or "usage" not in point:
             ok = False
             continue
-        month = read_count(point["month"], join(where, "month"), errors, minimum=1,
-                           maximum=horizon)
+        month = read_count(point["month"], join(where, "month"), errors, minimum=1, maximum=horizon)
         usage = _read_partial_usage(point["usage"], join(where, "usage"), catalogue, errors)
         if month is not None and month <= last:
-            add_error(errors, join(where, "month"), f"months must increase from one entry to "
-                      f"the next; month {month} is not after month {last}")
+            add_error(
+                errors,
+                join(where, "month"),
+                f"months must increase from one entry to "
+                f"the next; month {month} is not after month {last}",
+            )
             ok = False
         if month is None or usage is None:
             ok = False
@@ -255,9 +297,7 @@ def _read_partial_usage(
 # Projection
 
 
-def project_usage(
-    usage: Mapping[str, int], growth: Growth, horizon: int
-) -> list[dict[str, int]]:
+def project_usage(usage: Mapping[str, int], growth: Growth, horizon: int) -> list[dict[str, int]]:
     """Usage for months 0 (today) to ``horizon``, whole units, rounded up."""
     months: list[dict[str, int]] = []
     for month in range(horizon + 1):
@@ -318,7 +358,9 @@ def _changes(plans: Sequence[str], current: Plan | None) -> int:
 
 
 def _path(
-    plans: Sequence[str], table: Sequence[Mapping[str, _Month]], catalogue: Catalogue,
+    plans: Sequence[str],
+    table: Sequence[Mapping[str, _Month]],
+    catalogue: Catalogue,
     current: Plan | None,
 ) -> _Path | int:
     """The priced path, or the first month (1-based) it cannot hold."""
@@ -347,9 +389,11 @@ def _cheapest_path(
                 sources: list[tuple[str, ...]] = [()]
             else:
                 # A path never downgrades: staying or upgrading only.
-                sources = [p.plans for q, p in best.items()
-                           if changes.plan_move(catalogue.plan(q), month.fit.plan)
-                           != changes.DOWNGRADE]  # fmt: skip
+                sources = [
+                    p.plans
+                    for q, p in best.items()
+                    if changes.plan_move(catalogue.plan(q), month.fit.plan) != changes.DOWNGRADE
+                ]
             candidates = []
             for before in sources:
                 plans = (*before, plan_id)
@@ -389,9 +433,19 @@ def _kind(plans: Sequence[str], current: Plan | None) -> str:
 
 def _plan(req: _Request, months: list[dict[str, int]], catalogue: Catalogue) -> dict[str, Any]:
     currency, interval = req.currency, req.interval
-    fits = [[fit_plan(catalogue, plan, Needs(usage, req.features, req.support),
-                      currency=currency, interval=interval) for plan in catalogue.plans]
-            for usage in months]  # fmt: skip
+    fits = [
+        [
+            fit_plan(
+                catalogue,
+                plan,
+                Needs(usage, req.features, req.support),
+                currency=currency,
+                interval=interval,
+            )
+            for plan in catalogue.plans
+        ]
+        for usage in months
+    ]
     # Paid months 1..horizon: the plans that can hold each month, with their cheapest price.
     table: list[dict[str, _Month]] = []
     for row in fits[1:]:
@@ -417,27 +471,34 @@ def _plan(req: _Request, months: list[dict[str, int]], catalogue: Catalogue) -> 
         "horizon_months": req.horizon,
         "growth": dict(req.growth.echo),
         "rounding": "Usage is compounded monthly from the exact value and rounded up to a whole "
-                    "unit each month.",
-        "resources": [{"resource": r.id, "label": r.label, "unit": r.unit}
-                      for r in catalogue.resources],
+        "unit each month.",
+        "resources": [
+            {"resource": r.id, "label": r.label, "unit": r.unit} for r in catalogue.resources
+        ],
         "months": [{"month": m, "usage": usage} for m, usage in enumerate(months)],
-        "plans": [_plan_row(catalogue, [row[i] for row in fits], months)
-                  for i in range(len(catalogue.plans))],
+        "plans": [
+            _plan_row(catalogue, [row[i] for row in fits], months)
+            for i in range(len(catalogue.plans))
+        ],
         "paths": [],
         "recommendation": None,
         "contact_sales": None,
     }
     if interval != "month":
-        response["rounding"] += (" Annual prices are spread evenly over 12 months; each amount "
-                                 "is rounded half up on its own, so monthly amounts may not add "
-                                 "up to the total to the last minor unit.")
+        response["rounding"] += (
+            " Annual prices are spread evenly over 12 months; each amount "
+            "is rounded half up on its own, so monthly amounts may not add "
+            "up to the total to the last minor unit."
+        )
     cheapest = priced[0] if priced else None
-    response["paths"] = [_path_row(catalogue, req, p, span, cheapest, fits)
-                         for p in sorted(paths, key=_path_order)]
+    response["paths"] = [
+        _path_row(catalogue, req, p, span, cheapest, fits) for p in sorted(paths, key=_path_order)
+    ]
     if outgrown is not None:
         response["contact_sales"] = _contact_sales(catalogue, req, fits[outgrown], outgrown)
-    response["recommendation"] = _recommendation(catalogue, req, priced, span,
-                                                 response["contact_sales"])
+    response["recommendation"] = _recommendation(
+        catalogue, req, priced, span, response["contact_sales"]
+    )
     return response
 
 
@@ -472,8 +533,7 @@ def _alternatives(
             continue
         moved = [plan.id] * n
         priced = _path(moved, span, catalogue, current)
-        paths.append(priced if isinstance(priced, _Path)
-                     else ("move_now", tuple(moved), priced))
+        paths.append(priced if isinstance(priced, _Path) else ("move_now", tuple(moved), priced))
     if current is None:
         return paths
     for plan in self_serve:
@@ -495,18 +555,17 @@ def _alternatives(
 def _amount(catalogue: Catalogue, req: _Request, total: Decimal) -> Decimal:
     """Money for paid months: interval prices spread evenly over their months, rounded once."""
     months = MONTHS_PER_INTERVAL[req.interval]
-    return money.quantize(money.divide(total, months), req.currency, rounding="half_up",
-                          extra=catalogue.minor_units)
+    return money.quantize(
+        money.divide(total, months), req.currency, rounding="half_up", extra=catalogue.minor_units
+    )
 
 
 def _text(catalogue: Catalogue, req: _Request, total: Decimal) -> str:
-    return money.to_text(_amount(catalogue, req, total), req.currency,
-                         extra=catalogue.minor_units)
+    return money.to_text(_amount(catalogue, req, total), req.currency, extra=catalogue.minor_units)
 
 
 def _show(catalogue: Catalogue, req: _Request, total: Decimal) -> str:
-    return money.display(_amount(catalogue, req, total), req.currency,
-                         extra=catalogue.minor_units)
+    return money.display(_amount(catalogue, req, total), req.currency, extra=catalogue.minor_units)
 
 
 def _describe_path(catalogue: Catalogue, req: _Request, plans: Sequence[str]) -> str:
@@ -520,8 +579,10 @@ def _describe_path(catalogue: Catalogue, req: _Request, plans: Sequence[str]) ->
         elif index == 0:
             parts.append(f"move to {name} now and keep it for {months}")
         else:
-            parts.append(f"upgrade to {name} from month {first}"
-                         + ("" if last == len(plans) else f" to month {last}"))
+            parts.append(
+                f"upgrade to {name} from month {first}"
+                + ("" if last == len(plans) else f" to month {last}")
+            )
     return ", then ".join(parts)
 
 
@@ -559,13 +620,20 @@ def _path_row(
     segments = []
     for plan_id, first, last in runs:
         subtotal = money.add(*(span[m - 1][plan_id].cost for m in range(first, last + 1)))
-        segments.append({"plan": plan_id, "name": catalogue.plan(plan_id).name,
-                         "from_month": first, "to_month": last,
-                         "cost": _text(catalogue, req, subtotal)})
+        segments.append(
+            {
+                "plan": plan_id,
+                "name": catalogue.plan(plan_id).name,
+                "from_month": first,
+                "to_month": last,
+                "cost": _text(catalogue, req, subtotal),
+            }
+        )
     more = None
     if cheapest is not None:
-        more = money.add(_amount(catalogue, req, path.total),
-                         -_amount(catalogue, req, cheapest.total))
+        more = money.add(
+            _amount(catalogue, req, path.total), -_amount(catalogue, req, cheapest.total)
+        )
     return {
         "kind": _kind(path.plans, req.current),
         "plans": [run[0] for run in runs],
@@ -575,8 +643,9 @@ def _path_row(
         "segments": segments,
         "upgrade_month": runs[1][1] if len(runs) > 1 else None,
         "total": _text(catalogue, req, path.total),
-        "more_than_cheapest": None if more is None else money.to_text(
-            more, req.currency, extra=catalogue.minor_units),
+        "more_than_cheapest": None
+        if more is None
+        else money.to_text(more, req.currency, extra=catalogue.minor_units),
         "recommended": cheapest is not None and path.plans == cheapest.plans,
     }
 
@@ -590,10 +659,16 @@ def _plan_row(
     for resource in catalogue.resources:
         limit = plan.limits.get(resource.id)
         most = next(r.max_with_addons for r in fits[0].resources if r.resource == resource.id)
-        runs_out[resource.id] = None if limit is None else next(
-            (m for m, u in enumerate(months) if u[resource.id] > limit), None)
-        runs_out_max[resource.id] = None if most is None else next(
-            (m for m, u in enumerate(months) if u[resource.id] > most), None)
+        runs_out[resource.id] = (
+            None
+            if limit is None
+            else next((m for m, u in enumerate(months) if u[resource.id] > limit), None)
+        )
+        runs_out_max[resource.id] = (
+            None
+            if most is None
+            else next((m for m, u in enumerate(months) if u[resource.id] > most), None)
+        )
     return {
         "plan": plan.id,
         "name": plan.name,
@@ -615,15 +690,25 @@ def _contact_sales(
     why = " ".join(shortfall_reasons(catalogue, top, needs))
     reason = f"In month {month} no self-serve plan can hold your usage: {why}"
     if contact is None:
-        return {"plan": None, "name": None, "from_month": month,
-                "reason": reason + " No plan in the catalogue covers it, not even through "
-                                   "the sales team."}
+        return {
+            "plan": None,
+            "name": None,
+            "from_month": month,
+            "reason": reason + " No plan in the catalogue covers it, not even through "
+            "the sales team.",
+        }
     policy = catalogue.policy
-    reason += (f" {contact.plan.name} is sold by the sales team with limits set by contract "
-               f"(minimum term {policy.contact_sales_minimum_term_months} months); contact "
-               f"{catalogue.company.sales_email} before month {month}.")
-    return {"plan": contact.plan.id, "name": contact.plan.name, "from_month": month,
-            "reason": reason}
+    reason += (
+        f" {contact.plan.name} is sold by the sales team with limits set by contract "
+        f"(minimum term {policy.contact_sales_minimum_term_months} months); contact "
+        f"{catalogue.company.sales_email} before month {month}."
+    )
+    return {
+        "plan": contact.plan.id,
+        "name": contact.plan.name,
+        "from_month": month,
+        "reason": reason,
+    }
 
 
 def _recommendation(
@@ -636,26 +721,39 @@ def _recommendation(
     if not priced:
         empty: dict[str, Any] = {"path": [], "total": None, "months": [], "addons_note": None}
         if contact is not None:
-            return {"kind": "contact_sales", "plan": contact["plan"], **empty,
-                    "reason": contact["reason"]}
-        return {"kind": None, "plan": None, **empty,
-                "reason": "No self-serve path holds this usage over the horizon."}
+            return {
+                "kind": "contact_sales",
+                "plan": contact["plan"],
+                **empty,
+                "reason": contact["reason"],
+            }
+        return {
+            "kind": None,
+            "plan": None,
+            **empty,
+            "reason": "No self-serve path holds this usage over the horizon.",
+        }
     best = priced[0]
     horizon = len(best.plans)
     over = "month 1" if horizon == 1 else f"months 1 to {horizon}"
     words = _describe_path(catalogue, req, best.plans)
     extra = ", adding add-ons as usage needs them" if best.addon_units else ""
-    reason = (f"Over {over}, the cheapest path is to {words}{extra}: "
-              f"{_show(catalogue, req, best.total)} in total.")
+    reason = (
+        f"Over {over}, the cheapest path is to {words}{extra}: "
+        f"{_show(catalogue, req, best.total)} in total."
+    )
     others = [p for p in priced[1:] if p.plans != best.plans]
     if others:
         other = others[0]
-        difference = money.add(_amount(catalogue, req, other.total),
-                               -_amount(catalogue, req, best.total))
+        difference = money.add(
+            _amount(catalogue, req, other.total), -_amount(catalogue, req, best.total)
+        )
         show = money.display(difference, req.currency, extra=catalogue.minor_units)
         words = _describe_path(catalogue, req, other.plans)
-        reason += (f" The next cheapest alternative ({words}) costs "
-                   f"{_show(catalogue, req, other.total)}, {show} more.")
+        reason += (
+            f" The next cheapest alternative ({words}) costs "
+            f"{_show(catalogue, req, other.total)}, {show} more."
+        )
     kind = _kind(best.plans, req.current)
     if contact is not None:
         kind = "contact_sales"
@@ -663,12 +761,14 @@ def _recommendation(
     detail = []
     for month, plan_id in enumerate(best.plans, start=1):
         item = span[month - 1][plan_id]
-        detail.append({
-            "month": month,
-            "plan": plan_id,
-            "addons": [{"addon": u.addon.id, "quantity": u.quantity} for u in item.fit.units],
-            "cost": _text(catalogue, req, item.cost),
-        })
+        detail.append(
+            {
+                "month": month,
+                "plan": plan_id,
+                "addons": [{"addon": u.addon.id, "quantity": u.quantity} for u in item.fit.units],
+                "cost": _text(catalogue, req, item.cost),
+            }
+        )
     return {
         "kind": kind,
         "plan": best.plans[-1] if contact is None else contact["plan"],
@@ -732,11 +832,13 @@ def _nice_step(span: int) -> int:
 
 def _unavailable(reason: str) -> str:
     # No ids: a page may hold several charts; <title> and <desc> name and describe the image.
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} 40" role="img" '
-            f'aria-label="Chart unavailable" class="growth-chart">'
-            f"<title>Chart unavailable</title>"
-            f"<desc>{esc(reason)}</desc>"
-            f'<text x="8" y="24" fill="currentColor">{esc(reason)}</text></svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} 40" role="img" '
+        f'aria-label="Chart unavailable" class="growth-chart">'
+        f"<title>Chart unavailable</title>"
+        f"<desc>{esc(reason)}</desc>"
+        f'<text x="8" y="24" fill="currentColor">{esc(reason)}</text></svg>'
+    )
 
 
 def render_chart_svg(response: Mapping[str, Any], *, resource: str) -> str:
@@ -750,17 +852,24 @@ def render_chart_svg(response: Mapping[str, Any], *, resource: str) -> str:
         months = [(int(m["month"]), int(m["usage"][resource])) for m in response["months"]]
         info = next(r for r in response["resources"] if r["resource"] == resource)
         label, unit = str(info["label"]), str(info["unit"])
-        limits = [(str(p["name"]), p["limits"][resource], p["runs_out"][resource])
-                  for p in response["plans"]]
+        limits = [
+            (str(p["name"]), p["limits"][resource], p["runs_out"][resource])
+            for p in response["plans"]
+        ]
     except (KeyError, TypeError, ValueError, StopIteration):
         return _unavailable(f"No projection of {resource} to chart.")
     if not months:
         return _unavailable(f"No projection of {resource} to chart.")
     horizon = max(1, months[-1][0])
     top_usage = max(u for _, u in months)
-    numbered = sorted(((int(limit), name, out) for name, limit, out in limits
-                       if isinstance(limit, int) and not isinstance(limit, bool)),
-                      key=lambda item: item[0])
+    numbered = sorted(
+        (
+            (int(limit), name, out)
+            for name, limit, out in limits
+            if isinstance(limit, int) and not isinstance(limit, bool)
+        ),
+        key=lambda item: item[0],
+    )
     # The limits that matter: from the highest one today's usage is already above (the plan
     # being outgrown) to the first one above the highest usage (the plan that still holds it).
     start = months[0][1]
@@ -776,8 +885,7 @@ def render_chart_svg(response: Mapping[str, Any], *, resource: str) -> str:
     # Lines closer than a label's height would overprint: the higher one is kept.
     kept: list[tuple[int, str, Any]] = []
     for item in sorted(shown, key=lambda i: -i[0]):
-        if all(Fraction(plot_h * (k[0] - item[0]), ceiling) >= 16 or k[0] == item[0]
-               for k in kept):
+        if all(Fraction(plot_h * (k[0] - item[0]), ceiling) >= 16 or k[0] == item[0] for k in kept):
             kept.append(item)
     shown = sorted(kept, key=lambda i: i[0])
 
@@ -791,8 +899,10 @@ def render_chart_svg(response: Mapping[str, Any], *, resource: str) -> str:
     desc = _chart_desc(label, unit, months, shown, numbered)
     sales = response.get("contact_sales")
     if isinstance(sales, Mapping) and isinstance(sales.get("from_month"), int):
-        desc += (f" From month {sales['from_month']} no self-serve plan holds the usage, even "
-                 "with add-ons.")
+        desc += (
+            f" From month {sales['from_month']} no self-serve plan holds the usage, even "
+            "with add-ons."
+        )
     e = esc
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" '
@@ -803,41 +913,63 @@ def render_chart_svg(response: Mapping[str, Any], *, resource: str) -> str:
     ]
     # Axes and ticks.
     base = y(0)
-    parts.append(f'<line x1="{_LEFT}" y1="{base}" x2="{_WIDTH - _RIGHT}" y2="{base}" '
-                 'stroke="currentColor" stroke-opacity="0.5"/>')
-    parts.append(f'<line x1="{_LEFT}" y1="{_TOP}" x2="{_LEFT}" y2="{base}" '
-                 'stroke="currentColor" stroke-opacity="0.5"/>')
+    parts.append(
+        f'<line x1="{_LEFT}" y1="{base}" x2="{_WIDTH - _RIGHT}" y2="{base}" '
+        'stroke="currentColor" stroke-opacity="0.5"/>'
+    )
+    parts.append(
+        f'<line x1="{_LEFT}" y1="{_TOP}" x2="{_LEFT}" y2="{base}" '
+        'stroke="currentColor" stroke-opacity="0.5"/>'
+    )
     for value in range(0, ceiling + 1, step):
-        parts.append(f'<line x1="{_LEFT}" y1="{y(value)}" x2="{_WIDTH - _RIGHT}" '
-                     f'y2="{y(value)}" stroke="currentColor" stroke-opacity="0.1"/>')
-        parts.append(f'<text x="{_LEFT - 6}" y="{y(value)}" text-anchor="end" '
-                     f'dominant-baseline="middle">{value:,}</text>')
+        parts.append(
+            f'<line x1="{_LEFT}" y1="{y(value)}" x2="{_WIDTH - _RIGHT}" '
+            f'y2="{y(value)}" stroke="currentColor" stroke-opacity="0.1"/>'
+        )
+        parts.append(
+            f'<text x="{_LEFT - 6}" y="{y(value)}" text-anchor="end" '
+            f'dominant-baseline="middle">{value:,}</text>'
+        )
     every = next(k for k in (1, 2, 3, 6, 12) if horizon / k <= 12)
     for month in range(0, horizon + 1, every):
-        parts.append(f'<text x="{x(month)}" y="{_coord(Fraction(_HEIGHT - _BOTTOM + 18))}" '
-                     f'text-anchor="middle">{month}</text>')
-    parts.append(f'<text x="{_coord(_LEFT + Fraction(plot_w, 2))}" y="{_HEIGHT - 8}" '
-                 f'text-anchor="middle">Month (0 is today)</text>')
-    parts.append(f'<text x="14" y="{_coord(_TOP + Fraction(plot_h, 2))}" text-anchor="middle" '
-                 f'transform="rotate(-90 14 {_coord(_TOP + Fraction(plot_h, 2))})">'
-                 f'{e(label)} ({e(unit)})</text>')
+        parts.append(
+            f'<text x="{x(month)}" y="{_coord(Fraction(_HEIGHT - _BOTTOM + 18))}" '
+            f'text-anchor="middle">{month}</text>'
+        )
+    parts.append(
+        f'<text x="{_coord(_LEFT + Fraction(plot_w, 2))}" y="{_HEIGHT - 8}" '
+        f'text-anchor="middle">Month (0 is today)</text>'
+    )
+    parts.append(
+        f'<text x="14" y="{_coord(_TOP + Fraction(plot_h, 2))}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {_coord(_TOP + Fraction(plot_h, 2))})">'
+        f"{e(label)} ({e(unit)})</text>"
+    )
     # Plan limits: dashed lines, each labelled with the plan(s) and the limit.
     for value in sorted({item[0] for item in shown}):
         names = ", ".join(name for limit, name, _ in shown if limit == value)
-        parts.append(f'<line x1="{_LEFT}" y1="{y(value)}" x2="{_WIDTH - _RIGHT}" '
-                     f'y2="{y(value)}" stroke="{_LIMIT_COLOUR}" stroke-width="1.5" '
-                     'stroke-dasharray="6 4"/>')
-        parts.append(f'<text x="{_WIDTH - _RIGHT - 4}" y="{_coord(Fraction(y(value)) - 5)}" '
-                     f'text-anchor="end">{e(names)}: {value:,} {e(unit)}</text>')
+        parts.append(
+            f'<line x1="{_LEFT}" y1="{y(value)}" x2="{_WIDTH - _RIGHT}" '
+            f'y2="{y(value)}" stroke="{_LIMIT_COLOUR}" stroke-width="1.5" '
+            'stroke-dasharray="6 4"/>'
+        )
+        parts.append(
+            f'<text x="{_WIDTH - _RIGHT - 4}" y="{_coord(Fraction(y(value)) - 5)}" '
+            f'text-anchor="end">{e(names)}: {value:,} {e(unit)}</text>'
+        )
     parts.append("</g>")
     # Usage: a line with a dot per month.
     points = " ".join(f"{x(m)},{y(u)}" for m, u in months)
-    parts.append(f'<polyline points="{points}" fill="none" stroke="{_USAGE_COLOUR}" '
-                 'stroke-width="2.5" stroke-linejoin="round"/>')
+    parts.append(
+        f'<polyline points="{points}" fill="none" stroke="{_USAGE_COLOUR}" '
+        'stroke-width="2.5" stroke-linejoin="round"/>'
+    )
     parts.append(f'<g fill="{_USAGE_COLOUR}">')
     for m, u in months:
-        parts.append(f'<circle cx="{x(m)}" cy="{y(u)}" r="3"><title>Month {m}: {u:,} '
-                     f'{e(unit)}</title></circle>')
+        parts.append(
+            f'<circle cx="{x(m)}" cy="{y(u)}" r="3"><title>Month {m}: {u:,} '
+            f"{e(unit)}</title></circle>"
+        )
     parts.append("</g></svg>")
     return "".join(parts)
 
@@ -850,8 +982,7 @@ def _chart_desc(
     every_limit: Sequence[tuple[int, str, Any]],
 ) -> str:
     first, last = months[0], months[-1]
-    text = (f"{label} grows from {first[1]:,} {unit} today to {last[1]:,} {unit} in month "
-            f"{last[0]}.")
+    text = f"{label} grows from {first[1]:,} {unit} today to {last[1]:,} {unit} in month {last[0]}."
     for limit, name, out in shown:
         if isinstance(out, int) and not isinstance(out, bool):
             when = "already today" if out == 0 else f"in month {out}"
@@ -860,6 +991,9 @@ def _chart_desc(
             text += f" {name}'s limit of {limit:,} {unit} is not reached."
     hidden = [item for item in every_limit if item not in shown]
     if hidden:
-        text += (" Limits not drawn: "
-                 + ", ".join(f"{name} {limit:,} {unit}" for limit, name, _ in hidden) + ".")
+        text += (
+            " Limits not drawn: "
+            + ", ".join(f"{name} {limit:,} {unit}" for limit, name, _ in hidden)
+            + "."
+        )
     return text

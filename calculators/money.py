@@ -39,19 +39,63 @@ _CONTEXT: Final = decimal.Context(
 # ISO 4217 minor units (number of digits after the decimal point) for common currencies.
 # A catalogue may declare more currencies; ``minor_unit`` takes those through ``extra``.
 ISO_4217_MINOR_UNITS: Final[Mapping[str, int]] = {
-    "AED": 2, "AUD": 2, "BHD": 3, "BRL": 2, "CAD": 2, "CHF": 2, "CLP": 0, "CNY": 2,
-    "CZK": 2, "DKK": 2, "EUR": 2, "GBP": 2, "HKD": 2, "HUF": 2, "IDR": 2, "ILS": 2,
-    "INR": 2, "ISK": 0, "JOD": 3, "JPY": 0, "KRW": 0, "KWD": 3, "MXN": 2, "MYR": 2,
-    "NOK": 2, "NZD": 2, "OMR": 3, "PHP": 2, "PLN": 2, "RON": 2, "SAR": 2, "SEK": 2,
-    "SGD": 2, "THB": 2, "TND": 3, "TRY": 2, "TWD": 2, "UAH": 2, "USD": 2, "VND": 0,
+    "AED": 2,
+    "AUD": 2,
+    "BHD": 3,
+    "BRL": 2,
+    "CAD": 2,
+    "CHF": 2,
+    "CLP": 0,
+    "CNY": 2,
+    "CZK": 2,
+    "DKK": 2,
+    "EUR": 2,
+    "GBP": 2,
+    "HKD": 2,
+    "HUF": 2,
+    "IDR": 2,
+    "ILS": 2,
+    "INR": 2,
+    "ISK": 0,
+    "JOD": 3,
+    "JPY": 0,
+    "KRW": 0,
+    "KWD": 3,
+    "MXN": 2,
+    "MYR": 2,
+    "NOK": 2,
+    "NZD": 2,
+    "OMR": 3,
+    "PHP": 2,
+    "PLN": 2,
+    "RON": 2,
+    "SAR": 2,
+    "SEK": 2,
+    "SGD": 2,
+    "THB": 2,
+    "TND": 3,
+    "TRY": 2,
+    "TWD": 2,
+    "UAH": 2,
+    "USD": 2,
+    "VND": 0,
     "ZAR": 2,
-}  # fmt: skip
+}
 
 # Symbols used when an amount is shown to a person; anything else is shown with its code.
 CURRENCY_SYMBOLS: Final[Mapping[str, str]] = {
-    "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "AUD": "A$", "CAD": "C$", "CHF": "CHF ",
-    "INR": "₹", "KRW": "₩", "KWD": "KD ", "BHD": "BD ",
-}  # fmt: skip
+    "USD": "$",
+    "EUR": "€",
+    "GBP": "£",
+    "JPY": "¥",
+    "AUD": "A$",
+    "CAD": "C$",
+    "CHF": "CHF ",
+    "INR": "₹",
+    "KRW": "₩",
+    "KWD": "KD ",
+    "BHD": "BD ",
+}
 
 _AMOUNT_TEXT: Final = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
 _LARGEST: Final = 10**MAX_NUMBER_DIGITS
@@ -95,8 +139,8 @@ def parse_amount(
     """
     if isinstance(text, bool) or not isinstance(text, (str, int, Decimal)):
         if isinstance(text, float):
-            raise MoneyError("must be a decimal string such as \"249.95\", not a float")
-        raise MoneyError(f"must be a decimal string such as \"249.95\", got {type(text).__name__}")
+            raise MoneyError('must be a decimal string such as "249.95", not a float')
+        raise MoneyError(f'must be a decimal string such as "249.95", got {type(text).__name__}')
     if isinstance(text, int) and not -_LARGEST < text < _LARGEST:
         raise MoneyError(f"has more than {MAX_NUMBER_DIGITS} digits; no amount is that large")
     if isinstance(text, Decimal):
@@ -106,11 +150,13 @@ def parse_amount(
     else:
         raw = str(text).strip() if isinstance(text, str) else str(text)
         if not raw.isascii() or not _AMOUNT_TEXT.fullmatch(raw):
-            raise MoneyError(f"{_short(raw)!r} is not a decimal amount such as \"249.95\"")
+            raise MoneyError(f'{_short(raw)!r} is not a decimal amount such as "249.95"')
         value = Decimal(raw)
     if _digit_count(value) > MAX_NUMBER_DIGITS:
-        raise MoneyError(f"{_short(str(value))} has more than {MAX_NUMBER_DIGITS} digits; "
-                         "no amount is that large")  # fmt: skip
+        raise MoneyError(
+            f"{_short(str(value))} has more than {MAX_NUMBER_DIGITS} digits; "
+            "no amount is that large"
+        )
     if value < 0 and not allow_negative:
         raise MoneyError(f"{value} is negative; amounts must be zero or more")
     digits = minor_unit(currency, extra=extra)

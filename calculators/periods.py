@@ -33,13 +33,34 @@ DayCount = Literal["actual", "30_day_month", "30_360"]
 DAY_COUNTS: Final[tuple[DayCount, ...]] = ("actual", "30_day_month", "30_360")
 
 MONTH_ABBREVIATIONS: Final[tuple[str, ...]] = (
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-)  # fmt: skip
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
 
 MONTH_NAMES: Final[tuple[str, ...]] = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)  # fmt: skip
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 SECONDS_PER_DAY: Final = 86_400
 
@@ -96,7 +117,7 @@ class Interval:
         return (self.months, self.days) == (other.months, other.days)
 
     def describe(self) -> str:
-        """"month", "3 months", "year", "2 weeks"."""
+        """ "month", "3 months", "year", "2 weeks"."""
         return self.unit if self.count == 1 else f"{self.count} {self.unit}s"
 
 
@@ -150,7 +171,7 @@ def parse_instant(text: object) -> date:
     exist (2023-02-30), offsets other than UTC and fractions of a second are refused.
     """
     if not isinstance(text, str):
-        raise PeriodError(f"must be a date such as \"2012-05-12\", got {type(text).__name__}")
+        raise PeriodError(f'must be a date such as "2012-05-12", got {type(text).__name__}')
     raw = text.strip()
     match = _DATE_TEXT.fullmatch(raw)
     if match:
@@ -160,7 +181,7 @@ def parse_instant(text: object) -> date:
     if match is None:
         shown = raw if len(raw) <= 40 else raw[:37] + "..."
         raise PeriodError(
-            f"{shown!r} is not a date (\"2012-05-12\") or a UTC datetime (\"2020-09-01T17:42:28Z\")"
+            f'{shown!r} is not a date ("2012-05-12") or a UTC datetime ("2020-09-01T17:42:28Z")'
         )
     year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
     fraction, offset = match.group(7), match.group(8)
@@ -185,9 +206,7 @@ def _checked_date(raw: str, year: int, month: int, day: int) -> date:
         raise PeriodError(f"{raw!r} is not a date: there is no month {month}")
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
-        raise PeriodError(
-            f"{raw!r} is not a date: {MONTH_NAMES[month - 1]} {year} has {last} days"
-        )
+        raise PeriodError(f"{raw!r} is not a date: {MONTH_NAMES[month - 1]} {year} has {last} days")
     return date(year, month, day)
 
 

@@ -89,8 +89,11 @@ def read_object(
     allowed = tuple(dict.fromkeys((*required, *optional)))
     for key in value:
         if key not in allowed:
-            add_error(errors, join(field, key),
-                      f"unknown field {describe(key)}; allowed here: {', '.join(allowed)}")
+            add_error(
+                errors,
+                join(field, key),
+                f"unknown field {describe(key)}; allowed here: {', '.join(allowed)}",
+            )
     for key in required:
         if key not in value:
             add_error(errors, join(field, key), "missing (required)")
@@ -118,15 +121,17 @@ def read_count(
     return number
 
 
-def read_currency(
-    value: object, field: str, catalogue: Catalogue, errors: Errors
-) -> str | None:
+def read_currency(value: object, field: str, catalogue: Catalogue, errors: Errors) -> str | None:
     """A currency the catalogue sells in; missing means the catalogue's default currency."""
     if value is None:
         return catalogue.default_currency
     if not isinstance(value, str) or value not in catalogue.currencies:
-        add_error(errors, field, f"unknown currency {describe(value)}; the catalogue sells in: "
-                  f"{', '.join(catalogue.currencies)}")
+        add_error(
+            errors,
+            field,
+            f"unknown currency {describe(value)}; the catalogue sells in: "
+            f"{', '.join(catalogue.currencies)}",
+        )
         return None
     return value
 
@@ -144,8 +149,11 @@ def read_interval(
     if value is None and offered:
         return "month" if "month" in offered else offered[0]
     if not isinstance(value, str) or value not in offered:
-        add_error(errors, field, f"unknown billing interval {describe(value)}; offered: "
-                  f"{', '.join(offered) or 'none'}")
+        add_error(
+            errors,
+            field,
+            f"unknown billing interval {describe(value)}; offered: {', '.join(offered) or 'none'}",
+        )
         return None
     return value
 
@@ -161,13 +169,18 @@ def read_plan(
     """A plan id from the catalogue; ``self_serve`` refuses plans sold by the sales team."""
     known = [p.id for p in catalogue.plans]
     if not isinstance(value, str) or value not in known:
-        add_error(errors, field, f"unknown plan {describe(value)}; the catalogue has: "
-                  f"{', '.join(known)}")
+        add_error(
+            errors, field, f"unknown plan {describe(value)}; the catalogue has: {', '.join(known)}"
+        )
         return None
     plan = catalogue.plan(value)
     if self_serve and not plan.self_serve:
-        add_error(errors, field, f"{plan.name} is sold by the sales team and has no list price; "
-                  f"choose one of: {', '.join(p.id for p in catalogue.self_serve_plans)}")
+        add_error(
+            errors,
+            field,
+            f"{plan.name} is sold by the sales team and has no list price; "
+            f"choose one of: {', '.join(p.id for p in catalogue.self_serve_plans)}",
+        )
         return None
     return plan
 
@@ -180,9 +193,15 @@ def read_usage(
     ``extra`` names further keys the caller reads itself (``features``, ``support``).
     """
     return read_per_resource(
-        value, field, catalogue, errors, read_item=read_count, default=0,
-        expected="an object of resource amounts", extra=extra,
-    )  # fmt: skip
+        value,
+        field,
+        catalogue,
+        errors,
+        read_item=read_count,
+        default=0,
+        expected="an object of resource amounts",
+        extra=extra,
+    )
 
 
 def read_per_resource(
@@ -211,8 +230,11 @@ def read_per_resource(
             continue
         where = join(field, key)
         if key not in ids:
-            add_error(errors, where, f"unknown resource {describe(key)}; the catalogue measures: "
-                      f"{', '.join(ids)}")
+            add_error(
+                errors,
+                where,
+                f"unknown resource {describe(key)}; the catalogue measures: {', '.join(ids)}",
+            )
             ok = False
             continue
         parsed = read_item(item, where, errors)
@@ -237,24 +259,29 @@ def read_features(
     ok = True
     for index, item in enumerate(value):
         if not isinstance(item, str) or item not in catalogue.features:
-            add_error(errors, f"{field}[{index}]", f"unknown feature {describe(item)}; the "
-                      f"catalogue has: {', '.join(catalogue.features)}")
+            add_error(
+                errors,
+                f"{field}[{index}]",
+                f"unknown feature {describe(item)}; the "
+                f"catalogue has: {', '.join(catalogue.features)}",
+            )
             ok = False
     if not ok:
         return None
     return tuple(f for f in catalogue.features if f in value)
 
 
-def read_support(
-    value: object, field: str, catalogue: Catalogue, errors: Errors
-) -> str | None:
+def read_support(value: object, field: str, catalogue: Catalogue, errors: Errors) -> str | None:
     """A support level id, or None when the customer has no requirement."""
     if value is None:
         return None
     known = [s.id for s in catalogue.support_levels]
     if not isinstance(value, str) or value not in known:
-        add_error(errors, field, f"unknown support level {describe(value)}; the catalogue has: "
-                  f"{', '.join(known)}")
+        add_error(
+            errors,
+            field,
+            f"unknown support level {describe(value)}; the catalogue has: {', '.join(known)}",
+        )
         return None
     return value
 
@@ -324,8 +351,7 @@ class Fit:
 
     @property
     def fits(self) -> bool:
-        return (all(r.fits for r in self.resources) and not self.missing_features
-                and self.support_ok)
+        return all(r.fits for r in self.resources) and not self.missing_features and self.support_ok
 
     @property
     def units(self) -> tuple[Units, ...]:
@@ -362,8 +388,9 @@ def fit_plan(
     for resource in catalogue.resources:
         need = needs.usage.get(resource.id, 0)
         limit = plan.limits.get(resource.id)
-        buyable = tuple(a for a in catalogue.addons
-                        if a.resource == resource.id and can_buy(a, plan))
+        buyable = tuple(
+            a for a in catalogue.addons if a.resource == resource.id and can_buy(a, plan)
+        )
         if limit is None:
             resources.append(ResourceFit(resource.id, need, None, (), None, True))
             continue
@@ -371,10 +398,10 @@ def fit_plan(
         if need <= limit:
             resources.append(ResourceFit(resource.id, need, limit, (), most, True))
             continue
-        units = _cheapest_units(buyable, need - limit, plan, currency=currency,
-                                interval=interval)
-        resources.append(ResourceFit(resource.id, need, limit, units or (), most,
-                                     units is not None))
+        units = _cheapest_units(buyable, need - limit, plan, currency=currency, interval=interval)
+        resources.append(
+            ResourceFit(resource.id, need, limit, units or (), most, units is not None)
+        )
     feature_addons = []
     missing = []
     for feature in needs.features:
@@ -413,8 +440,12 @@ def _cheapest_units(
         if needed > last.max_quantity:
             continue
         quantities = (*chosen, needed)
-        cost = money.add(*(money.multiply(a.price(currency, interval), q)
-                           for q, a in zip(quantities, addons, strict=True)))
+        cost = money.add(
+            *(
+                money.multiply(a.price(currency, interval), q)
+                for q, a in zip(quantities, addons, strict=True)
+            )
+        )
         # Later add-ons first in the last key, so the earlier add-on is preferred on a tie.
         key = (cost, sum(quantities), tuple(-q for q in quantities))
         if best is None or key < best[0]:
@@ -507,15 +538,18 @@ def shortfall_reasons(catalogue: Catalogue, fit: Fit, needs: Needs) -> list[str]
         if r.max_with_addons is not None and r.max_with_addons > r.limit and fit.plan.self_serve:
             most = units_text(catalogue, r.resource, r.max_with_addons)
             short = units_text(catalogue, r.resource, r.shortfall_after_addons)
-            reasons.append(f"{resource.label}: {need} needed; {fit.plan.name} holds {limit}, and "
-                           f"at most {most} with every add-on, still {short} short.")
+            reasons.append(
+                f"{resource.label}: {need} needed; {fit.plan.name} holds {limit}, and "
+                f"at most {most} with every add-on, still {short} short."
+            )
         else:
             short = units_text(catalogue, r.resource, r.shortfall)
-            reasons.append(f"{resource.label}: {need} needed; {fit.plan.name} holds {limit} "
-                           f"({short} short) and no add-on raises it.")
+            reasons.append(
+                f"{resource.label}: {need} needed; {fit.plan.name} holds {limit} "
+                f"({short} short) and no add-on raises it."
+            )
     for feature in fit.missing_features:
-        reasons.append(f"{catalogue.feature(feature).label} is not available on "
-                       f"{fit.plan.name}.")
+        reasons.append(f"{catalogue.feature(feature).label} is not available on {fit.plan.name}.")
     if not fit.support_ok and needs.support is not None:
         wanted = catalogue.support_level(needs.support).label
         has = catalogue.support_level(fit.plan.support).label
@@ -582,11 +616,16 @@ def read_needs(value: object, field: str, catalogue: Catalogue, errors: Errors) 
 
 def _compare(req: _Request, catalogue: Catalogue) -> dict[str, Any]:
     currency, interval = req.currency, req.interval
-    fits = [fit_plan(catalogue, p, req.needs, currency=currency, interval=interval)
-            for p in catalogue.plans]
+    fits = [
+        fit_plan(catalogue, p, req.needs, currency=currency, interval=interval)
+        for p in catalogue.plans
+    ]
     options = sorted(
-        ((f, cost) for f in fits if f.fits
-         and (cost := fit_cost(f, currency=currency, interval=interval)) is not None),
+        (
+            (f, cost)
+            for f in fits
+            if f.fits and (cost := fit_cost(f, currency=currency, interval=interval)) is not None
+        ),
         key=lambda pair: option_key(*pair),
     )
     best = options[0] if options else None
@@ -596,8 +635,11 @@ def _compare(req: _Request, catalogue: Catalogue) -> dict[str, Any]:
     response: dict[str, Any] = {
         "currency": currency,
         "interval": interval,
-        "needs": {**req.needs.usage, "features": list(req.needs.features),
-                  "support": req.needs.support},
+        "needs": {
+            **req.needs.usage,
+            "features": list(req.needs.features),
+            "support": req.needs.support,
+        },
         "plans": [_plan_row(catalogue, f, req) for f in fits],
         "recommendation": _recommendation(catalogue, req, options, contact),
         "addons_vs_upgrade": None,
@@ -629,15 +671,19 @@ def costs(catalogue: Catalogue, fit: Fit, *, currency: str, interval: str) -> di
         year = fit_cost(fit, currency=currency, interval="year")
         assert month is not None and year is not None
         # The monthly equivalent of the annual price is rounded half up to the minor unit.
-        per_month = money.quantize(money.divide(year, 12), currency, rounding="half_up",
-                                   extra=catalogue.minor_units)
-        result.update({
-            "month": _money(catalogue, month, currency),
-            "year": _money(catalogue, year, currency),
-            "year_per_month": _money(catalogue, per_month, currency),
-            "annual_saving": _money(catalogue, money.add(money.multiply(month, 12), -year),
-                                    currency),
-        })
+        per_month = money.quantize(
+            money.divide(year, 12), currency, rounding="half_up", extra=catalogue.minor_units
+        )
+        result.update(
+            {
+                "month": _money(catalogue, month, currency),
+                "year": _money(catalogue, year, currency),
+                "year_per_month": _money(catalogue, per_month, currency),
+                "annual_saving": _money(
+                    catalogue, money.add(money.multiply(month, 12), -year), currency
+                ),
+            }
+        )
     return result
 
 
@@ -647,14 +693,16 @@ def addon_lines(
     lines = []
     for u in units:
         price = u.addon.price(currency, interval)
-        lines.append({
-            "addon": u.addon.id,
-            "name": u.addon.name,
-            "quantity": u.quantity,
-            "grants": grants_text(catalogue, u.addon, u.quantity),
-            "unit_price": _money(catalogue, price, currency),
-            "amount": _money(catalogue, money.multiply(price, u.quantity), currency),
-        })
+        lines.append(
+            {
+                "addon": u.addon.id,
+                "name": u.addon.name,
+                "quantity": u.quantity,
+                "grants": grants_text(catalogue, u.addon, u.quantity),
+                "unit_price": _money(catalogue, price, currency),
+                "amount": _money(catalogue, money.multiply(price, u.quantity), currency),
+            }
+        )
     return lines
 
 
@@ -693,12 +741,14 @@ def _plan_row(catalogue: Catalogue, fit: Fit, req: _Request) -> dict[str, Any]:
         "shortfalls": shortfall_reasons(catalogue, fit, req.needs),
     }
     if fit.fits and plan.self_serve:
-        row["addons"] = addon_lines(catalogue, fit.units, currency=req.currency,
-                                    interval=req.interval)
+        row["addons"] = addon_lines(
+            catalogue, fit.units, currency=req.currency, interval=req.interval
+        )
         row["cost"] = costs(catalogue, fit, currency=req.currency, interval=req.interval)
     if req.current is not None:
-        row["change_from_current"] = change_kind(req.current, plan, currency=req.currency,
-                                                 interval=req.interval)
+        row["change_from_current"] = change_kind(
+            req.current, plan, currency=req.currency, interval=req.interval
+        )
     return row
 
 
@@ -712,8 +762,10 @@ def _resource_row(catalogue: Catalogue, r: ResourceFit) -> dict[str, Any]:
         "limit": r.limit,
         "fits_alone": r.limit is None or r.need <= r.limit,
         "shortfall": r.shortfall,
-        "addons": [{"addon": u.addon.id, "quantity": u.quantity,
-                    "adds": u.quantity * u.addon.unit_size} for u in r.units],
+        "addons": [
+            {"addon": u.addon.id, "quantity": u.quantity, "adds": u.quantity * u.addon.unit_size}
+            for u in r.units
+        ],
         "limit_with_addons": r.limit_with_addons,
         "max_with_addons": r.max_with_addons,
         "fits": r.fits,
@@ -732,19 +784,28 @@ def _recommendation(
     every = per_interval(interval)
     if options:
         fit, cost = options[0]
-        reason = (f"{option_name(fit)} is the cheapest way to cover everything you need, at "
-                  f"{_show(catalogue, cost, currency)} {every}.")
+        reason = (
+            f"{option_name(fit)} is the cheapest way to cover everything you need, at "
+            f"{_show(catalogue, cost, currency)} {every}."
+        )
         tied = [f for f, c in options[1:] if c == cost]
         if tied:
-            why = ("it needs no add-ons" if not fit.uses_addons and tied[0].uses_addons
-                   else "it is the higher plan, with more included for the same price")
-            reason += (f" {option_name(tied[0])} costs the same; {fit.plan.name} is preferred "
-                       f"because {why}.")
+            why = (
+                "it needs no add-ons"
+                if not fit.uses_addons and tied[0].uses_addons
+                else "it is the higher plan, with more included for the same price"
+            )
+            reason += (
+                f" {option_name(tied[0])} costs the same; {fit.plan.name} is preferred "
+                f"because {why}."
+            )
         dearer = [(f, c) for f, c in options[1:] if c != cost]
         if dearer:
             other, other_cost = dearer[0]
-            reason += (f" The next cheapest option, {option_name(other)}, costs "
-                       f"{_show(catalogue, other_cost, currency)} {every}.")
+            reason += (
+                f" The next cheapest option, {option_name(other)}, costs "
+                f"{_show(catalogue, other_cost, currency)} {every}."
+            )
         return {
             "plan": fit.plan.id,
             "name": fit.plan.name,
@@ -756,15 +817,29 @@ def _recommendation(
     if contact is not None:
         plan = contact.plan
         company = catalogue.company
-        reason = (f"No self-serve plan covers what you need, even with add-ons. {plan.name} is "
-                  f"sold by the sales team with limits set by contract (minimum term "
-                  f"{catalogue.policy.contact_sales_minimum_term_months} months); contact "
-                  f"{company.sales_email}.")
-        return {"plan": plan.id, "name": plan.name, "contact_sales": True, "addons": [],
-                "total": None, "reason": reason}
-    return {"plan": None, "name": None, "contact_sales": False, "addons": [], "total": None,
-            "reason": "No plan in the catalogue covers these needs, not even through the sales "
-                      "team; see each plan's shortfalls."}
+        reason = (
+            f"No self-serve plan covers what you need, even with add-ons. {plan.name} is "
+            f"sold by the sales team with limits set by contract (minimum term "
+            f"{catalogue.policy.contact_sales_minimum_term_months} months); contact "
+            f"{company.sales_email}."
+        )
+        return {
+            "plan": plan.id,
+            "name": plan.name,
+            "contact_sales": True,
+            "addons": [],
+            "total": None,
+            "reason": reason,
+        }
+    return {
+        "plan": None,
+        "name": None,
+        "contact_sales": False,
+        "addons": [],
+        "total": None,
+        "reason": "No plan in the catalogue covers these needs, not even through the sales "
+        "team; see each plan's shortfalls.",
+    }
 
 
 def _addons_vs_upgrade(
@@ -785,12 +860,16 @@ def _addons_vs_upgrade(
     every = per_interval(req.interval)
     show = _show
     if saving > 0:
-        text = (f"{option_name(fit)} ({show(catalogue, cost, req.currency)} {every}) is "
-                f"{show(catalogue, saving, req.currency)} {every} cheaper than moving up to "
-                f"{option_name(other)} ({show(catalogue, other_cost, req.currency)} {every}).")
+        text = (
+            f"{option_name(fit)} ({show(catalogue, cost, req.currency)} {every}) is "
+            f"{show(catalogue, saving, req.currency)} {every} cheaper than moving up to "
+            f"{option_name(other)} ({show(catalogue, other_cost, req.currency)} {every})."
+        )
     else:
-        text = (f"{option_name(fit)} costs the same as {option_name(other)} "
-                f"({show(catalogue, cost, req.currency)} {every}).")
+        text = (
+            f"{option_name(fit)} costs the same as {option_name(other)} "
+            f"({show(catalogue, cost, req.currency)} {every})."
+        )
     return {
         "plan": fit.plan.id,
         "addons": [{"addon": u.addon.id, "quantity": u.quantity} for u in fit.units],
@@ -817,10 +896,12 @@ def losses(
         has_now = plan_has_feature(catalogue, current, fid)
         if not has_now or plan_has_feature(catalogue, target.plan, fid) or fid in bought:
             continue
-        offer = next((a.id for a in catalogue.addons
-                      if a.feature == fid and can_buy(a, target.plan)), None)
-        features.append({"feature": fid, "label": catalogue.feature(fid).label,
-                         "available_as_addon": offer})
+        offer = next(
+            (a.id for a in catalogue.addons if a.feature == fid and can_buy(a, target.plan)), None
+        )
+        features.append(
+            {"feature": fid, "label": catalogue.feature(fid).label, "available_as_addon": offer}
+        )
     support = None
     now = catalogue.support_level(current.support)
     then = catalogue.support_level(target.plan.support)
@@ -832,12 +913,25 @@ def losses(
         before = current.limits.get(r.resource)
         after = r.limit_with_addons
         if after is not None and (before is None or after < before):
-            limits.append({"resource": r.resource, "unit": catalogue.resource(r.resource).unit,
-                           "from": before, "to": after})
+            limits.append(
+                {
+                    "resource": r.resource,
+                    "unit": catalogue.resource(r.resource).unit,
+                    "from": before,
+                    "to": after,
+                }
+            )
         used = None if current_usage is None else current_usage.get(r.resource, 0)
         if used is not None and after is not None and used > after:
-            over.append({"resource": r.resource, "unit": catalogue.resource(r.resource).unit,
-                         "usage": used, "limit": after, "reduce_by": used - after})
+            over.append(
+                {
+                    "resource": r.resource,
+                    "unit": catalogue.resource(r.resource).unit,
+                    "usage": used,
+                    "limit": after,
+                    "reduce_by": used - after,
+                }
+            )
     return {
         "features": features,
         "support": support,
@@ -849,19 +943,27 @@ def losses(
 def _change(
     catalogue: Catalogue, req: _Request, current: Plan, target: Fit | None
 ) -> dict[str, Any]:
-    current_fit = fit_plan(catalogue, current, req.needs, currency=req.currency,
-                           interval=req.interval)
+    current_fit = fit_plan(
+        catalogue, current, req.needs, currency=req.currency, interval=req.interval
+    )
     if target is None:
-        return {"from": current.id, "to": None, "kind": None, "current_fits": current_fit.fits,
-                "losses": None, "summary": "No plan covers these needs, so no change is "
-                                           "recommended."}
+        return {
+            "from": current.id,
+            "to": None,
+            "kind": None,
+            "current_fits": current_fit.fits,
+            "losses": None,
+            "summary": "No plan covers these needs, so no change is recommended.",
+        }
     kind = change_kind(current, target.plan, currency=req.currency, interval=req.interval)
     lost = losses(catalogue, current, target, current_usage=req.current_usage)
     summary = _change_summary(catalogue, current, target, kind, lost)
     current_cost = fit_cost(current_fit, currency=req.currency, interval=req.interval)
     if kind != "same" and current_fit.fits and current_cost is not None:
-        summary += (f" Staying on {option_name(current_fit)} would also cover your needs, at "
-                    f"{_show(catalogue, current_cost, req.currency)} {per_interval(req.interval)}.")
+        summary += (
+            f" Staying on {option_name(current_fit)} would also cover your needs, at "
+            f"{_show(catalogue, current_cost, req.currency)} {per_interval(req.interval)}."
+        )
     return {
         "from": current.id,
         "to": target.plan.id,
@@ -883,22 +985,32 @@ def _change_summary(
     sentences = {
         "upgrade": f"Upgrade from {current.name} to {name}.",
         "downgrade": f"Downgrade from {current.name} to {name}.",
-        "sideways": (f"Move sideways from {current.name} to {name} (a different plan level at "
-                     f"a price that does not follow the plan order)."),
+        "sideways": (
+            f"Move sideways from {current.name} to {name} (a different plan level at "
+            f"a price that does not follow the plan order)."
+        ),
     }
     parts = [sentences[kind]]
     if lost["features"]:
         labels = ", ".join(f["label"] for f in lost["features"])
         parts.append(f"You would lose: {labels}.")
     if lost["support"] is not None:
-        parts.append(f"Support changes from {lost['support']['from_label']} to "
-                     f"{lost['support']['to_label']}.")
+        parts.append(
+            f"Support changes from {lost['support']['from_label']} to "
+            f"{lost['support']['to_label']}."
+        )
     for item in lost["usage_over_new_limits"] or ():
         resource = catalogue.resource(item["resource"])
-        amounts = [units_text(catalogue, item["resource"], item[key])
-                   for key in ("reduce_by", "usage", "limit")]
-        parts.append(f"Reduce {resource.label.lower()} by {amounts[0]} (from {amounts[1]} to "
-                     f"{amounts[2]}) before the change.")
-    parts.extend(policy_words.over_limit_sentence(catalogue, item["resource"])
-                 for item in lost["usage_over_new_limits"] or ())  # fmt: skip
+        amounts = [
+            units_text(catalogue, item["resource"], item[key])
+            for key in ("reduce_by", "usage", "limit")
+        ]
+        parts.append(
+            f"Reduce {resource.label.lower()} by {amounts[0]} (from {amounts[1]} to "
+            f"{amounts[2]}) before the change."
+        )
+    parts.extend(
+        policy_words.over_limit_sentence(catalogue, item["resource"])
+        for item in lost["usage_over_new_limits"] or ()
+    )
     return " ".join(parts)

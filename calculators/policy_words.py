@@ -138,26 +138,36 @@ def feature_end_kept(catalogue: Catalogue, feature_id: str) -> str:
     if end.data is None:
         return "It holds no data of yours, so nothing is kept or deleted."
     if end.kept_days is None:
-        return (f"We keep {end.data} while your account exists, and use them again if the "
-                "feature comes back.")  # fmt: skip
+        return (
+            f"We keep {end.data} while your account exists, and use them again if the "
+            "feature comes back."
+        )
     download = " You can download them until then." if end.exportable else ""
-    return (f"We keep {end.data} for {days(end.kept_days)} after the feature ends, then delete "
-            f"them.{download}")  # fmt: skip
+    return (
+        f"We keep {end.data} for {days(end.kept_days)} after the feature ends, then delete "
+        f"them.{download}"
+    )
 
 
 def tax_due_today(catalogue: Catalogue) -> str:
     """Whether "Due today" and the site's calculators include tax (``policy.tax``)."""
     policy = catalogue.policy
-    basis = " and ".join({"billing_address": "the country of your billing address",
-                          "tax_id": "your tax ID"}[b] for b in policy.tax.based_on)  # fmt: skip
+    basis = " and ".join(
+        {"billing_address": "the country of your billing address", "tax_id": "your tax ID"}[b]
+        for b in policy.tax.based_on
+    )
     if policy.proration.tax is not None:
-        return (f"Amounts on the **Review change** screen and in the calculators include tax, as "
-                f"your invoice does. Tax depends on {basis}.")  # fmt: skip
+        return (
+            f"Amounts on the **Review change** screen and in the calculators include tax, as "
+            f"your invoice does. Tax depends on {basis}."
+        )
     if policy.tax.due_today == "with_tax":
-        return ("**Due today** on the **Review change** screen includes any sales tax or VAT: it "
-                "is the amount your payment method is charged. The calculators on this site show "
-                f"amounts before tax, because tax depends on {basis}, so **Due today** can be "
-                "higher than the calculator by that tax.")  # fmt: skip
+        return (
+            "**Due today** on the **Review change** screen includes any sales tax or VAT: it "
+            "is the amount your payment method is charged. The calculators on this site show "
+            f"amounts before tax, because tax depends on {basis}, so **Due today** can be "
+            "higher than the calculator by that tax."
+        )
     return (
         "**Due today** on the **Review change** screen and the calculators on this site show "
         f"amounts before tax. Any sales tax or VAT is added on the invoice, from {basis}."
@@ -169,11 +179,13 @@ def renewal_after_grace(catalogue: Catalogue) -> str:
     policy = catalogue.policy
     grace = days(policy.failed_payment_grace_period_days)
     if policy.failed_payment_renewal_after_grace == "suspended":
-        return (f"If a renewal is still unpaid {grace} after it failed, the account is suspended: "
-                "your sites stop serving and only billing can be changed, but nothing is deleted, "
-                "and paying the invoice restores everything at once. An account still unpaid "
-                f"{days(policy.failed_payment_closed_after_suspension_days)} after it was "
-                "suspended is closed, as if it had been cancelled.")  # fmt: skip
+        return (
+            f"If a renewal is still unpaid {grace} after it failed, the account is suspended: "
+            "your sites stop serving and only billing can be changed, but nothing is deleted, "
+            "and paying the invoice restores everything at once. An account still unpaid "
+            f"{days(policy.failed_payment_closed_after_suspension_days)} after it was "
+            "suspended is closed, as if it had been cancelled."
+        )
     lowest = catalogue.self_serve_plans[0].name
     return (
         f"If a renewal is still unpaid {grace} after it failed, the account moves to the "

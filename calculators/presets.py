@@ -21,21 +21,23 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
-STRIPE: Final[Mapping[str, object]] = MappingProxyType({
-    "time_basis": "second",
-    "day_count": "actual",
-    "rounding": "half_up",
-    "factor_decimals": None,
-    "credit_basis": "price",
-    "apply": "next_invoice",
-    "interval_change": "restart",
-    "negative_total": "credit_balance",
-    "tax": None,
-    "minimum_charge": "0",
-    "change_day": "new_plan",
-    "timing": "in_advance",
-    "quantity_change": "credit_and_charge",
-})  # fmt: skip
+STRIPE: Final[Mapping[str, object]] = MappingProxyType(
+    {
+        "time_basis": "second",
+        "day_count": "actual",
+        "rounding": "half_up",
+        "factor_decimals": None,
+        "credit_basis": "price",
+        "apply": "next_invoice",
+        "interval_change": "restart",
+        "negative_total": "credit_balance",
+        "tax": None,
+        "minimum_charge": "0",
+        "change_day": "new_plan",
+        "timing": "in_advance",
+        "quantity_change": "credit_and_charge",
+    }
+)
 STRIPE_DOC: Final = """Stripe Billing, classic billing mode, default ``proration_behavior``.
 
 - Time to the second: "Stripe calculates proration down to the second based on the starting
@@ -59,21 +61,23 @@ Published examples reproduced: 10 -> 20 USD a month halfway through: -5.00 and +
 100 -> 10 USD halfway: 45.00 to the credit balance (the support article above).
 """
 
-KILL_BILL: Final[Mapping[str, object]] = MappingProxyType({
-    "time_basis": "day",
-    "day_count": "actual",
-    "rounding": "half_up",
-    "factor_decimals": 9,
-    "credit_basis": "price_capped_at_paid",
-    "apply": "immediately",
-    "interval_change": "keep_anchor",
-    "negative_total": "credit_balance",
-    "tax": None,
-    "minimum_charge": "0",
-    "change_day": "new_plan",
-    "timing": "in_advance",
-    "quantity_change": "credit_and_charge",
-})  # fmt: skip
+KILL_BILL: Final[Mapping[str, object]] = MappingProxyType(
+    {
+        "time_basis": "day",
+        "day_count": "actual",
+        "rounding": "half_up",
+        "factor_decimals": 9,
+        "credit_basis": "price_capped_at_paid",
+        "apply": "immediately",
+        "interval_change": "keep_anchor",
+        "negative_total": "credit_balance",
+        "tax": None,
+        "minimum_charge": "0",
+        "change_day": "new_plan",
+        "timing": "in_advance",
+        "quantity_change": "credit_and_charge",
+    }
+)
 KILL_BILL_DOC: Final = """Kill Bill (open-source billing), in-advance recurring items.
 
 - Day-based factor rounded to 9 decimals half up: ``days.divide(daysInPeriod,
@@ -100,21 +104,23 @@ quarterly 69.95: -19.32 and +61.59, next invoice 69.95 on 2012-08-01; an annual 
 2012-05-12 credits 2327.62 and resumed on 2012-06-04 charges 2380.22 to 2013-06-01.
 """
 
-LAGO: Final[Mapping[str, object]] = MappingProxyType({
-    "time_basis": "day",
-    "day_count": "actual",
-    "rounding": "half_up",
-    "factor_decimals": None,
-    "credit_basis": "price_capped_at_paid",
-    "apply": "immediately",
-    "interval_change": "keep_anchor",
-    "negative_total": "credit_balance",
-    "tax": None,
-    "minimum_charge": "0",
-    "change_day": "new_plan",
-    "timing": "in_advance",
-    "quantity_change": "credit_and_charge",
-})  # fmt: skip
+LAGO: Final[Mapping[str, object]] = MappingProxyType(
+    {
+        "time_basis": "day",
+        "day_count": "actual",
+        "rounding": "half_up",
+        "factor_decimals": None,
+        "credit_basis": "price_capped_at_paid",
+        "apply": "immediately",
+        "interval_change": "keep_anchor",
+        "negative_total": "credit_balance",
+        "tax": None,
+        "minimum_charge": "0",
+        "change_day": "new_plan",
+        "timing": "in_advance",
+        "quantity_change": "credit_and_charge",
+    }
+)
 LAGO_DOC: Final = """Lago (open-source billing), plans paid in advance; the operation modelled is an
 upgrade.
 
@@ -145,21 +151,23 @@ upgrade.
   (same spec): ``keep_anchor``.
 """
 
-ZUORA: Final[Mapping[str, object]] = MappingProxyType({
-    "time_basis": "day",
-    "day_count": "actual",
-    "rounding": "half_up",
-    "factor_decimals": None,
-    "credit_basis": "price",
-    "apply": "immediately",
-    "interval_change": "keep_anchor",
-    "negative_total": "credit_balance",
-    "tax": None,
-    "minimum_charge": "0",
-    "change_day": "new_plan",
-    "timing": "in_advance",
-    "quantity_change": "delta",
-})  # fmt: skip
+ZUORA: Final[Mapping[str, object]] = MappingProxyType(
+    {
+        "time_basis": "day",
+        "day_count": "actual",
+        "rounding": "half_up",
+        "factor_decimals": None,
+        "credit_basis": "price",
+        "apply": "immediately",
+        "interval_change": "keep_anchor",
+        "negative_total": "credit_balance",
+        "tax": None,
+        "minimum_charge": "0",
+        "change_day": "new_plan",
+        "timing": "in_advance",
+        "quantity_change": "delta",
+    }
+)
 ZUORA_DOC: Final = """Zuora Billing, recurring charges billed in advance; the operation modelled is
 an update of a product's quantity or price.
 
@@ -179,21 +187,23 @@ an update of a product's quantity or price.
   charge. By the current design, such a partial month/period will always be billed".
 """
 
-CHARGEBEE: Final[Mapping[str, object]] = MappingProxyType({
-    "time_basis": "second",
-    "day_count": "actual",
-    "rounding": "half_up",
-    "factor_decimals": None,
-    "credit_basis": "price",
-    "apply": "immediately",
-    "interval_change": "restart",
-    "negative_total": "credit_balance",
-    "tax": None,
-    "minimum_charge": "0",
-    "change_day": "new_plan",
-    "timing": "in_advance",
-    "quantity_change": "credit_and_charge",
-})  # fmt: skip
+CHARGEBEE: Final[Mapping[str, object]] = MappingProxyType(
+    {
+        "time_basis": "second",
+        "day_count": "actual",
+        "rounding": "half_up",
+        "factor_decimals": None,
+        "credit_basis": "price",
+        "apply": "immediately",
+        "interval_change": "restart",
+        "negative_total": "credit_balance",
+        "tax": None,
+        "minimum_charge": "0",
+        "change_day": "new_plan",
+        "timing": "in_advance",
+        "quantity_change": "credit_and_charge",
+    }
+)
 CHARGEBEE_DOC: Final = """Chargebee, advance billing with proration enabled; the operation modelled
 is a plan or quantity change invoiced at once.
 
@@ -214,21 +224,23 @@ is a plan or quantity change invoiced at once.
   credit balance.
 """
 
-RECURLY: Final[Mapping[str, object]] = MappingProxyType({
-    "time_basis": "second",
-    "day_count": "actual",
-    "rounding": "half_up",
-    "factor_decimals": None,
-    "credit_basis": "price",
-    "apply": "immediately",
-    "interval_change": "restart",
-    "negative_total": "credit_balance",
-    "tax": None,
-    "minimum_charge": "0",
-    "change_day": "new_plan",
-    "timing": "in_advance",
-    "quantity_change": "delta",
-})  # fmt: skip
+RECURLY: Final[Mapping[str, object]] = MappingProxyType(
+    {
+        "time_basis": "second",
+        "day_count": "actual",
+        "rounding": "half_up",
+        "factor_decimals": None,
+        "credit_basis": "price",
+        "apply": "immediately",
+        "interval_change": "restart",
+        "negative_total": "credit_balance",
+        "tax": None,
+        "minimum_charge": "0",
+        "change_day": "new_plan",
+        "timing": "in_advance",
+        "quantity_change": "delta",
+    }
+)
 RECURLY_DOC: Final = """Recurly, a subscription change with the timeframe "now".
 
 - "Proration is the time remaining in the current billing period divided by the time in the
@@ -245,23 +257,27 @@ RECURLY_DOC: Final = """Recurly, a subscription change with the timeframe "now".
   The interval change (``restart``) is this project's assumption, not quoted.
 """
 
-PRESETS: Final[Mapping[str, Mapping[str, object]]] = MappingProxyType({
-    "stripe": STRIPE,
-    "killbill": KILL_BILL,
-    "lago": LAGO,
-    "zuora": ZUORA,
-    "chargebee": CHARGEBEE,
-    "recurly": RECURLY,
-})  # fmt: skip
+PRESETS: Final[Mapping[str, Mapping[str, object]]] = MappingProxyType(
+    {
+        "stripe": STRIPE,
+        "killbill": KILL_BILL,
+        "lago": LAGO,
+        "zuora": ZUORA,
+        "chargebee": CHARGEBEE,
+        "recurly": RECURLY,
+    }
+)
 
-SOURCES: Final[Mapping[str, str]] = MappingProxyType({
-    "stripe": STRIPE_DOC,
-    "killbill": KILL_BILL_DOC,
-    "lago": LAGO_DOC,
-    "zuora": ZUORA_DOC,
-    "chargebee": CHARGEBEE_DOC,
-    "recurly": RECURLY_DOC,
-})  # fmt: skip
+SOURCES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "stripe": STRIPE_DOC,
+        "killbill": KILL_BILL_DOC,
+        "lago": LAGO_DOC,
+        "zuora": ZUORA_DOC,
+        "chargebee": CHARGEBEE_DOC,
+        "recurly": RECURLY_DOC,
+    }
+)
 
 
 def preset(name: str) -> dict[str, object]:

@@ -40,10 +40,20 @@ TIMES: Final = "\N{MULTIPLICATION SIGN}"
 ELLIPSIS: Final = "\N{HORIZONTAL ELLIPSIS}"
 
 PRORATION_POLICY_FIELDS: Final[tuple[str, ...]] = (
-    "time_basis", "day_count", "rounding", "factor_decimals", "credit_basis", "apply",
-    "interval_change", "negative_total", "tax", "minimum_charge",
-    "change_day", "timing", "quantity_change",
-)  # fmt: skip
+    "time_basis",
+    "day_count",
+    "rounding",
+    "factor_decimals",
+    "credit_basis",
+    "apply",
+    "interval_change",
+    "negative_total",
+    "tax",
+    "minimum_charge",
+    "change_day",
+    "timing",
+    "quantity_change",
+)
 # The conventions added after the first ten fields; a response echoes them only when they differ
 # from the default, so a request that does not use them gets the response it always got.
 LATER_POLICY_FIELDS: Final = ("change_day", "timing", "quantity_change")
@@ -67,26 +77,41 @@ DEFAULT_POLICY: Final[dict[str, object]] = {
 }
 _DEFAULTS: Final[Mapping[str, object]] = MappingProxyType(dict(DEFAULT_POLICY))
 
-POLICY_CHOICES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType({
-    "time_basis": periods.TIME_BASES,
-    "day_count": periods.DAY_COUNTS,
-    "rounding": money.ROUNDINGS,
-    "credit_basis": ("price", "paid", "price_capped_at_paid"),
-    "apply": ("immediately", "next_invoice", "period_end", "without_proration"),
-    "interval_change": ("restart", "keep_anchor"),
-    "negative_total": ("credit_balance", "refund", "extend_period"),
-    "change_day": ("new_plan", "current_plan"),
-    "timing": ("in_advance", "in_arrears"),
-    "quantity_change": ("credit_and_charge", "delta"),
-})  # fmt: skip
+POLICY_CHOICES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "time_basis": periods.TIME_BASES,
+        "day_count": periods.DAY_COUNTS,
+        "rounding": money.ROUNDINGS,
+        "credit_basis": ("price", "paid", "price_capped_at_paid"),
+        "apply": ("immediately", "next_invoice", "period_end", "without_proration"),
+        "interval_change": ("restart", "keep_anchor"),
+        "negative_total": ("credit_balance", "refund", "extend_period"),
+        "change_day": ("new_plan", "current_plan"),
+        "timing": ("in_advance", "in_arrears"),
+        "quantity_change": ("credit_and_charge", "delta"),
+    }
+)
 
 REQUEST_FIELDS: Final = (
-    "currency", "change_at", "current", "new", "policy", "preset", "minor_unit",
-)  # fmt: skip
+    "currency",
+    "change_at",
+    "current",
+    "new",
+    "policy",
+    "preset",
+    "minor_unit",
+)
 CURRENT_FIELDS: Final = (
-    "price", "quantity", "interval", "interval_count", "period_start", "period_end", "amount_paid",
-    "billing_cycle_day", "service_start",
-)  # fmt: skip
+    "price",
+    "quantity",
+    "interval",
+    "interval_count",
+    "period_start",
+    "period_end",
+    "amount_paid",
+    "billing_cycle_day",
+    "service_start",
+)
 NEW_FIELDS: Final = ("price", "quantity", "interval", "interval_count", "renews_at")
 TAX_FIELDS: Final = ("rate", "inclusive")
 
@@ -268,8 +293,15 @@ def parse_request(raw: object) -> Request | list[dict[str, str]]:
         paid = current.amount_paid
         if paid is None:
             paid = money.multiply(current.price, current.quantity)
-        plan = CurrentPlan(current.price, current.quantity, current.interval, period, paid,
-                           current.billing_cycle_day, service_start)  # fmt: skip
+        plan = CurrentPlan(
+            current.price,
+            current.quantity,
+            current.interval,
+            period,
+            paid,
+            current.billing_cycle_day,
+            service_start,
+        )
     assert new.price is not None and new.quantity is not None and new.interval is not None
     return Request(
         currency,
@@ -315,34 +347,30 @@ def _read_currency(raw: Mapping[str, object], problems: _Problems) -> Currency |
         else:
             digits = declared
     if code is None:
-        problems.add("currency", "is required: an ISO 4217 code such as \"USD\"")
+        problems.add("currency", 'is required: an ISO 4217 code such as "USD"')
         return None
     if not isinstance(code, str) or not _CURRENCY_CODE.fullmatch(code):
         hint = ""
         if isinstance(code, str) and _CURRENCY_CODE.fullmatch(code.strip().upper()):
             hint = f"; did you mean {code.strip().upper()!r}?"
-        problems.add("currency", f"{_show(code)} is not an ISO 4217 code such as \"USD\"{hint}")
+        problems.add("currency", f'{_show(code)} is not an ISO 4217 code such as "USD"{hint}')
         return None
     if money.is_known_currency(code):
         known = money.minor_unit(code)
         if digits is not None and digits != known:
-            problems.add(
-                "minor_unit", f"{code} has {known} decimals in ISO 4217, not {digits}"
-            )
+            problems.add("minor_unit", f"{code} has {known} decimals in ISO 4217, not {digits}")
             return None
         return Currency(code, known)
     if digits is None:
         problems.add(
             "currency",
-            f"unknown currency {code!r}; give its decimals in \"minor_unit\" if it is real",
+            f'unknown currency {code!r}; give its decimals in "minor_unit" if it is real',
         )
         return None
     return Currency(code, digits)
 
 
-def _read_preset(
-    name: object, problems: _Problems
-) -> tuple[str | None, Mapping[str, object]]:
+def _read_preset(name: object, problems: _Problems) -> tuple[str | None, Mapping[str, object]]:
     if name is None:
         return None, _DEFAULTS
     if not isinstance(name, str) or name not in presets.PRESETS:
@@ -456,18 +484,19 @@ def _read_tax(raw: object, field: str, problems: _Problems) -> Tax | None:
     if raw is None:
         return None
     if not isinstance(raw, Mapping):
-        problems.add(field, f"must be null or an object such as {{\"rate\": \"0.20\"}}, got "
-                            f"{_json_type(raw)}")  # fmt: skip
+        problems.add(
+            field, f'must be null or an object such as {{"rate": "0.20"}}, got {_json_type(raw)}'
+        )
         return None
     _unknown_keys(raw, TAX_FIELDS, field, problems)
     rate_raw = raw.get("rate")
     rate: Decimal | None = None
     if rate_raw is None:
-        problems.add(f"{field}.rate", "is required: a decimal fraction such as \"0.20\" for 20%")
+        problems.add(f"{field}.rate", 'is required: a decimal fraction such as "0.20" for 20%')
     elif not isinstance(rate_raw, str) or not _RATE_TEXT.fullmatch(rate_raw):
         problems.add(
             f"{field}.rate",
-            f"must be a decimal fraction as a string such as \"0.20\", got {_show(rate_raw)}",
+            f'must be a decimal fraction as a string such as "0.20", got {_show(rate_raw)}',
         )
     elif len(rate_raw) > 20 or Decimal(rate_raw) >= 1:
         problems.add(f"{field}.rate", f"must be at least 0 and below 1 (100%), got {rate_raw}")
@@ -484,8 +513,11 @@ def _read_current(
     raw: Mapping[str, object], currency: Currency | None, problems: _Problems
 ) -> _Parts | _Missing | None:
     if "current" not in raw:
-        problems.add("current", "is required: the plan the customer has now, or null for a new "
-                                "subscription that starts mid-cycle")  # fmt: skip
+        problems.add(
+            "current",
+            "is required: the plan the customer has now, or null for a new "
+            "subscription that starts mid-cycle",
+        )
         return _MISSING
     value = raw["current"]
     if value is None:
@@ -498,23 +530,26 @@ def _read_current(
         price=_read_amount(value.get("price"), "current.price", currency, problems, required=True),
         quantity=_read_quantity(value.get("quantity"), "current.quantity", problems),
         interval=_read_interval(value, "current", problems),
-        start=_read_instant(value, "period_start", "current.period_start", problems,
-                            required=True),
+        start=_read_instant(value, "period_start", "current.period_start", problems, required=True),
         end=_read_instant(value, "period_end", "current.period_end", problems, required=False),
-        amount_paid=_read_amount(value.get("amount_paid"), "current.amount_paid", currency,
-                                 problems),
+        amount_paid=_read_amount(
+            value.get("amount_paid"), "current.amount_paid", currency, problems
+        ),
         billing_cycle_day=_read_billing_day(value.get("billing_cycle_day"), problems),
-        service_start=_read_instant(value, "service_start", "current.service_start", problems,
-                                    required=False),
-    )  # fmt: skip
+        service_start=_read_instant(
+            value, "service_start", "current.service_start", problems, required=False
+        ),
+    )
 
 
 def _read_billing_day(raw: object, problems: _Problems) -> int | None:
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 31:
-        problems.add("current.billing_cycle_day",
-                     f"must be a day of the month from 1 to 31, got {_show(raw)}")  # fmt: skip
+        problems.add(
+            "current.billing_cycle_day",
+            f"must be a day of the month from 1 to 31, got {_show(raw)}",
+        )
         return None
     return raw
 
@@ -548,11 +583,11 @@ def _read_amount(
 ) -> Decimal | None:
     if raw is None:
         if required:
-            problems.add(field, "is required: a decimal string such as \"249.95\"")
+            problems.add(field, 'is required: a decimal string such as "249.95"')
         return None
     if isinstance(raw, int):  # bool is an int too
         problems.add(
-            field, f"must be a decimal string such as \"249.95\", not the number {_show(raw)}"
+            field, f'must be a decimal string such as "249.95", not the number {_show(raw)}'
         )
         return None
     # With an unknown currency the format is still checked; only the decimals cannot be.
@@ -598,9 +633,9 @@ def _read_interval(
         count = 1
     if not isinstance(unit, str) or unit not in periods.UNITS:
         problems.add(
-            f"{prefix}.interval", f"unknown interval {_show(unit)}; use one of "
-            f"{', '.join(periods.UNITS)}"
-        )  # fmt: skip
+            f"{prefix}.interval",
+            f"unknown interval {_show(unit)}; use one of {', '.join(periods.UNITS)}",
+        )
         ok = False
     if isinstance(count, bool) or not isinstance(count, int):
         problems.add(
@@ -624,7 +659,7 @@ def _read_instant(
     raw = value.get(key)
     if raw is None:
         if required:
-            problems.add(field, "is required: a date such as \"2012-05-12\"")
+            problems.add(field, 'is required: a date such as "2012-05-12"')
         return None
     try:
         return periods.parse_instant(raw)
@@ -747,8 +782,11 @@ def _check_service_start(
         return None
     field = "current.service_start"
     if policy is not None and policy.timing != "in_arrears":
-        problems.add(field, "is for timing in_arrears (the used part is billed from it); in "
-                            "advance the credit counts from change_at")  # fmt: skip
+        problems.add(
+            field,
+            "is for timing in_arrears (the used part is billed from it); in "
+            "advance the credit counts from change_at",
+        )
         return None
     start = convert(current.service_start)
     if period is not None and at is not None and not period.start <= start <= at:
@@ -819,8 +857,10 @@ def _new_term(request: Request) -> _NewTerm:
     anchor_day = None if current is None else current.billing_cycle_day
     if new.renews_at is not None:
         end = new.renews_at
-        if current is not None and end == current.period.end and (
-            new.interval.same_length(current.interval)
+        if (
+            current is not None
+            and end == current.period.end
+            and (new.interval.same_length(current.interval))
         ):
             # Renewing with the current period: measure against it, whose anchor day is known.
             return _NewTerm(Period(change_at, end), current.period, False)
@@ -961,12 +1001,19 @@ def quote(request: Request) -> Quote:
             f"The credit exceeds the next invoice, so that invoice is {_money(zero, currency)} "
             f"and the remaining "
             f"{_money(left_over, currency)} "
-            + ("is refunded." if policy.negative_total == "refund" else
-               "goes to the account's credit balance.")
-        )  # fmt: skip
+            + (
+                "is refunded."
+                if policy.negative_total == "refund"
+                else "goes to the account's credit balance."
+            )
+        )
     explanation.append(
         _next_invoice_sentence(
-            request, next_date, next_total, renewal if renewal_included else None, carried,
+            request,
+            next_date,
+            next_total,
+            renewal if renewal_included else None,
+            carried,
             renewal_words,
         )
     )
@@ -994,17 +1041,22 @@ class _Priced:
     amount: Decimal  # rounded, a magnitude
 
 
-def _priced(base: Decimal, part: Period, whole: Period, interval: Interval,
-            request: Request) -> _Priced:  # fmt: skip
+def _priced(
+    base: Decimal, part: Period, whole: Period, interval: Interval, request: Request
+) -> _Priced:
     """``part``'s share of ``whole`` (one ``interval``) of ``base``, under the policy."""
     policy, currency = request.policy, request.currency
     share = periods.share(
         part, whole, interval=interval, basis=policy.time_basis, day_count=policy.day_count
     )
     factor, exact, amount = line_amount(
-        base, share, currency=currency.code, rounding=policy.rounding,
-        factor_decimals=policy.factor_decimals, extra=currency.units,
-    )  # fmt: skip
+        base,
+        share,
+        currency=currency.code,
+        rounding=policy.rounding,
+        factor_decimals=policy.factor_decimals,
+        extra=currency.units,
+    )
     return _Priced(share, factor, exact, amount)
 
 
@@ -1028,9 +1080,16 @@ def _credit_line(request: Request) -> Line | None:
     )
     description = f"Unused time on the current plan, {_span(part)}"
     sentence = _line_sentence(
-        "unused", priced.share, value, priced.factor, priced.exact, priced.amount, "credit",
-        policy, currency,
-    )  # fmt: skip
+        "unused",
+        priced.share,
+        value,
+        priced.factor,
+        priced.exact,
+        priced.amount,
+        "credit",
+        policy,
+        currency,
+    )
     exact, amount = priced.exact, priced.amount
     if policy.credit_basis == "price_capped_at_paid" and amount > current.amount_paid:
         # No more is credited than is still on the item (what was billed, net of adjustments).
@@ -1039,8 +1098,18 @@ def _credit_line(request: Request) -> Line | None:
             f" Capped at the {_money(amount, currency)} still on the item: "
             f"{_money(amount, currency)} credit."
         )
-    return Line("credit", description, quantity, unit_price, part, priced.share, priced.factor,
-                exact, -amount, sentence)  # fmt: skip
+    return Line(
+        "credit",
+        description,
+        quantity,
+        unit_price,
+        part,
+        priced.share,
+        priced.factor,
+        exact,
+        -amount,
+        sentence,
+    )
 
 
 def _charge_line(request: Request, term: _NewTerm) -> Line:
@@ -1054,16 +1123,33 @@ def _charge_line(request: Request, term: _NewTerm) -> Line:
         description = f"Remaining time on the new plan, {_span(term.part)}"
         word = "remaining"
     sentence = _line_sentence(
-        word, priced.share, _price_times(new.quantity, new.price, currency), priced.factor,
-        priced.exact, priced.amount, "charge", policy, currency,
-    )  # fmt: skip
+        word,
+        priced.share,
+        _price_times(new.quantity, new.price, currency),
+        priced.factor,
+        priced.exact,
+        priced.amount,
+        "charge",
+        policy,
+        currency,
+    )
     if term.restarts:
         sentence += (
             f" The billing interval changes, so the new {new.interval.describe()} starts on "
             f"{_day(term.part.start)} and is charged in full."
         )
-    return Line("charge", description, new.quantity, new.price, term.part, priced.share,
-                priced.factor, priced.exact, priced.amount, sentence)  # fmt: skip
+    return Line(
+        "charge",
+        description,
+        new.quantity,
+        new.price,
+        term.part,
+        priced.share,
+        priced.factor,
+        priced.exact,
+        priced.amount,
+        sentence,
+    )
 
 
 def _used_line(request: Request) -> Line | None:
@@ -1076,12 +1162,28 @@ def _used_line(request: Request) -> Line | None:
         return None
     priced = _priced(base, part, current.period, current.interval, request)
     sentence = _line_sentence(
-        "used", priced.share, _price_times(current.quantity, current.price, currency),
-        priced.factor, priced.exact, priced.amount, "charge", policy, currency,
-    )  # fmt: skip
-    return Line("charge", f"Used time on the current plan, {_span(part)}", current.quantity,
-                current.price, part, priced.share, priced.factor, priced.exact, priced.amount,
-                sentence)  # fmt: skip
+        "used",
+        priced.share,
+        _price_times(current.quantity, current.price, currency),
+        priced.factor,
+        priced.exact,
+        priced.amount,
+        "charge",
+        policy,
+        currency,
+    )
+    return Line(
+        "charge",
+        f"Used time on the current plan, {_span(part)}",
+        current.quantity,
+        current.price,
+        part,
+        priced.share,
+        priced.factor,
+        priced.exact,
+        priced.amount,
+        sentence,
+    )
 
 
 def _arrears_invoice(request: Request, term: _NewTerm) -> tuple[Decimal, str]:
@@ -1119,29 +1221,53 @@ def _delta_line(request: Request, term: _NewTerm) -> Line | None:
     current, new, policy, currency = request.current, request.new, request.policy, request.currency
     if policy.quantity_change != "delta" or current is None or term.restarts:
         return None
-    same_terms = (current.price == new.price and term.whole == current.period
-                  and term.part == Period(_switch(request), current.period.end))  # fmt: skip
+    same_terms = (
+        current.price == new.price
+        and term.whole == current.period
+        and term.part == Period(_switch(request), current.period.end)
+    )
     paid_at_price = policy.credit_basis == "price" or current.amount_paid == money.multiply(
         current.price, current.quantity
     )
     units = abs(new.quantity - current.quantity)
-    if not (same_terms and paid_at_price) or units == 0 or new.price == 0 or (
-        term.part.end == term.part.start
+    if (
+        not (same_terms and paid_at_price)
+        or units == 0
+        or new.price == 0
+        or (term.part.end == term.part.start)
     ):
         return None
     kind: Kind = "charge" if new.quantity > current.quantity else "credit"
-    priced = _priced(money.multiply(new.price, units), term.part, term.whole, new.interval,
-                     request)  # fmt: skip
+    priced = _priced(money.multiply(new.price, units), term.part, term.whole, new.interval, request)
     word = "added" if kind == "charge" else "removed"
     sentence = _line_sentence(
-        "remaining", priced.share, _price_times(units, new.price, currency), priced.factor,
-        priced.exact, priced.amount, kind, policy, currency,
-    ) + (f" Only the {units:,} {word} units are priced, rounded once." if units != 1 else
-         f" Only the {word} unit is priced, rounded once.")  # fmt: skip
+        "remaining",
+        priced.share,
+        _price_times(units, new.price, currency),
+        priced.factor,
+        priced.exact,
+        priced.amount,
+        kind,
+        policy,
+        currency,
+    ) + (
+        f" Only the {units:,} {word} units are priced, rounded once."
+        if units != 1
+        else f" Only the {word} unit is priced, rounded once."
+    )
     amount = priced.amount if kind == "charge" else -priced.amount
-    return Line(kind, f"{word.capitalize()} quantity, {_span(term.part)}", units, new.price,
-                term.part, priced.share, priced.factor, priced.exact, amount,
-                sentence)  # fmt: skip
+    return Line(
+        kind,
+        f"{word.capitalize()} quantity, {_span(term.part)}",
+        units,
+        new.price,
+        term.part,
+        priced.share,
+        priced.factor,
+        priced.exact,
+        amount,
+        sentence,
+    )
 
 
 def _extension(request: Request, term: _NewTerm, credit: Decimal) -> Extension:
@@ -1251,8 +1377,9 @@ def _line_sentence(
         )
     sentence = f"{count} {TIMES} {value} = {_money(amount, currency)} {kind}"
     if exact != amount:
-        step = money.to_text(money.step(currency.code, extra=currency.units), currency.code,
-                             extra=currency.units)  # fmt: skip
+        step = money.to_text(
+            money.step(currency.code, extra=currency.units), currency.code, extra=currency.units
+        )
         sentence += f" ({_approx(exact)} rounded {_rounding(policy)} to {step})"
     return sentence + "."
 
@@ -1368,9 +1495,7 @@ def _span(period: Period) -> str:
 
 
 def _factor_text(factor: Decimal, policy: Policy) -> str:
-    decimals = (
-        FACTOR_DISPLAY_DECIMALS if policy.factor_decimals is None else policy.factor_decimals
-    )
+    decimals = FACTOR_DISPLAY_DECIMALS if policy.factor_decimals is None else policy.factor_decimals
     return f"{money.round_to(factor, decimals, rounding='half_up'):f}"
 
 

@@ -64,12 +64,30 @@ REASON_CODES: Final[Mapping[str, str]] = {
 AUDIENCES: Final = ("customer",)
 
 CSV_COLUMNS: Final = (
-    "id", "account", "kind", "effective", "currency",
-    "from_plan", "from_interval", "from_quantity", "to_plan", "to_interval", "to_quantity",
-    "subtotal", "tax", "total", "due_now", "credit_to_balance", "refund",
-    "next_invoice_date", "next_invoice_amount",
-    "reason_code", "reason_text", "requested_by_name", "requested_by_role",
-)  # fmt: skip
+    "id",
+    "account",
+    "kind",
+    "effective",
+    "currency",
+    "from_plan",
+    "from_interval",
+    "from_quantity",
+    "to_plan",
+    "to_interval",
+    "to_quantity",
+    "subtotal",
+    "tax",
+    "total",
+    "due_now",
+    "credit_to_balance",
+    "refund",
+    "next_invoice_date",
+    "next_invoice_amount",
+    "reason_code",
+    "reason_text",
+    "requested_by_name",
+    "requested_by_role",
+)
 
 MAX_TEXT: Final = 1000
 _DATE: Final = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
@@ -77,8 +95,11 @@ _UTC_TIME: Final = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:Z|\+00:00)"
 )
 _INTERVAL_WORDS: Final[Mapping[str, str]] = {
-    "day": "daily", "week": "weekly", "month": "monthly", "year": "yearly",
-}  # fmt: skip
+    "day": "daily",
+    "week": "weekly",
+    "month": "monthly",
+    "year": "yearly",
+}
 _MONEY_FIELDS: Final = ("subtotal", "tax", "total", "due_now", "credit_to_balance", "refund")
 _SIGNED: Final = ("subtotal", "total")
 # Spreadsheets run a cell that starts with one of these as a formula.
@@ -129,8 +150,17 @@ class Change:
 
 # One request shape serves both: a record ignores ``audience``, a notice ignores ``account``,
 # ``reason`` and ``requested_by`` (it checks them when they are given).
-_CHANGE_KEYS: Final = ("account", "from", "to", "effective", "currency", "reason",
-                       "requested_by", "proration", "audience")  # fmt: skip
+_CHANGE_KEYS: Final = (
+    "account",
+    "from",
+    "to",
+    "effective",
+    "currency",
+    "reason",
+    "requested_by",
+    "proration",
+    "audience",
+)
 
 
 def _read_text(value: object, field: str, errors: Errors, *, required: bool = True) -> str | None:
@@ -146,8 +176,9 @@ def _read_text(value: object, field: str, errors: Errors, *, required: bool = Tr
 
 
 def _read_side(value: object, field: str, catalogue: Catalogue, errors: Errors) -> Side | None:
-    body = read_object(value, field, errors, required=("plan",),
-                       optional=("plan", "interval", "quantity"))
+    body = read_object(
+        value, field, errors, required=("plan",), optional=("plan", "interval", "quantity")
+    )
     if body is None:
         return None
     plan = None
@@ -170,25 +201,36 @@ def _read_instant(value: object, field: str, errors: Errors) -> str | None:
     if match is not None:
         try:
             date(int(match[1]), int(match[2]), int(match[3]))
-            if match.re is _UTC_TIME and (int(match[4]) > 23 or int(match[5]) > 59
-                                          or int(match[6]) > 59):
+            if match.re is _UTC_TIME and (
+                int(match[4]) > 23 or int(match[5]) > 59 or int(match[6]) > 59
+            ):
                 raise ValueError
             # One spelling of UTC, so the same instant always compares equal.
             return text.replace("+00:00", "Z")
         except ValueError:
             pass
-    add_error(errors, field, f"must be a date such as \"2026-03-14\" or a UTC time such as "
-              f"\"2026-03-14T09:30:00Z\", got {describe(value)}")
+    add_error(
+        errors,
+        field,
+        f'must be a date such as "2026-03-14" or a UTC time such as '
+        f'"2026-03-14T09:30:00Z", got {describe(value)}',
+    )
     return None
 
 
 def _read_amount(
-    value: object, field: str, currency: str, catalogue: Catalogue, errors: Errors,
-    *, signed: bool,
+    value: object,
+    field: str,
+    currency: str,
+    catalogue: Catalogue,
+    errors: Errors,
+    *,
+    signed: bool,
 ) -> Decimal | None:
     try:
-        return money.parse_amount(value, currency, allow_negative=signed,
-                                  extra=catalogue.minor_units)
+        return money.parse_amount(
+            value, currency, allow_negative=signed, extra=catalogue.minor_units
+        )
     except money.MoneyError as error:
         add_error(errors, field, str(error))
         return None
@@ -199,24 +241,34 @@ def read_proration(
 ) -> Proration | None:
     """Check the proration response a record or notice is built from."""
     if not isinstance(value, Mapping):
-        add_error(errors, field, f"must be the proration calculator's response (an object), got "
-                  f"{describe(value)}")
+        add_error(
+            errors,
+            field,
+            f"must be the proration calculator's response (an object), got {describe(value)}",
+        )
         return None
     if "errors" in value:
-        add_error(errors, field, "is a proration response with errors; correct the change and "
-                  "prorate it again first")
+        add_error(
+            errors,
+            field,
+            "is a proration response with errors; correct the change and prorate it again first",
+        )
         return None
     start = len(errors)
     code = value.get("currency")
     if currency is not None and code != currency:
-        add_error(errors, join(field, "currency"), f"must be the change's currency {currency}, "
-                  f"got {describe(code)}")
+        add_error(
+            errors,
+            join(field, "currency"),
+            f"must be the change's currency {currency}, got {describe(code)}",
+        )
     if currency is None or len(errors) > start:
         return None
     amounts = {}
     for key in _MONEY_FIELDS:
-        amount = _read_amount(value.get(key), join(field, key), currency, catalogue, errors,
-                              signed=key in _SIGNED)
+        amount = _read_amount(
+            value.get(key), join(field, key), currency, catalogue, errors, signed=key in _SIGNED
+        )
         if amount is not None:
             amounts[key] = amount
     lines = []
@@ -238,8 +290,9 @@ def read_proration(
             continue
         kind = _read_text(item.get("kind"), join(where, "kind"), errors)
         text = _read_text(item.get("description"), join(where, "description"), errors)
-        amount = _read_amount(item.get("amount"), join(where, "amount"), currency, catalogue,
-                              errors, signed=True)
+        amount = _read_amount(
+            item.get("amount"), join(where, "amount"), currency, catalogue, errors, signed=True
+        )
         for edge in ("start", "end"):
             if edge in item:
                 instant = _read_instant(item.get(edge), join(where, edge), errors)
@@ -257,8 +310,14 @@ def read_proration(
             add_error(errors, where, f"must be an object or null, got {describe(following)}")
         else:
             when = _read_instant(following.get("date"), join(where, "date"), errors)
-            amount = _read_amount(following.get("amount"), join(where, "amount"), currency,
-                                  catalogue, errors, signed=False)
+            amount = _read_amount(
+                following.get("amount"),
+                join(where, "amount"),
+                currency,
+                catalogue,
+                errors,
+                signed=False,
+            )
             if when is not None and amount is not None:
                 next_invoice = (when, amount)
                 dates.add(when)
@@ -299,15 +358,25 @@ def _read_change(
     proration = None
     if "proration" in body:
         proration = read_proration(body["proration"], "proration", currency, catalogue, errors)
-    if before is not None and after is not None and not changes.kinds_of(
-        catalogue, _subscription(before), _subscription(after)
+    if (
+        before is not None
+        and after is not None
+        and not changes.kinds_of(catalogue, _subscription(before), _subscription(after))
     ):
-        add_error(errors, "to", "is the same as from: a change must change the plan, the "
-                  "billing interval or the quantity")
+        add_error(
+            errors,
+            "to",
+            "is the same as from: a change must change the plan, the "
+            "billing interval or the quantity",
+        )
     if effective is not None and proration is not None and not _covers(proration, effective):
         covered = ", ".join(sorted(proration.dates)) or "no dates"
-        add_error(errors, "effective", f"{effective} is not a date the proration result covers "
-                  f"({covered}); prorate the change for this date first")
+        add_error(
+            errors,
+            "effective",
+            f"{effective} is not a date the proration result covers "
+            f"({covered}); prorate the change for this date first",
+        )
     if errors or before is None or after is None or effective is None or currency is None:
         return None
     if proration is None:
@@ -337,8 +406,11 @@ def _read_reason(value: object, errors: Errors) -> tuple[str, str] | None:
         return None
     code = body.get("code")
     if "code" in body and (not isinstance(code, str) or code not in REASON_CODES):
-        add_error(errors, "reason.code", f"unknown reason {describe(code)}; use one of: "
-                  f"{', '.join(REASON_CODES)}")
+        add_error(
+            errors,
+            "reason.code",
+            f"unknown reason {describe(code)}; use one of: {', '.join(REASON_CODES)}",
+        )
         return None
     if not isinstance(code, str):
         return None
@@ -371,7 +443,7 @@ def _subscription(side: Side) -> changes.Subscription:
 
 
 def format_instant(text: str) -> str:
-    """"2026-03-14" as "14 March 2026"; a UTC time adds "at 09:30 UTC"."""
+    """ "2026-03-14" as "14 March 2026"; a UTC time adds "at 09:30 UTC"."""
     match = _DATE.fullmatch(text) or _UTC_TIME.fullmatch(text)
     if match is None:
         return text
@@ -384,8 +456,9 @@ def format_instant(text: str) -> str:
 def _price(side: Side, currency: str, catalogue: Catalogue) -> str | None:
     if not side.plan.self_serve:
         return None
-    return money.to_text(side.plan.price(currency, side.interval), currency,
-                         extra=catalogue.minor_units)
+    return money.to_text(
+        side.plan.price(currency, side.interval), currency, extra=catalogue.minor_units
+    )
 
 
 def _text_out(catalogue: Catalogue, amount: Decimal, currency: str) -> str:
@@ -421,8 +494,9 @@ def record(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
     assert change.account is not None
     currency = change.currency
     p = change.proration
-    kind = changes.classify(catalogue, _subscription(change.before),
-                            _subscription(change.after)).rule_kind
+    kind = changes.classify(
+        catalogue, _subscription(change.before), _subscription(change.after)
+    ).rule_kind
     body: dict[str, Any] = {
         "account": change.account,
         "kind": kind,
@@ -430,16 +504,27 @@ def record(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
         "currency": currency,
         "from": _side_json(change.before, currency, catalogue),
         "to": _side_json(change.after, currency, catalogue),
-        "reason": {"code": change.reason[0], "label": REASON_CODES[change.reason[0]],
-                   "text": change.reason[1]},
+        "reason": {
+            "code": change.reason[0],
+            "label": REASON_CODES[change.reason[0]],
+            "text": change.reason[1],
+        },
         "requested_by": {"name": change.requested_by[0], "role": change.requested_by[1]},
-        "amounts": {key: _text_out(catalogue, p.amounts[key], currency)
-                    for key in _MONEY_FIELDS},
-        "next_invoice": None if p.next_invoice is None else {
+        "amounts": {key: _text_out(catalogue, p.amounts[key], currency) for key in _MONEY_FIELDS},
+        "next_invoice": None
+        if p.next_invoice is None
+        else {
             "date": p.next_invoice[0],
-            "amount": _text_out(catalogue, p.next_invoice[1], currency)},
-        "lines": [{"kind": line.kind, "description": line.description,
-                   "amount": _text_out(catalogue, line.amount, currency)} for line in p.lines],
+            "amount": _text_out(catalogue, p.next_invoice[1], currency),
+        },
+        "lines": [
+            {
+                "kind": line.kind,
+                "description": line.description,
+                "amount": _text_out(catalogue, line.amount, currency),
+            }
+            for line in p.lines
+        ],
         "retention_years": catalogue.policy.records_retention_years,
         "visible_to": list(catalogue.policy.records_visible_to),
     }
@@ -454,8 +539,13 @@ def record(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
 
 
 def _side_json(side: Side, currency: str, catalogue: Catalogue) -> dict[str, Any]:
-    return {"plan": side.plan.id, "plan_name": side.plan.name, "interval": side.interval,
-            "quantity": side.quantity, "unit_price": _price(side, currency, catalogue)}
+    return {
+        "plan": side.plan.id,
+        "plan_name": side.plan.name,
+        "interval": side.interval,
+        "quantity": side.quantity,
+        "unit_price": _price(side, currency, catalogue),
+    }
 
 
 def _csv_line(values: Sequence[str]) -> str:
@@ -469,15 +559,25 @@ def _csv_values(entry: Mapping[str, Any]) -> list[str]:
     following = entry["next_invoice"] or {}
     amounts = entry["amounts"]
     return [
-        entry["id"], _cell(entry["account"]), entry["kind"], entry["effective"],
+        entry["id"],
+        _cell(entry["account"]),
+        entry["kind"],
+        entry["effective"],
         entry["currency"],
-        entry["from"]["plan"], entry["from"]["interval"], str(entry["from"]["quantity"]),
-        entry["to"]["plan"], entry["to"]["interval"], str(entry["to"]["quantity"]),
+        entry["from"]["plan"],
+        entry["from"]["interval"],
+        str(entry["from"]["quantity"]),
+        entry["to"]["plan"],
+        entry["to"]["interval"],
+        str(entry["to"]["quantity"]),
         *(amounts[key] for key in _MONEY_FIELDS),
-        following.get("date", ""), following.get("amount", ""),
-        entry["reason"]["code"], _cell(entry["reason"]["text"]),
-        _cell(entry["requested_by"]["name"]), _cell(entry["requested_by"]["role"]),
-    ]  # fmt: skip
+        following.get("date", ""),
+        following.get("amount", ""),
+        entry["reason"]["code"],
+        _cell(entry["reason"]["text"]),
+        _cell(entry["requested_by"]["name"]),
+        _cell(entry["requested_by"]["role"]),
+    ]
 
 
 def _side_words(side: Side) -> str:
@@ -504,8 +604,10 @@ def _summary(entry: Mapping[str, Any], change: Change, catalogue: Catalogue) -> 
         f"{_show(catalogue, p.amounts['refund'], currency)}",
     ]
     if p.next_invoice is not None:
-        lines.append(f"- Next invoice: {format_instant(p.next_invoice[0])}, "
-                     f"{_show(catalogue, p.next_invoice[1], currency)}")
+        lines.append(
+            f"- Next invoice: {format_instant(p.next_invoice[0])}, "
+            f"{_show(catalogue, p.next_invoice[1], currency)}"
+        )
     return "\n".join(lines)
 
 
@@ -521,19 +623,28 @@ def notice(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
     audience = body.get("audience") if body is not None else None
     audience = "customer" if audience is None else audience
     if audience not in AUDIENCES:
-        add_error(errors, "audience", f"unknown audience {describe(audience)}; notices are "
-                  f"written for: {', '.join(AUDIENCES)}")
+        add_error(
+            errors,
+            "audience",
+            f"unknown audience {describe(audience)}; notices are "
+            f"written for: {', '.join(AUDIENCES)}",
+        )
     if change is not None and change.before.plan.id == change.after.plan.id:
-        add_error(errors, "to.plan", "a customer notice covers an upgrade or a downgrade; from "
-                  "and to are the same plan")
+        add_error(
+            errors,
+            "to.plan",
+            "a customer notice covers an upgrade or a downgrade; from and to are the same plan",
+        )
     if change is None or errors:
         return error_response(errors)
     kind = changes.plan_move(change.before.plan, change.after.plan)
     assert kind is not None  # the same plan was refused above
     sections = _notice_sections(change, kind, catalogue)
     company = catalogue.company
-    subject = (f"Your {company.product} plan: {kind} from {change.before.plan.name} to "
-               f"{change.after.plan.name}")
+    subject = (
+        f"Your {company.product} plan: {kind} from {change.before.plan.name} to "
+        f"{change.after.plan.name}"
+    )
     return {
         "kind": kind,
         "audience": audience,
@@ -558,50 +669,76 @@ def _notice_sections(change: Change, kind: str, catalogue: Catalogue) -> list[_S
     def show(amount: Decimal) -> str:
         return _show(catalogue, amount, currency)
 
-    opening = (f"Your {catalogue.company.product} plan changes from {before.plan.name} to "
-               f"{after.plan.name} on {format_instant(change.effective)}.")
+    opening = (
+        f"Your {catalogue.company.product} plan changes from {before.plan.name} to "
+        f"{after.plan.name} on {format_instant(change.effective)}."
+    )
     if before.interval != after.interval:
-        opening += (f" Billing changes from {_INTERVAL_WORDS[before.interval]} to "
-                    f"{_INTERVAL_WORDS[after.interval]}.")
+        opening += (
+            f" Billing changes from {_INTERVAL_WORDS[before.interval]} to "
+            f"{_INTERVAL_WORDS[after.interval]}."
+        )
     sections = [_Section(None, ("Hello,", opening))]
 
     pay = []
     due = p.amounts["due_now"]
     pay.append(f"Charged now: {show(due)}." if due > 0 else "Nothing is charged now.")
     if p.deferred:
-        pay.append("The charge for this change is below our minimum charge, so it is added to "
-                   "your next invoice instead.")
+        pay.append(
+            "The charge for this change is below our minimum charge, so it is added to "
+            "your next invoice instead."
+        )
     if p.amounts["credit_to_balance"] > 0:
-        pay.append(f"Added to your account credit: {show(p.amounts['credit_to_balance'])}. "
-                   f"{policy_words.credit_use(catalogue)}")
+        pay.append(
+            f"Added to your account credit: {show(p.amounts['credit_to_balance'])}. "
+            f"{policy_words.credit_use(catalogue)}"
+        )
     if p.amounts["refund"] > 0:
         pay.append(f"Refunded to your payment method: {show(p.amounts['refund'])}.")
     if p.amounts["tax"] != 0:
         pay.append(f"Tax included in this change: {show(p.amounts['tax'])}.")
     if p.next_invoice is not None:
-        pay.append(f"Your next invoice, on {format_instant(p.next_invoice[0])}: "
-                   f"{show(p.next_invoice[1])}.")
+        pay.append(
+            f"Your next invoice, on {format_instant(p.next_invoice[0])}: {show(p.next_invoice[1])}."
+        )
     sections.append(_Section("What you pay", bullets=tuple(pay)))
     if p.lines:
-        sections.append(_Section("How this is worked out", bullets=tuple(
-            f"{line.description}: {show(line.amount)}" for line in p.lines)))
+        sections.append(
+            _Section(
+                "How this is worked out",
+                bullets=tuple(f"{line.description}: {show(line.amount)}" for line in p.lines),
+            )
+        )
 
     gains, losses = _differences(before.plan, after.plan, catalogue)
     if gains:
         sections.append(_Section("What you gain", bullets=tuple(gains)))
     if losses:
         sections.append(_Section("What you lose", bullets=tuple(losses)))
-    lowered = [r.id for r in catalogue.resources
-               if _lowered(before.plan.limits.get(r.id), after.plan.limits.get(r.id))]
+    lowered = [
+        r.id
+        for r in catalogue.resources
+        if _lowered(before.plan.limits.get(r.id), after.plan.limits.get(r.id))
+    ]
     if kind == changes.DOWNGRADE and lowered:
         kept = policy_words.nothing_deleted(catalogue)
-        sections.append(_Section("Usage above the new limits", (kept,) if kept else (), tuple(
-            policy_words.over_limit_sentence(catalogue, rid) for rid in lowered)))
+        sections.append(
+            _Section(
+                "Usage above the new limits",
+                (kept,) if kept else (),
+                tuple(policy_words.over_limit_sentence(catalogue, rid) for rid in lowered),
+            )
+        )
     company = catalogue.company
-    sections.append(_Section(None, (
-        f"Questions? Reply to this message or write to {company.support_email}.",
-        f"The {company.name} team",
-    )))
+    sections.append(
+        _Section(
+            None,
+            (
+                f"Questions? Reply to this message or write to {company.support_email}.",
+                f"The {company.name} team",
+            ),
+        )
+    )
     return sections
 
 
@@ -632,8 +769,10 @@ def _differences(before: Plan, after: Plan, catalogue: Catalogue) -> tuple[list[
     old_level = catalogue.support_level(before.support)
     new_level = catalogue.support_level(after.support)
     if old_level.id != new_level.id:
-        line = f"Support: {_support_words(old_level.id, catalogue)} \N{RIGHTWARDS ARROW} " \
-               f"{_support_words(new_level.id, catalogue)}"
+        line = (
+            f"Support: {_support_words(old_level.id, catalogue)} \N{RIGHTWARDS ARROW} "
+            f"{_support_words(new_level.id, catalogue)}"
+        )
         (gains if new_level.rank > old_level.rank else losses).append(line)
     return gains, losses
 

@@ -63,15 +63,19 @@ def decode(data: bytes, *, what: str = "the file") -> str:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise InputError(f"byte 0x{data[error.start]:02x} at column {column} is not UTF-8 "
-                         "(save the file as UTF-8)", line) from None  # fmt: skip
+        raise InputError(
+            f"byte 0x{data[error.start]:02x} at column {column} is not UTF-8 "
+            "(save the file as UTF-8)",
+            line,
+        ) from None
     text = text.removeprefix("\ufeff")
     control = _CONTROL.search(text)
     if control is not None:
         line = text.count("\n", 0, control.start()) + 1
         name = "NUL" if control.group() == "\x00" else f"U+{ord(control.group()):04X}"
-        raise InputError(f"control character {name} (a text file has none; is this a binary "
-                         "file?)", line)  # fmt: skip
+        raise InputError(
+            f"control character {name} (a text file has none; is this a binary file?)", line
+        )
     return text
 
 
@@ -85,18 +89,23 @@ def parse_json(text: str, *, what: str = "the request") -> object:
         if first in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                raise InputError(f"{what} nests deeper than {MAX_DEPTH} levels",
-                                 _line(text, token.start()))  # fmt: skip
+                raise InputError(
+                    f"{what} nests deeper than {MAX_DEPTH} levels", _line(text, token.start())
+                )
         elif first in "]}":
             depth -= 1
         elif first != '"':
-            raise InputError(f"a number with {len(token.group()):,} digits; numbers have at "
-                             f"most {MAX_NUMBER_DIGITS}", _line(text, token.start()))  # fmt: skip
+            raise InputError(
+                f"a number with {len(token.group()):,} digits; numbers have at "
+                f"most {MAX_NUMBER_DIGITS}",
+                _line(text, token.start()),
+            )
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise InputError(f"{what} is not valid JSON: {error.msg} (column {error.colno})",
-                         error.lineno) from None  # fmt: skip
+        raise InputError(
+            f"{what} is not valid JSON: {error.msg} (column {error.colno})", error.lineno
+        ) from None
 
 
 def oversized(value: object) -> tuple[tuple[object, ...], str] | None:

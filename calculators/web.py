@@ -31,8 +31,14 @@ def evaluate_text(widget: str, params_json: str, today: str, catalogue: Any) -> 
     except untrusted.InputError:
         params = None
     if not isinstance(params, dict):
-        return {"widget": widget, "params": {}, "html": None, "figures": {}, "text": [],
-                "errors": [{"field": "", "message": "the calculator's inputs could not be read"}]}
+        return {
+            "widget": widget,
+            "params": {},
+            "html": None,
+            "figures": {},
+            "text": [],
+            "errors": [{"field": "", "message": "the calculator's inputs could not be read"}],
+        }
     try:
         day = date.fromisoformat(today)
     except ValueError:
@@ -42,4 +48,3 @@ def evaluate_text(widget: str, params_json: str, today: str, catalogue: Any) -> 
 
 def dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-

@@ -130,8 +130,9 @@ def _read_one(spec: Field, raw: str, reading: Reading) -> None:
             reading.fail(spec.name, f"{label}: {raw} is not a date in the calendar")
     elif spec.kind == "integer":
         if not raw.isascii() or not _INTEGER.fullmatch(raw):
-            reading.fail(spec.name, f"{label}: enter a whole number such as 12, "
-                         f"got {_short(raw)!r}")  # fmt: skip
+            reading.fail(
+                spec.name, f"{label}: enter a whole number such as 12, got {_short(raw)!r}"
+            )
             return
         number = int(raw)
         if spec.minimum is not None and number < spec.minimum:
@@ -176,8 +177,11 @@ def evaluate_with_response(
     """``evaluate``, plus the calculator's own response (empty on bad input)."""
     widget = WIDGETS.get(widget_name)
     if widget is None:
-        return _outcome(widget_name, {}, [{"field": "", "message": f"unknown calculator "
-                                           f"{_short(widget_name)!r}"}]), {}  # fmt: skip
+        return _outcome(
+            widget_name,
+            {},
+            [{"field": "", "message": f"unknown calculator {_short(widget_name)!r}"}],
+        ), {}
     if not isinstance(params, Mapping):
         params = {}
     fields_ = widget.fields(catalogue)
@@ -221,8 +225,14 @@ def _map_field(path: str, table: Mapping[str, str], names: set[str]) -> str:
 
 
 def _outcome(name: str, canonical: dict[str, str], errors: list[dict[str, str]]) -> dict[str, Any]:
-    return {"widget": name, "params": canonical, "errors": errors, "html": None,
-            "figures": {}, "text": []}  # fmt: skip
+    return {
+        "widget": name,
+        "params": canonical,
+        "errors": errors,
+        "html": None,
+        "figures": {},
+        "text": [],
+    }
 
 
 def default_params(widget_name: str, catalogue: Catalogue, today: date) -> dict[str, str]:
@@ -256,13 +266,20 @@ def _proration_fields(catalogue: Catalogue) -> tuple[Field, ...]:
     return (
         *now,
         *change,
-        Field("credit_balance", "Credit balance", "decimal", required=False, minimum=0,
-              group="Credit", hint="Credit already on your account, if any; leave empty for "
-              "none."),
+        Field(
+            "credit_balance",
+            "Credit balance",
+            "decimal",
+            required=False,
+            minimum=0,
+            group="Credit",
+            hint="Credit already on your account, if any; leave empty for none.",
+        ),
         *_addon_quantity_fields(catalogue, NOW_SUFFIX, "now", "Add-ons now"),
-        *_addon_quantity_fields(catalogue, NEW_SUFFIX, "after the change",
-                                "Add-ons after the change"),
-    )  # fmt: skip
+        *_addon_quantity_fields(
+            catalogue, NEW_SUFFIX, "after the change", "Add-ons after the change"
+        ),
+    )
 
 
 # An add-on's quantity fields: "<add-on id>_now" and "<add-on id>_new"; empty means none now,
@@ -275,10 +292,17 @@ def _addon_quantity_fields(
     catalogue: Catalogue, suffix: str, when: str, group: str
 ) -> tuple[Field, ...]:
     return tuple(
-        Field(a.id + suffix, f"{a.name} {when} (units)", "integer", required=False, minimum=0,
-              maximum=a.max_quantity, group=group)
+        Field(
+            a.id + suffix,
+            f"{a.name} {when} (units)",
+            "integer",
+            required=False,
+            minimum=0,
+            maximum=a.max_quantity,
+            group=group,
+        )
         for a in catalogue.addons
-    )  # fmt: skip
+    )
 
 
 def _change_fields(catalogue: Catalogue) -> tuple[tuple[Field, ...], tuple[Field, ...]]:
@@ -288,15 +312,20 @@ def _change_fields(catalogue: Catalogue) -> tuple[tuple[Field, ...], tuple[Field
     now = (
         Field("from_plan", "Current plan", "select", plans, group="Now"),
         Field("from_interval", "Current billing", "select", intervals, group="Now"),
-        Field("period_start", "Current period started", "date", group="Now",
-              hint="The date of your last renewal, shown on the Plan & billing tab."),
-    )  # fmt: skip
+        Field(
+            "period_start",
+            "Current period started",
+            "date",
+            group="Now",
+            hint="The date of your last renewal, shown on the Plan & billing tab.",
+        ),
+    )
     change = (
         Field("to_plan", "New plan", "select", plans, group="Change"),
         Field("to_interval", "New billing", "select", intervals, group="Change"),
         Field("change_at", "Change on", "date", group="Change"),
         Field("currency", "Currency", "select", _currency_options(catalogue), group="Change"),
-    )  # fmt: skip
+    )
     return now, change
 
 
@@ -306,10 +335,14 @@ def _proration_defaults(catalogue: Catalogue, today: date) -> dict[str, str]:
     higher = plans[min(2, len(plans) - 1)]
     interval = "month" if "month" in catalogue.intervals else catalogue.intervals[0]
     return {
-        "from_plan": lower.id, "from_interval": interval, "period_start":
-        today.replace(day=1).isoformat(), "to_plan": higher.id, "to_interval": interval,
-        "change_at": today.isoformat(), "currency": catalogue.default_currency,
-    }  # fmt: skip
+        "from_plan": lower.id,
+        "from_interval": interval,
+        "period_start": today.replace(day=1).isoformat(),
+        "to_plan": higher.id,
+        "to_interval": interval,
+        "change_at": today.isoformat(),
+        "currency": catalogue.default_currency,
+    }
 
 
 def proration_request(
@@ -331,8 +364,10 @@ def proration_request(
     old, new = catalogue.plan(from_plan), catalogue.plan(to_plan)
     if addon is not None:
         item = catalogue.addon(addon)
-        from_price, to_price = (item.price(currency, from_interval),
-                                item.price(currency, to_interval))  # fmt: skip
+        from_price, to_price = (
+            item.price(currency, from_interval),
+            item.price(currency, to_interval),
+        )
         before = changes.Subscription(old, from_interval, {item.id: from_quantity})
         after = changes.Subscription(new, to_interval, {item.id: to_quantity})
     else:
@@ -345,20 +380,30 @@ def proration_request(
         "currency": currency,
         "change_at": change_at.isoformat(),
         "current": {
-            "price": f"{from_price:f}", "quantity": from_quantity, "interval": from_interval,
-            "interval_count": 1, "period_start": period_start.isoformat(),
+            "price": f"{from_price:f}",
+            "quantity": from_quantity,
+            "interval": from_interval,
+            "interval_count": 1,
+            "period_start": period_start.isoformat(),
         },
-        "new": {"price": f"{to_price:f}", "quantity": to_quantity, "interval": to_interval,
-                "interval_count": 1},
+        "new": {
+            "price": f"{to_price:f}",
+            "quantity": to_quantity,
+            "interval": to_interval,
+            "interval_count": 1,
+        },
         "policy": catalogue.policy.request_policy(kind, currency),
-    }  # fmt: skip
+    }
     return kind, request
 
 
 def change_request(values: Mapping[str, Any], catalogue: Catalogue) -> dict[str, Any]:
     """The ``change`` command's request for the change a form describes."""
-    current: dict[str, Any] = {"plan": values["from_plan"], "interval": values["from_interval"],
-                               "period_start": values["period_start"].isoformat()}
+    current: dict[str, Any] = {
+        "plan": values["from_plan"],
+        "interval": values["from_interval"],
+        "period_start": values["period_start"].isoformat(),
+    }
     if values.get("credit_balance") is not None:
         current["credit_balance"] = values["credit_balance"]
     now = _quantities(values, catalogue, NOW_SUFFIX)
@@ -368,13 +413,20 @@ def change_request(values: Mapping[str, Any], catalogue: Catalogue) -> dict[str,
     changed = _quantities(values, catalogue, NEW_SUFFIX)
     if changed:
         new["addons"] = {**now, **changed}
-    return {"currency": values["currency"], "change_at": values["change_at"].isoformat(),
-            "current": current, "new": new}  # fmt: skip
+    return {
+        "currency": values["currency"],
+        "change_at": values["change_at"].isoformat(),
+        "current": current,
+        "new": new,
+    }
 
 
 def _quantities(values: Mapping[str, Any], catalogue: Catalogue, suffix: str) -> dict[str, int]:
-    return {a.id: values[a.id + suffix] for a in catalogue.addons
-            if values.get(a.id + suffix) is not None}  # fmt: skip
+    return {
+        a.id: values[a.id + suffix]
+        for a in catalogue.addons
+        if values.get(a.id + suffix) is not None
+    }
 
 
 def _proration_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
@@ -398,10 +450,16 @@ def _usage_label(label: str, unit: str) -> str:
 
 def _usage_fields(catalogue: Catalogue, group: str) -> tuple[Field, ...]:
     return tuple(
-        Field(r.id, _usage_label(r.label, r.unit), "integer", minimum=0, maximum=MAX_USAGE,
-              group=group)
+        Field(
+            r.id,
+            _usage_label(r.label, r.unit),
+            "integer",
+            minimum=0,
+            maximum=MAX_USAGE,
+            group=group,
+        )
         for r in catalogue.resources
-    )  # fmt: skip
+    )
 
 
 def _resource_ids(catalogue: Catalogue) -> tuple[str, ...]:
@@ -429,19 +487,37 @@ def _comparison_fields(catalogue: Catalogue) -> tuple[Field, ...]:
     levels = tuple((s.id, s.label) for s in catalogue.support_levels)
     return (
         *_usage_fields(catalogue, "What you need"),
-        Field("features", "Features you need", "multi", features, required=False,
-              group="What you need"),
-        Field("support", "Support you need", "select", levels, required=False,
-              group="What you need"),
-        Field("current_plan", "Your plan now", "select", _plan_options(catalogue),
-              required=False, group="Billing"),
+        Field(
+            "features",
+            "Features you need",
+            "multi",
+            features,
+            required=False,
+            group="What you need",
+        ),
+        Field(
+            "support", "Support you need", "select", levels, required=False, group="What you need"
+        ),
+        Field(
+            "current_plan",
+            "Your plan now",
+            "select",
+            _plan_options(catalogue),
+            required=False,
+            group="Billing",
+        ),
         *_money_fields(catalogue),
-    )  # fmt: skip
+    )
 
 
 def _comparison_defaults(catalogue: Catalogue) -> dict[str, str]:
-    return {**{name: "0" for name in _resource_ids(catalogue)}, "features": "", "support": "",
-            "current_plan": "", **_money_defaults(catalogue)}  # fmt: skip
+    return {
+        **{name: "0" for name in _resource_ids(catalogue)},
+        "features": "",
+        "support": "",
+        "current_plan": "",
+        **_money_defaults(catalogue),
+    }
 
 
 def _comparison_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
@@ -450,8 +526,7 @@ def _comparison_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, 
     needs["features"] = v.get("features") or []
     if v.get("support"):
         needs["support"] = v["support"]
-    request: dict[str, Any] = {"currency": v["currency"], "interval": v["interval"],
-                               "needs": needs}  # fmt: skip
+    request: dict[str, Any] = {"currency": v["currency"], "interval": v["interval"], "needs": needs}
     if v.get("current_plan"):
         request["current_plan"] = v["current_plan"]
     return api.run("compare", request, catalogue=catalogue)
@@ -464,30 +539,42 @@ def _growth_fields(catalogue: Catalogue) -> tuple[Field, ...]:
     charts = tuple((r.id, r.label) for r in catalogue.resources)
     return (
         *_usage_fields(catalogue, "Your usage today"),
-        Field("rate", "Growth per month (%)", "decimal", minimum=-99, maximum=1000,
-              group="Growth"),
-        Field("horizon", "Months to plan for", "integer", minimum=1, maximum=60,
-              group="Growth"),
+        Field("rate", "Growth per month (%)", "decimal", minimum=-99, maximum=1000, group="Growth"),
+        Field("horizon", "Months to plan for", "integer", minimum=1, maximum=60, group="Growth"),
         Field("chart", "Chart", "select", charts, group="Growth"),
-        Field("plan", "Your plan now", "select", _plan_options(catalogue), required=False,
-              group="Billing"),
+        Field(
+            "plan",
+            "Your plan now",
+            "select",
+            _plan_options(catalogue),
+            required=False,
+            group="Billing",
+        ),
         *_money_fields(catalogue),
-    )  # fmt: skip
+    )
 
 
 def _growth_defaults(catalogue: Catalogue) -> dict[str, str]:
     resources = _resource_ids(catalogue)
-    return {**{name: "0" for name in resources}, "rate": "5", "horizon": "12",
-            "chart": resources[0], "plan": "", **_money_defaults(catalogue)}  # fmt: skip
+    return {
+        **{name: "0" for name in resources},
+        "rate": "5",
+        "horizon": "12",
+        "chart": resources[0],
+        "plan": "",
+        **_money_defaults(catalogue),
+    }
 
 
 def _growth_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
     v = reading.values
     request: dict[str, Any] = {
-        "currency": v["currency"], "interval": v["interval"],
+        "currency": v["currency"],
+        "interval": v["interval"],
         "usage": {name: v[name] for name in _resource_ids(catalogue) if name in v},
-        "growth": {"rate_percent": v["rate"]}, "horizon_months": v["horizon"],
-    }  # fmt: skip
+        "growth": {"rate_percent": v["rate"]},
+        "horizon_months": v["horizon"],
+    }
     if v.get("plan"):
         request["plan"] = v["plan"]
     return api.run("growth", request, catalogue=catalogue)
@@ -500,15 +587,27 @@ def _addon_fields(catalogue: Catalogue) -> tuple[Field, ...]:
     return (
         Field("plan", "Plan", "select", _plan_options(catalogue), group="Plan"),
         *_money_fields(catalogue),
-        *(Field(a.id, f"{a.name} (units)", "integer", minimum=0, maximum=a.max_quantity,
-                group="Add-ons") for a in catalogue.addons),
-    )  # fmt: skip
+        *(
+            Field(
+                a.id,
+                f"{a.name} (units)",
+                "integer",
+                minimum=0,
+                maximum=a.max_quantity,
+                group="Add-ons",
+            )
+            for a in catalogue.addons
+        ),
+    )
 
 
 def _addon_defaults(catalogue: Catalogue) -> dict[str, str]:
     plans = catalogue.self_serve_plans
-    return {"plan": plans[min(1, len(plans) - 1)].id, **_money_defaults(catalogue),
-            **{a.id: "0" for a in catalogue.addons}}  # fmt: skip
+    return {
+        "plan": plans[min(1, len(plans) - 1)].id,
+        **_money_defaults(catalogue),
+        **{a.id: "0" for a in catalogue.addons},
+    }
 
 
 def _addon_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
@@ -525,8 +624,12 @@ def _addon_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
         elif plan.id not in addon.available_on:
             reading.fail(addon.id, f"{addon.name} is not available on {plan.name}")
         quantities[addon.id] = wanted
-    request = {"plan": plan.id, "interval": v["interval"], "currency": v["currency"],
-               "addons": quantities}  # fmt: skip
+    request = {
+        "plan": plan.id,
+        "interval": v["interval"],
+        "currency": v["currency"],
+        "addons": quantities,
+    }
     return api.run("addons", request, catalogue=catalogue)
 
 
@@ -540,17 +643,28 @@ def _record_fields(catalogue: Catalogue) -> tuple[Field, ...]:
         *(f for part in _change_fields(catalogue) for f in part),
         Field("account", "Account", "text", group="Record"),
         Field("reason", "Reason", "select", tuple(REASON_CODES.items()), group="Record"),
-        Field("reason_text", "Reason in words", "textarea", required=False, group="Record",
-              hint="Required when the reason is Other; useful for every reason."),
+        Field(
+            "reason_text",
+            "Reason in words",
+            "textarea",
+            required=False,
+            group="Record",
+            hint="Required when the reason is Other; useful for every reason.",
+        ),
         Field("requested_by", "Requested by", "text", group="Record"),
         Field("role", "Their role", "text", group="Record"),
-    )  # fmt: skip
+    )
 
 
 def _record_defaults(catalogue: Catalogue, today: date) -> dict[str, str]:
-    return {**_proration_defaults(catalogue, today), "account": "ACME-1042",
-            "reason": "needs_more_resources", "reason_text": "",
-            "requested_by": "Account owner", "role": "Owner"}  # fmt: skip
+    return {
+        **_proration_defaults(catalogue, today),
+        "account": "ACME-1042",
+        "reason": "needs_more_resources",
+        "reason_text": "",
+        "requested_by": "Account owner",
+        "role": "Owner",
+    }
 
 
 def _record_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
@@ -560,13 +674,15 @@ def _record_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]
         return outcome
     proration = outcome["proration"]
     change = {
-        "account": v["account"], "effective": outcome["effective_at"], "currency": v["currency"],
+        "account": v["account"],
+        "effective": outcome["effective_at"],
+        "currency": v["currency"],
         "from": {"plan": v["from_plan"], "interval": v["from_interval"]},
         "to": {"plan": v["to_plan"], "interval": v["to_interval"]},
         "reason": {"code": v["reason"], "text": v.get("reason_text") or ""},
         "requested_by": {"name": v["requested_by"], "role": v["role"]},
         "proration": proration,
-    }  # fmt: skip
+    }
     record = api.run("record", change, catalogue=catalogue)
     if "errors" in record:
         return record
@@ -583,14 +699,19 @@ def _proration_render(
 ) -> render.Rendered:
     v = reading.values
     scenario = render.proration_scenario(
-        catalogue, from_plan=v["from_plan"], from_interval=v["from_interval"],
-        to_plan=v["to_plan"], to_interval=v["to_interval"], change_at=v["change_at"],
+        catalogue,
+        from_plan=v["from_plan"],
+        from_interval=v["from_interval"],
+        to_plan=v["to_plan"],
+        to_interval=v["to_interval"],
+        change_at=v["change_at"],
         kind=response["kinds"][0],
-    )  # fmt: skip
+    )
     # The balance's effect is shown only when the reader gave one.
     credit = response if v.get("credit_balance") is not None else None
-    return render.proration_result(response["proration"], catalogue, scenario=scenario,
-                                   credit=credit)
+    return render.proration_result(
+        response["proration"], catalogue, scenario=scenario, credit=credit
+    )
 
 
 WIDGETS: Final[dict[str, Widget]] = {
@@ -601,10 +722,15 @@ WIDGETS: Final[dict[str, Widget]] = {
         compute=_proration_compute,
         render_result=_proration_render,
         error_fields={
-            "change_at": "change_at", "current.period_start": "period_start",
-            "current.period_end": "period_start", "current.plan": "from_plan",
-            "current.interval": "from_interval", "new.plan": "to_plan", "new": "to_plan",
-            "new.interval": "to_interval", "current.credit_balance": "credit_balance",
+            "change_at": "change_at",
+            "current.period_start": "period_start",
+            "current.period_end": "period_start",
+            "current.plan": "from_plan",
+            "current.interval": "from_interval",
+            "new.plan": "to_plan",
+            "new": "to_plan",
+            "new.interval": "to_interval",
+            "current.credit_balance": "credit_balance",
             "currency": "currency",
         },
         defaults=_proration_defaults,
@@ -616,9 +742,13 @@ WIDGETS: Final[dict[str, Widget]] = {
         compute=_comparison_compute,
         render_result=lambda resp, r, c: render.comparison_result(resp, c),
         # needs.<resource> lands on the resource's own field (its last path segment).
-        error_fields={"needs.features": "features", "needs.support": "support",
-                      "current_plan": "current_plan", "currency": "currency",
-                      "interval": "interval"},
+        error_fields={
+            "needs.features": "features",
+            "needs.support": "support",
+            "current_plan": "current_plan",
+            "currency": "currency",
+            "interval": "interval",
+        },
         defaults=lambda c, t: _comparison_defaults(c),
     ),
     "growth": Widget(
@@ -626,10 +756,14 @@ WIDGETS: Final[dict[str, Widget]] = {
         title="How long will your plan last as you grow?",
         fields=_growth_fields,
         compute=_growth_compute,
-        render_result=lambda resp, r, c: render.growth_result(resp, c,
-                                                              chart=r.values["chart"]),
-        error_fields={"growth.rate_percent": "rate", "horizon_months": "horizon",
-                      "plan": "plan", "currency": "currency", "interval": "interval"},
+        render_result=lambda resp, r, c: render.growth_result(resp, c, chart=r.values["chart"]),
+        error_fields={
+            "growth.rate_percent": "rate",
+            "horizon_months": "horizon",
+            "plan": "plan",
+            "currency": "currency",
+            "interval": "interval",
+        },
         defaults=lambda c, t: _growth_defaults(c),
     ),
     "add-ons": Widget(
@@ -638,8 +772,12 @@ WIDGETS: Final[dict[str, Widget]] = {
         fields=_addon_fields,
         compute=_addon_compute,
         render_result=lambda resp, r, c: render.addons_result(resp, c),
-        error_fields={"plan": "plan", "currency": "currency", "interval": "interval",
-                      "addons": "plan"},
+        error_fields={
+            "plan": "plan",
+            "currency": "currency",
+            "interval": "interval",
+            "addons": "plan",
+        },
         defaults=lambda c, t: _addon_defaults(c),
     ),
     "change-record": Widget(
@@ -648,13 +786,24 @@ WIDGETS: Final[dict[str, Widget]] = {
         fields=_record_fields,
         compute=_record_compute,
         render_result=lambda resp, r, c: render.record_result(resp, c),
-        error_fields={"account": "account", "reason.code": "reason",
-                      "reason.text": "reason_text", "requested_by.name": "requested_by",
-                      "requested_by.role": "role", "from": "from_plan", "to": "to_plan",
-                      "change_at": "change_at", "current.period_start": "period_start",
-                      "effective": "change_at", "currency": "currency",
-                      "current.plan": "from_plan", "current.interval": "from_interval",
-                      "new.plan": "to_plan", "new": "to_plan", "new.interval": "to_interval"},
+        error_fields={
+            "account": "account",
+            "reason.code": "reason",
+            "reason.text": "reason_text",
+            "requested_by.name": "requested_by",
+            "requested_by.role": "role",
+            "from": "from_plan",
+            "to": "to_plan",
+            "change_at": "change_at",
+            "current.period_start": "period_start",
+            "effective": "change_at",
+            "currency": "currency",
+            "current.plan": "from_plan",
+            "current.interval": "from_interval",
+            "new.plan": "to_plan",
+            "new": "to_plan",
+            "new.interval": "to_interval",
+        },
         defaults=lambda c, t: _record_defaults(c, t),
     ),
 }

@@ -39,10 +39,25 @@ _YAML11_NUMBER: Final = re.compile(
     r"[-+]?(?:0[xXoObB][0-9a-fA-F_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+|[0-9][0-9_]*_[0-9_]*)"
 )
 _ESCAPES: Final = {
-    "0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f",
-    "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85",
-    "_": "\xa0", "L": "\u2028", "P": "\u2029",
-}  # fmt: skip
+    "0": "\0",
+    "a": "\a",
+    "b": "\b",
+    "t": "\t",
+    "\t": "\t",
+    "n": "\n",
+    "v": "\v",
+    "f": "\f",
+    "r": "\r",
+    "e": "\x1b",
+    " ": " ",
+    '"': '"',
+    "/": "/",
+    "\\": "\\",
+    "N": "\x85",
+    "_": "\xa0",
+    "L": "\u2028",
+    "P": "\u2029",
+}
 _HEX_ESCAPES: Final = {"x": 2, "u": 4, "U": 8}
 _FLOW_END: Final = ",]}"
 _RESERVED: Final = {
@@ -53,7 +68,7 @@ _RESERVED: Final = {
     "@": "a plain value cannot start with @: quote it",
     "`": "a plain value cannot start with `: quote it",
     "?": "complex keys (? key) are not allowed: write key: value",
-}  # fmt: skip
+}
 
 
 class YamlError(InputError):
@@ -172,8 +187,11 @@ class _Parser:
 
     def document(self) -> Document:
         start = self.content_from(0, "")
-        if start < len(self.text) and self.text.startswith("---", start) and \
-                self.is_document_marker(start):  # fmt: skip
+        if (
+            start < len(self.text)
+            and self.text.startswith("---", start)
+            and self.is_document_marker(start)
+        ):
             self.pos = start + 3
             start = self.next_content("")
         if start >= len(self.text):
@@ -189,10 +207,10 @@ class _Parser:
             end = self.next_content("")
         if end < len(self.text):
             if ended or self.is_document_marker(end):
-                raise self.fail("a second document (after --- or ...): a catalogue file holds "
-                                "one", end, "")  # fmt: skip
-            raise self.fail(f"unexpected text {self.snippet(end)} (check its indentation)",
-                            end, "")  # fmt: skip
+                raise self.fail(
+                    "a second document (after --- or ...): a catalogue file holds one", end, ""
+                )
+            raise self.fail(f"unexpected text {self.snippet(end)} (check its indentation)", end, "")
         return Document(data, self.lines)
 
     # ---- block structure -----------------------------------------------------------------
@@ -206,8 +224,11 @@ class _Parser:
         return self.inline_value(pos, parent_indent, path)
 
     def is_document_marker(self, pos: int) -> bool:
-        return (self.column(pos) == 0 and self.text.startswith(("---", "..."), pos)
-                and self.at(pos + 3) in ("", " ", "\n"))  # fmt: skip
+        return (
+            self.column(pos) == 0
+            and self.text.startswith(("---", "..."), pos)
+            and self.at(pos + 3) in ("", " ", "\n")
+        )
 
     def is_sequence_entry(self, pos: int) -> bool:
         return self.at(pos) == "-" and self.at(pos + 1) in ("", " ", "\n")
@@ -233,8 +254,7 @@ class _Parser:
             if not self.is_sequence_entry(pos):
                 if self.mapping_key_end(pos, path) is not None or self.at(pos) == "?":
                     break  # the key of the mapping this sequence is the value of
-                raise self.fail(f"expected another '- ' item, found {self.snippet(pos)}",
-                                pos, path)  # fmt: skip
+                raise self.fail(f"expected another '- ' item, found {self.snippet(pos)}", pos, path)
         self.depth -= 1
         return items
 
@@ -252,8 +272,11 @@ class _Parser:
                 result[key] = self.nested_value(indent, where, allow_same_indent_sequence=True)
             else:
                 if self.is_sequence_entry(content):
-                    raise self.fail("a '- ' list cannot start on its key's line: start it on "
-                                    "the next line", content, where)  # fmt: skip
+                    raise self.fail(
+                        "a '- ' list cannot start on its key's line: start it on the next line",
+                        content,
+                        where,
+                    )
                 result[key] = self.inline_value(content, indent, where)
             pos = self.next_content(where)
             if pos >= len(self.text) or self.column(pos) < indent or self.is_document_marker(pos):
@@ -261,8 +284,9 @@ class _Parser:
             if self.column(pos) > indent:
                 raise self.fail(f"unexpected indentation before {self.snippet(pos)}", pos, where)
             if self.is_sequence_entry(pos):
-                raise self.fail("a '- ' item where a key was expected (check the indentation)",
-                                pos, path)  # fmt: skip
+                raise self.fail(
+                    "a '- ' item where a key was expected (check the indentation)", pos, path
+                )
         self.depth -= 1
         return result
 
@@ -271,8 +295,11 @@ class _Parser:
         where = _key_path(path, key)
         line = self.line(pos)
         if key in first_line:
-            raise self.fail(f"duplicate key {key!r}: first at line {first_line[key]}, "
-                            f"again at line {line}", pos, where)  # fmt: skip
+            raise self.fail(
+                f"duplicate key {key!r}: first at line {first_line[key]}, again at line {line}",
+                pos,
+                where,
+            )
         if key == "<<":
             raise self.fail("merge keys (<<) are not allowed: write the keys out", pos, where)
         first_line[key] = line
@@ -284,8 +311,9 @@ class _Parser:
         pos = self.next_content(path)
         if pos < len(self.text):
             column = self.column(pos)
-            if column > indent or (column == indent and allow_same_indent_sequence
-                                   and self.is_sequence_entry(pos)):  # fmt: skip
+            if column > indent or (
+                column == indent and allow_same_indent_sequence and self.is_sequence_entry(pos)
+            ):
                 return self.block_node(pos, indent, path)
         return None
 
@@ -357,15 +385,20 @@ class _Parser:
                 blank_lines += 1
                 candidate = content + 1
             content = self.skip_spaces(candidate)
-            if (candidate >= len(self.text) or self.at(content) in ("", "#")
-                    or self.column(content) <= parent_indent or self.at(self.pos) == "#"
-                    or self.at(self.skip_spaces(self.pos)) == "#"):  # fmt: skip
+            if (
+                candidate >= len(self.text)
+                or self.at(content) in ("", "#")
+                or self.column(content) <= parent_indent
+                or self.at(self.pos) == "#"
+                or self.at(self.skip_spaces(self.pos)) == "#"
+            ):
                 break
             if self.is_document_marker(content):
                 break
             if self.is_sequence_entry(content) or self.mapping_key_end(content, path) is not None:
-                raise self.fail(f"unexpected indentation before {self.snippet(content)}",
-                                content, path)  # fmt: skip
+                raise self.fail(
+                    f"unexpected indentation before {self.snippet(content)}", content, path
+                )
             words.append("\n" * blank_lines if blank_lines else " ")
             words.append(self.plain_line(content, path))
         return self.resolve("".join(words), pos, path)
@@ -393,16 +426,27 @@ class _Parser:
         if text in _FALSE:
             return False
         if _YAML11_BOOLEAN.fullmatch(text):
-            raise self.fail(f"{text!r} means true or false to some YAML readers and text to "
-                            "others: write true or false, or quote it", pos, path)  # fmt: skip
+            raise self.fail(
+                f"{text!r} means true or false to some YAML readers and text to "
+                "others: write true or false, or quote it",
+                pos,
+                path,
+            )
         if _YAML11_NUMBER.fullmatch(text):
-            raise self.fail(f"{text!r} is a number to some YAML readers and text to others: "
-                            "write a plain decimal number, or quote it", pos, path)  # fmt: skip
+            raise self.fail(
+                f"{text!r} is a number to some YAML readers and text to others: "
+                "write a plain decimal number, or quote it",
+                pos,
+                path,
+            )
         if _INTEGER.fullmatch(text) or _FLOAT.fullmatch(text):
             digits = sum(c.isdigit() for c in text)
             if digits > MAX_NUMBER_DIGITS:
-                raise self.fail(f"a number with {digits:,} digits; numbers have at most "
-                                f"{MAX_NUMBER_DIGITS}", pos, path)  # fmt: skip
+                raise self.fail(
+                    f"a number with {digits:,} digits; numbers have at most {MAX_NUMBER_DIGITS}",
+                    pos,
+                    path,
+                )
             if _INTEGER.fullmatch(text):
                 unsigned = text.lstrip("+-")
                 if len(unsigned) > 1 and unsigned.startswith("0"):
@@ -424,8 +468,11 @@ class _Parser:
         header = self.text[pos:header_end].split(" #")[0].strip()
         match = re.fullmatch(r"([|>])([-+]?)([1-9]?)|([|>])([1-9])([-+])", header)
         if match is None:
-            raise self.fail(f"a block scalar header is | or > with an optional - or +, "
-                            f"not {header!r}", pos, path)  # fmt: skip
+            raise self.fail(
+                f"a block scalar header is | or > with an optional - or +, not {header!r}",
+                pos,
+                path,
+            )
         style = match[1] or match[4]
         chomping = match[2] if match[1] else match[6]
         explicit = match[3] if match[1] else match[5]
@@ -594,9 +641,12 @@ class _Parser:
             value, index = self.flow_value(index, where)
             index = self.flow_space(index)
             if self.at(index) == ":":
-                raise self.fail(f"a key: value pair inside the [ ] list opened at line "
-                                f"{self.line(pos)}: close the list with ] or write {{key: value}}",
-                                index, where)  # fmt: skip
+                raise self.fail(
+                    f"a key: value pair inside the [ ] list opened at line "
+                    f"{self.line(pos)}: close the list with ] or write {{key: value}}",
+                    index,
+                    where,
+                )
             items.append(value)
             index = self.flow_separator(index, "]", where)
         self.depth -= 1
