@@ -14,8 +14,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from calculators import api, untrusted
-from calculators.catalogue import Catalogue, CatalogueError, read_catalogue_file
+from calculators import api
+from calculators.domain.catalogue import Catalogue
+from calculators.domain.catalogue_errors import CatalogueError
+from calculators.requests import untrusted
+from calculators.requests.catalogue import read_catalogue_file
 
 DEFAULT_CATALOGUE = os.path.join("catalogue", "catalogue.yaml")
 

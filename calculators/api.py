@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from calculators import untrusted
-from calculators.catalogue import Catalogue
-from calculators.plans import join
+from calculators.domain.catalogue import Catalogue
+from calculators.requests import untrusted
+from calculators.requests.errors import join
 
 Response = dict[str, Any]
 
@@ -35,49 +35,49 @@ COMMANDS: Final[Mapping[str, Command]] = {
     for command in (
         Command(
             "prorate",
-            "calculators.proration",
+            "calculators.commands.prorate",
             "prorate",
             False,
             "prorated invoice lines for a plan, quantity or interval change",
         ),
         Command(
             "compare",
-            "calculators.plans",
+            "calculators.commands.compare",
             "compare",
             True,
             "every plan against what a customer needs, with the cheapest fit",
         ),
         Command(
             "growth",
-            "calculators.growth",
+            "calculators.commands.growth",
             "project",
             True,
             "usage growth month by month, when each plan runs out, and the cheapest path",
         ),
         Command(
             "addons",
-            "calculators.addons",
+            "calculators.commands.addons",
             "price_addons",
             True,
             "the itemised recurring total of a plan with add-ons",
         ),
         Command(
             "record",
-            "calculators.records",
+            "calculators.commands.records",
             "record",
             True,
             "an audit record of a plan change (JSON, CSV row, ticket summary)",
         ),
         Command(
             "notice",
-            "calculators.records",
+            "calculators.commands.records",
             "notice",
             True,
             "a draft notice to the customer about an upgrade or downgrade",
         ),
         Command(
             "change",
-            "calculators.change_command",
+            "calculators.commands.change",
             "change",
             True,
             "what a change does: its kinds, the rule, proration and the credit balance",

@@ -2,15 +2,15 @@
 
 ``{{ proration_conventions() }}`` prints the counting and rounding paragraphs for the catalogue's
 effective proration policy (its preset and overrides); the words come from
-``calculators.conventions``.
+``calculators.wording.conventions``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from calculators import conventions
-from calculators.catalogue import Catalogue
+from calculators.domain.catalogue import Catalogue
+from calculators.wording import conventions
 
 
 def register(env: Any, catalogue: Catalogue) -> None:

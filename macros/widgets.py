@@ -19,9 +19,11 @@ from typing import Any
 
 import jinja2
 
-from calculators import conventions, render
-from calculators import widgets as calc_widgets
-from calculators.catalogue import Catalogue
+from calculators.domain.catalogue import Catalogue
+from calculators.web import form_html, proration_html, results, widget_requests
+from calculators.web import html as web_html
+from calculators.web import widgets as calc_widgets
+from calculators.wording import conventions, dates
 from macros import assets
 from macros.currency import Money
 
@@ -75,7 +77,7 @@ def runtime_html(runtime: assets.Runtime, catalogue: Catalogue) -> str:
         "catalogue": catalogue.data,
     }
     return ('<div class="kb-runtime" hidden data-kb-runtime="'
-            f'{render.esc(render.script_json(data))}"></div>')  # fmt: skip
+            f'{web_html.esc(web_html.script_json(data))}"></div>')  # fmt: skip
 
 
 def calculator_html(
@@ -102,9 +104,9 @@ def calculator_html(
     return (
         f'<section class="kb-calc" id="{id}" data-calculator="{kind}" data-state="static" '
         f'aria-labelledby="{id}-title" data-today="{today.isoformat()}">'
-        f'<h3 class="kb-calc__title" id="{id}-title">{render.esc(widget.title)}</h3>'
+        f'<h3 class="kb-calc__title" id="{id}-title">{web_html.esc(widget.title)}</h3>'
         f'<form class="kb-calc__form" novalidate>'
-        f"{render.form_fields_html(id, fields, params)}</form>"
+        f"{form_html.form_fields_html(id, fields, params)}</form>"
         '<div class="kb-calc__bar"><p class="kb-calc__status" data-role="status" '
         'role="status">Showing the result for the inputs above, computed when this page '
         "was published.</p>"
@@ -115,7 +117,7 @@ def calculator_html(
         '<button type="button" class="md-button" data-action="copy-reply" '
         'data-format="markdown">Copy as Markdown</button></div></div>'
         f'<div class="kb-calc__result" data-role="result" aria-live="polite" '
-        f'aria-atomic="true" data-text="{render.esc(json.dumps(result["text"]))}">'
+        f'aria-atomic="true" data-text="{web_html.esc(json.dumps(result["text"]))}">'
         f"{result['html']}</div>"
         f"{_manual(kind, catalogue)}</section>"
     )
@@ -138,11 +140,11 @@ def proration_example(
         return str(Money(catalogue).blocks(lambda code: proration_example(
             catalogue, from_plan, to_plan, period_start, change_at, from_interval, to_interval,
             from_quantity, to_quantity, code, addon)))  # fmt: skip
-    from calculators import proration
+    from calculators.commands import prorate as proration
 
     code = currency
     target_interval = to_interval or from_interval
-    kind, request = calc_widgets.proration_request(
+    kind, request = widget_requests.proration_request(
         catalogue, from_plan=from_plan, from_interval=from_interval, to_plan=to_plan,
         to_interval=target_interval, period_start=date.fromisoformat(period_start),
         change_at=date.fromisoformat(change_at), currency=code,
@@ -155,17 +157,17 @@ def proration_example(
         item = catalogue.addon(addon)
         scenario = (f"{item.name}: {from_quantity} to {to_quantity} on "
                     f"{catalogue.plan(from_plan).name}, on "
-                    f"{render.long_date(date.fromisoformat(change_at))}")  # fmt: skip
+                    f"{dates.long_date(date.fromisoformat(change_at))}")  # fmt: skip
     else:
-        scenario = render.proration_scenario(
+        scenario = proration_html.proration_scenario(
             catalogue, from_plan=from_plan, from_interval=from_interval, to_plan=to_plan,
             to_interval=target_interval, change_at=date.fromisoformat(change_at), kind=kind,
         )  # fmt: skip
-    rendered = render.proration_result(response, catalogue, scenario=scenario)
+    rendered = proration_html.proration_result(response, catalogue, scenario=scenario)
     rule = conventions.example_rule(request["policy"], code,
                                     catalogue.currency(code).minor_unit)  # fmt: skip
     return ('<div class="kb-example" data-example="proration">'
-            f'{rendered.html}<p class="kb-example__rule">{render.esc(rule)}</p></div>')
+            f'{rendered.html}<p class="kb-example__rule">{web_html.esc(rule)}</p></div>')
 
 
 def growth_example(catalogue: Catalogue, **inputs: Any) -> str:
@@ -185,7 +187,7 @@ def growth_example(catalogue: Catalogue, **inputs: Any) -> str:
         raise ValueError(f"growth_example: {outcome['errors']}")
     return (
         '<div class="kb-example" data-example="growth">'
-        f"{render.growth_months_table(response, catalogue)}{outcome['html']}</div>"
+        f"{results.growth_months_table(response, catalogue)}{outcome['html']}</div>"
     )
 
 
@@ -198,7 +200,7 @@ def _as_param(value: Any) -> str:
 
 
 # How to get each calculator's answer without it: shown when live recalculation is unavailable.
-# The proration method is generated from the catalogue's policy (calculators/conventions.py).
+# The proration method is generated from the catalogue's policy (wording/conventions.py).
 MANUAL_METHODS = {
     "plan-comparison": (
         "For each plan, compare every limit in the plan table with what you need. Where a limit "
@@ -225,4 +227,4 @@ def _manual(kind: str, catalogue: Catalogue) -> str:
     method = MANUAL_METHODS.get(kind) or conventions.manual_method(
         conventions.page_policy(catalogue), conventions.catalogue_currencies(catalogue))
     return ('<details class="kb-calc__manual" data-role="manual"><summary>Work it out by hand'
-            f"</summary><p>{render.esc(method)}</p></details>")  # fmt: skip
+            f"</summary><p>{web_html.esc(method)}</p></details>")  # fmt: skip

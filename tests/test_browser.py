@@ -17,8 +17,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from calculators import widgets
-from calculators.catalogue import Catalogue
+from calculators.domain.catalogue import Catalogue
+from calculators.web import widgets
 from tests.conftest import BUILD_DAY
 
 pytestmark = pytest.mark.browser

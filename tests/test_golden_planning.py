@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from calculators import api
-from calculators.catalogue import read_catalogue_file
+from calculators.requests.catalogue import read_catalogue_file
 
 ROOT = Path(__file__).parent
 GOLDEN = ROOT / "golden"

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from calculators.proration import prorate
+from calculators.commands.prorate import prorate
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "prorate"
 FILES = sorted(GOLDEN.glob("*.json"))

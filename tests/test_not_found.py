@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from calculators.catalogue import Catalogue
+from calculators.domain.catalogue import Catalogue
 from macros import links
 from tests.hardened_site import ROOT, Watched, serve_with_headers
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from calculators.catalogue import Catalogue
+from calculators.domain.catalogue import Catalogue
 from tests.search_queries import run_search
 from tools.search_index import (
     ENGINE_PATH,

@@ -40,7 +40,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from calculators.catalogue import Catalogue, read_catalogue_file
+from calculators.domain.catalogue import Catalogue
+from calculators.requests.catalogue import read_catalogue_file
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INDEX_PATH = "search/kb-search.json"

@@ -1,0 +1,107 @@
+"""The ``prorate`` command: request in, quote computed, the contract's JSON out."""
+
+from __future__ import annotations
+
+from calculators.domain import periods
+from calculators.domain.periods import PeriodError
+from calculators.domain.proration import quote
+from calculators.domain.proration_lines import _CalendarError
+from calculators.domain.proration_model import (
+    _DEFAULTS,
+    LATER_POLICY_FIELDS,
+    Currency,
+    Extension,
+    Line,
+    Policy,
+    Quote,
+    Request,
+)
+from calculators.requests.prorate import parse_request
+from calculators.wording.proration import _factor_text, _money
+
+
+def prorate(request: object) -> dict[str, object]:
+    """The proration contract: a JSON request in, a JSON response (or ``{"errors": [...]}``) out."""
+    try:
+        parsed = parse_request(request)
+        if isinstance(parsed, list):
+            return {"errors": parsed}
+        return render(parsed, quote(parsed))
+    except PeriodError as error:
+        # Only the new plan's own period (a year after 9999-06-01) or the days a credit buys
+        # under extend_period can still leave the calendar.
+        field = error.field if isinstance(error, _CalendarError) else "new.interval"
+        return {"errors": [{"field": field, "message": str(error)}]}
+    except Exception as error:  # a safety net: the contract promises nothing raises
+        message = f"the request could not be computed ({type(error).__name__})"
+        return {"errors": [{"field": "", "message": message}]}
+
+
+def render(request: Request, result: Quote) -> dict[str, object]:
+    """The contract's JSON response for a computed quote."""
+    currency = request.currency
+    return {
+        "currency": currency.code,
+        "lines": [_line_json(line, request.policy, currency) for line in result.lines],
+        "subtotal": _money(result.subtotal, currency),
+        "tax": _money(result.tax, currency),
+        "total": _money(result.total, currency),
+        "due_now": _money(result.due_now, currency),
+        "credit_to_balance": _money(result.credit_to_balance, currency),
+        "refund": _money(result.refund, currency),
+        "next_invoice": {
+            "date": periods.format_iso(result.next_invoice_date),
+            "amount": _money(result.next_invoice_amount, currency),
+        },
+        "explanation": list(result.explanation),
+        "minimum_charge_deferred": result.minimum_charge_deferred,
+        "preset": request.preset,
+        "policy": _policy_json(request.policy, currency),
+        **_extension_json(request.policy, result.extension),
+    }
+
+
+def _extension_json(policy: Policy, extension: Extension | None) -> dict[str, object]:
+    """``extension``, present only under ``negative_total`` ``extend_period``: the days the
+    credit bought and the date the new plan is paid until (``null`` when nothing was bought)."""
+    if policy.negative_total != "extend_period":
+        return {}
+    if extension is None:
+        return {"extension": None}
+    return {"extension": {"days": extension.days, "until": periods.format_iso(extension.until)}}
+
+
+def _line_json(line: Line, policy: Policy, currency: Currency) -> dict[str, object]:
+    return {
+        "kind": line.kind,
+        "description": line.description,
+        "quantity": line.quantity,
+        "unit_price": _money(line.unit_price, currency),
+        "start": periods.format_iso(line.part.start),
+        "end": periods.format_iso(line.part.end),
+        "factor": _factor_text(line.factor, policy),
+        "amount": _money(line.amount, currency),
+    }
+
+
+def _policy_json(policy: Policy, currency: Currency) -> dict[str, object]:
+    tax: dict[str, object] | None = None
+    if policy.tax is not None:
+        tax = {"rate": f"{policy.tax.rate:f}", "inclusive": policy.tax.inclusive}
+    return {
+        "time_basis": policy.time_basis,
+        "day_count": policy.day_count,
+        "rounding": policy.rounding,
+        "factor_decimals": policy.factor_decimals,
+        "credit_basis": policy.credit_basis,
+        "apply": policy.apply,
+        "interval_change": policy.interval_change,
+        "negative_total": policy.negative_total,
+        "tax": tax,
+        "minimum_charge": _money(policy.minimum_charge, currency),
+        **{
+            key: getattr(policy, key)
+            for key in LATER_POLICY_FIELDS
+            if getattr(policy, key) != _DEFAULTS[key]
+        },
+    }

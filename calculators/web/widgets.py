@@ -1,0 +1,205 @@
+"""The page widgets: which calculators a page can hold, and evaluating one from its inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, Final
+
+from calculators.domain.catalogue import Catalogue
+from calculators.web.forms import Field, Widget, _short, read_params
+from calculators.web.results import addons_result, comparison_result, growth_result, record_result
+from calculators.web.widget_fields import (
+    _addon_fields,
+    _comparison_fields,
+    _growth_fields,
+    _proration_fields,
+    _record_fields,
+)
+from calculators.web.widget_requests import (
+    _addon_compute,
+    _addon_defaults,
+    _comparison_compute,
+    _comparison_defaults,
+    _growth_compute,
+    _growth_defaults,
+    _proration_compute,
+    _proration_defaults,
+    _proration_render,
+    _record_compute,
+    _record_defaults,
+)
+
+
+def evaluate(
+    widget_name: str, params: Mapping[str, object], catalogue: Catalogue, *, today: date
+) -> dict[str, Any]:
+    """Read ``params``, run the calculator, render the result; never raises for bad input."""
+    return evaluate_with_response(widget_name, params, catalogue, today=today)[0]
+
+
+def evaluate_with_response(
+    widget_name: str, params: Mapping[str, object], catalogue: Catalogue, *, today: date
+) -> tuple[dict[str, Any], Mapping[str, Any]]:
+    """``evaluate``, plus the calculator's own response (empty on bad input)."""
+    widget = WIDGETS.get(widget_name)
+    if widget is None:
+        return _outcome(
+            widget_name,
+            {},
+            [{"field": "", "message": f"unknown calculator {_short(widget_name)!r}"}],
+        ), {}
+    if not isinstance(params, Mapping):
+        params = {}
+    fields_ = widget.fields(catalogue)
+    reading, canonical = read_params(fields_, params, widget.defaults(catalogue, today))
+    if reading.errors:
+        return _outcome(widget.name, canonical, reading.errors), {}
+    response = widget.compute(reading, catalogue)
+    if reading.errors:
+        return _outcome(widget.name, canonical, reading.errors), {}
+    errors = response.get("errors")
+    if errors:
+        mapped = []
+        for error in errors:
+            where = str(error.get("field", ""))
+            target = _map_field(where, widget.error_fields, {f.name for f in fields_})
+            mapped.append({"field": target, "message": str(error.get("message", ""))})
+        return _outcome(widget.name, canonical, mapped), {}
+    rendered = widget.render_result(response, reading, catalogue)
+    return {
+        "widget": widget.name,
+        "params": canonical,
+        "errors": [],
+        "html": rendered.html,
+        "figures": rendered.figures,
+        "text": rendered.text,
+    }, response
+
+
+def _map_field(path: str, table: Mapping[str, str], names: set[str]) -> str:
+    """The form field a calculator's error path points at ("" for the whole form)."""
+    if path in table:
+        return table[path]
+    last = path.rpartition(".")[2]
+    if last in names:
+        return last
+    while path:
+        if path in table:
+            return table[path]
+        path = path.rpartition(".")[0]
+    return ""
+
+
+def _outcome(name: str, canonical: dict[str, str], errors: list[dict[str, str]]) -> dict[str, Any]:
+    return {
+        "widget": name,
+        "params": canonical,
+        "errors": errors,
+        "html": None,
+        "figures": {},
+        "text": [],
+    }
+
+
+def default_params(widget_name: str, catalogue: Catalogue, today: date) -> dict[str, str]:
+    return WIDGETS[widget_name].defaults(catalogue, today)
+
+
+def widget_fields(widget_name: str, catalogue: Catalogue) -> tuple[Field, ...]:
+    return WIDGETS[widget_name].fields(catalogue)
+
+
+WIDGETS: Final[dict[str, Widget]] = {
+    "proration": Widget(
+        name="proration",
+        title="What will this change cost?",
+        fields=_proration_fields,
+        compute=_proration_compute,
+        render_result=_proration_render,
+        error_fields={
+            "change_at": "change_at",
+            "current.period_start": "period_start",
+            "current.period_end": "period_start",
+            "current.plan": "from_plan",
+            "current.interval": "from_interval",
+            "new.plan": "to_plan",
+            "new": "to_plan",
+            "new.interval": "to_interval",
+            "current.credit_balance": "credit_balance",
+            "currency": "currency",
+        },
+        defaults=_proration_defaults,
+    ),
+    "plan-comparison": Widget(
+        name="plan-comparison",
+        title="Which plan fits what you need?",
+        fields=_comparison_fields,
+        compute=_comparison_compute,
+        render_result=lambda resp, r, c: comparison_result(resp, c),
+        # needs.<resource> lands on the resource's own field (its last path segment).
+        error_fields={
+            "needs.features": "features",
+            "needs.support": "support",
+            "current_plan": "current_plan",
+            "currency": "currency",
+            "interval": "interval",
+        },
+        defaults=lambda c, t: _comparison_defaults(c),
+    ),
+    "growth": Widget(
+        name="growth",
+        title="How long will your plan last as you grow?",
+        fields=_growth_fields,
+        compute=_growth_compute,
+        render_result=lambda resp, r, c: growth_result(resp, c, chart=r.values["chart"]),
+        error_fields={
+            "growth.rate_percent": "rate",
+            "horizon_months": "horizon",
+            "plan": "plan",
+            "currency": "currency",
+            "interval": "interval",
+        },
+        defaults=lambda c, t: _growth_defaults(c),
+    ),
+    "add-ons": Widget(
+        name="add-ons",
+        title="What will your plan cost with add-ons?",
+        fields=_addon_fields,
+        compute=_addon_compute,
+        render_result=lambda resp, r, c: addons_result(resp, c),
+        error_fields={
+            "plan": "plan",
+            "currency": "currency",
+            "interval": "interval",
+            "addons": "plan",
+        },
+        defaults=lambda c, t: _addon_defaults(c),
+    ),
+    "change-record": Widget(
+        name="change-record",
+        title="Record the change and draft the notice",
+        fields=_record_fields,
+        compute=_record_compute,
+        render_result=lambda resp, r, c: record_result(resp, c),
+        error_fields={
+            "account": "account",
+            "reason.code": "reason",
+            "reason.text": "reason_text",
+            "requested_by.name": "requested_by",
+            "requested_by.role": "role",
+            "from": "from_plan",
+            "to": "to_plan",
+            "change_at": "change_at",
+            "current.period_start": "period_start",
+            "effective": "change_at",
+            "currency": "currency",
+            "current.plan": "from_plan",
+            "current.interval": "from_interval",
+            "new.plan": "to_plan",
+            "new": "to_plan",
+            "new.interval": "to_interval",
+        },
+        defaults=lambda c, t: _record_defaults(c, t),
+    ),
+}
