@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from calculators.domain.catalogue import Catalogue
 from calculators.requests import untrusted
-from calculators.requests.errors import join
+from calculators.requests.errors import join, single_error
 
 Response = dict[str, Any]
 
@@ -100,19 +100,17 @@ def run(name: str, request: object, *, catalogue: Catalogue | None = None) -> Re
     """Run calculator ``name`` on ``request``; never raises for bad input."""
     command = COMMANDS.get(name)
     if command is None:
-        return error_response(
-            "command", f"unknown calculator {name!r}; known: {', '.join(COMMANDS)}"
-        )
+        return single_error("command", f"unknown calculator {name!r}; known: {', '.join(COMMANDS)}")
     # Bounded once here, so no calculator meets a number it cannot print or a nesting that
     # would exhaust the stack.
     oversized = untrusted.oversized(request)
     if oversized is not None:
         keys, reason = oversized
-        return error_response(functools.reduce(_field, keys, ""), reason)
+        return single_error(functools.reduce(_field, keys, ""), reason)
     function = load(command)
     if command.needs_catalogue:
         if catalogue is None:
-            return error_response("catalogue", f"the {name} calculator needs the plan catalogue")
+            return single_error("catalogue", f"the {name} calculator needs the plan catalogue")
         return function(request, catalogue=catalogue)  # type: ignore[no-any-return]
     return function(request)  # type: ignore[no-any-return]
 
@@ -126,7 +124,3 @@ def load(command: Command) -> Callable[..., Any]:
     module = importlib.import_module(command.module)
     function: Callable[..., Any] = getattr(module, command.function)
     return function
-
-
-def error_response(field: str, message: str) -> Response:
-    return {"errors": [{"field": field, "message": message}]}

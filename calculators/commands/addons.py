@@ -13,6 +13,7 @@ from calculators.domain.catalogue import AddOn, Catalogue, Plan
 from calculators.domain.plans import plan_has_feature
 from calculators.requests.addons import _Change, _read, _Request
 from calculators.requests.errors import Errors, add_error, error_response, join
+from calculators.wording.amounts import amount_text
 from calculators.wording.plans import grants_text, units_text
 
 # Where the proration engine's error fields land in this calculator's request.
@@ -36,10 +37,6 @@ def price_addons(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
             return error_response(errors)
         response["change"] = change
     return response
-
-
-def _money(catalogue: Catalogue, amount: Decimal, currency: str) -> str:
-    return money.to_text(amount, currency, extra=catalogue.minor_units)
 
 
 def plan_grants(catalogue: Catalogue, plan: Plan) -> str:
@@ -72,8 +69,8 @@ def _price(req: _Request, catalogue: Catalogue) -> dict[str, Any]:
             "id": req.plan.id,
             "name": req.plan.name,
             "quantity": 1,
-            "unit_price": _money(catalogue, plan_price, currency),
-            "amount": _money(catalogue, plan_price, currency),
+            "unit_price": amount_text(catalogue, plan_price, currency),
+            "amount": amount_text(catalogue, plan_price, currency),
             "grants": plan_grants(catalogue, req.plan),
         }
     ]
@@ -86,8 +83,8 @@ def _price(req: _Request, catalogue: Catalogue) -> dict[str, Any]:
                 "id": addon.id,
                 "name": addon.name,
                 "quantity": quantity,
-                "unit_price": _money(catalogue, price, currency),
-                "amount": _money(catalogue, money.multiply(price, quantity), currency),
+                "unit_price": amount_text(catalogue, price, currency),
+                "amount": amount_text(catalogue, money.multiply(price, quantity), currency),
                 "grants": grants_text(catalogue, addon, quantity),
             }
         )
@@ -124,9 +121,10 @@ def _price(req: _Request, catalogue: Catalogue) -> dict[str, Any]:
         "currency": currency,
         "interval": interval,
         "lines": lines,
-        "total": _money(catalogue, _total(req, catalogue, interval), currency),
+        "total": amount_text(catalogue, _total(req, catalogue, interval), currency),
         "totals": {
-            i: _money(catalogue, _total(req, catalogue, i), currency) for i in catalogue.intervals
+            i: amount_text(catalogue, _total(req, catalogue, i), currency)
+            for i in catalogue.intervals
         },
         "limits": limits,
         "features": features,
@@ -147,7 +145,7 @@ def proration_request(
     after: int,
 ) -> dict[str, Any]:
     """The proration contract's request for one add-on's quantity change."""
-    price = _money(catalogue, addon.price(currency, interval), currency)
+    price = amount_text(catalogue, addon.price(currency, interval), currency)
     kind = changes.quantity_move(catalogue, addon, before, after) or changes.ADDON_ADDED
     current: dict[str, Any] = {
         "price": price,
@@ -226,7 +224,7 @@ def _prorate_change(
         "period_start": change.period_start,
         "change_at": change.change_at,
         "addons": items,
-        **{key: _money(catalogue, value, req.currency) for key, value in sums.items()},
+        **{key: amount_text(catalogue, value, req.currency) for key, value in sums.items()},
         "note": "Each add-on whose quantity changes is prorated as its own line by the "
         "proration engine, under the catalogue's policy for its kind of change "
         "(seats for an add-on that grants seats, add-ons for any other).",

@@ -22,8 +22,9 @@ from calculators.commands.prorate import prorate
 from calculators.domain import changes, credit, money
 from calculators.domain.catalogue import Catalogue
 from calculators.requests.addons import read_quantities
-from calculators.requests.errors import Errors, add_error, error_response, join
+from calculators.requests.errors import Errors, add_error, error_response, join, single_error
 from calculators.requests.fields import read_currency, read_interval, read_object, read_plan
+from calculators.wording.amounts import amount_text
 
 _TOP_KEYS: Final = ("currency", "change_at", "current", "new")
 _CURRENT_KEYS: Final = (
@@ -57,7 +58,7 @@ def change(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
     try:
         classification = changes.classify(catalogue, parsed.before, parsed.after)
     except changes.NoChange as no_change:
-        return error_response([{"field": no_change.field, "message": str(no_change)}])
+        return single_error(no_change.field, str(no_change))
     return answer(catalogue, parsed, classification)
 
 
@@ -156,7 +157,7 @@ def subscription_price(catalogue: Catalogue, side: changes.Subscription, currenc
         money.multiply(catalogue.addon(a).price(currency, side.interval), q)
         for a, q in side.addons.items()
     )
-    return money.to_text(money.add(*parts), currency, extra=catalogue.minor_units)
+    return amount_text(catalogue, money.add(*parts), currency)
 
 
 def proration_request(
@@ -199,7 +200,7 @@ def answer(
         return money.parse_amount(value, req.currency, allow_negative=True, extra=extra)
 
     def text(value: Decimal) -> str:
-        return money.to_text(value, req.currency, extra=extra)
+        return amount_text(catalogue, value, req.currency)
 
     following: Mapping[str, Any] = priced["next_invoice"]  # type: ignore[assignment]
     due_now = amount(priced["due_now"])

@@ -19,8 +19,9 @@ from calculators.domain.plans import (
 )
 from calculators.requests.compare import _read, _Request
 from calculators.requests.errors import Errors, error_response
+from calculators.wording.amounts import amount_text
 from calculators.wording.compare import _addons_vs_upgrade, _change, _recommendation
-from calculators.wording.plans import _money, grants_text, shortfall_reasons
+from calculators.wording.plans import grants_text, shortfall_reasons
 
 
 def compare(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
@@ -75,7 +76,7 @@ def costs(catalogue: Catalogue, fit: Fit, *, currency: str, interval: str) -> di
     total = fit_cost(fit, currency=currency, interval=interval)
     if total is None:
         return None
-    result: dict[str, Any] = {"total": _money(catalogue, total, currency)}
+    result: dict[str, Any] = {"total": amount_text(catalogue, total, currency)}
     if "month" in catalogue.intervals and "year" in catalogue.intervals:
         month = fit_cost(fit, currency=currency, interval="month")
         year = fit_cost(fit, currency=currency, interval="year")
@@ -86,10 +87,10 @@ def costs(catalogue: Catalogue, fit: Fit, *, currency: str, interval: str) -> di
         )
         result.update(
             {
-                "month": _money(catalogue, month, currency),
-                "year": _money(catalogue, year, currency),
-                "year_per_month": _money(catalogue, per_month, currency),
-                "annual_saving": _money(
+                "month": amount_text(catalogue, month, currency),
+                "year": amount_text(catalogue, year, currency),
+                "year_per_month": amount_text(catalogue, per_month, currency),
+                "annual_saving": amount_text(
                     catalogue, money.add(money.multiply(month, 12), -year), currency
                 ),
             }
@@ -109,8 +110,8 @@ def addon_lines(
                 "name": u.addon.name,
                 "quantity": u.quantity,
                 "grants": grants_text(catalogue, u.addon, u.quantity),
-                "unit_price": _money(catalogue, price, currency),
-                "amount": _money(catalogue, money.multiply(price, u.quantity), currency),
+                "unit_price": amount_text(catalogue, price, currency),
+                "amount": amount_text(catalogue, money.multiply(price, u.quantity), currency),
             }
         )
     return lines

@@ -21,6 +21,7 @@ from calculators.domain.plans import Fit, Needs, fit_cost, fit_plan
 from calculators.requests.errors import Errors, add_error, error_response
 from calculators.requests.fields import MAX_UNITS
 from calculators.requests.growth import _read, _Request
+from calculators.wording.amounts import amount_text
 from calculators.wording.growth import _amount, _describe_path, _recommendation, _sentence, _text
 from calculators.wording.plans import shortfall_reasons
 
@@ -169,9 +170,7 @@ def _path_row(
         "segments": segments,
         "upgrade_month": runs[1][1] if len(runs) > 1 else None,
         "total": _text(catalogue, req, path.total),
-        "more_than_cheapest": None
-        if more is None
-        else money.to_text(more, req.currency, extra=catalogue.minor_units),
+        "more_than_cheapest": None if more is None else amount_text(catalogue, more, req.currency),
         "recommended": cheapest is not None and path.plans == cheapest.plans,
     }
 

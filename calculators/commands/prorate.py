@@ -16,6 +16,7 @@ from calculators.domain.proration_model import (
     Quote,
     Request,
 )
+from calculators.requests.errors import single_error
 from calculators.requests.prorate import parse_request
 from calculators.wording.proration import _factor_text, _money
 
@@ -31,10 +32,10 @@ def prorate(request: object) -> dict[str, object]:
         # Only the new plan's own period (a year after 9999-06-01) or the days a credit buys
         # under extend_period can still leave the calendar.
         field = error.field if isinstance(error, _CalendarError) else "new.interval"
-        return {"errors": [{"field": field, "message": str(error)}]}
+        return single_error(field, str(error))
     except Exception as error:  # a safety net: the contract promises nothing raises
         message = f"the request could not be computed ({type(error).__name__})"
-        return {"errors": [{"field": "", "message": message}]}
+        return single_error("", message)
 
 
 def render(request: Request, result: Quote) -> dict[str, object]:

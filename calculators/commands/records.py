@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from calculators.domain import changes, money
+from calculators.domain import changes
 from calculators.domain.catalogue import Catalogue, describe
 from calculators.domain.records import (
     _FORMULA_START,
@@ -23,19 +23,18 @@ from calculators.domain.records import (
 )
 from calculators.requests.errors import Errors, add_error, error_response
 from calculators.requests.records import _read_change
+from calculators.wording.amounts import amount_text
 from calculators.wording.notices import _notice_sections, _render_markdown, _render_text, _summary
 
 
 def _price(side: Side, currency: str, catalogue: Catalogue) -> str | None:
     if not side.plan.self_serve:
         return None
-    return money.to_text(
-        side.plan.price(currency, side.interval), currency, extra=catalogue.minor_units
-    )
+    return amount_text(catalogue, side.plan.price(currency, side.interval), currency)
 
 
 def _text_out(catalogue: Catalogue, amount: Decimal, currency: str) -> str:
-    return money.to_text(amount, currency, extra=catalogue.minor_units)
+    return amount_text(catalogue, amount, currency)
 
 
 def _cell(text: str) -> str:

@@ -16,7 +16,10 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Final, Literal
 
-from calculators.requests.untrusted import MAX_NUMBER_DIGITS
+# No count, amount or rate a calculator accepts comes near this many digits (the bound on
+# every number of untrusted input too).
+MAX_NUMBER_DIGITS: Final = 30
+
 
 Rounding = Literal["half_up", "half_even"]
 ROUNDINGS: Final[tuple[Rounding, ...]] = ("half_up", "half_even")

@@ -48,12 +48,6 @@ CSV_COLUMNS: Final = (
     "requested_by_name",
     "requested_by_role",
 )
-_INTERVAL_WORDS: Final[Mapping[str, str]] = {
-    "day": "daily",
-    "week": "weekly",
-    "month": "monthly",
-    "year": "yearly",
-}
 _MONEY_FIELDS: Final = ("subtotal", "tax", "total", "due_now", "credit_to_balance", "refund")
 _SIGNED: Final = ("subtotal", "total")
 # Spreadsheets run a cell that starts with one of these as a formula.

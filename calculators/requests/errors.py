@@ -9,11 +9,19 @@ Errors = list[dict[str, str]]
 
 
 def add_error(errors: Errors, field: str, message: str) -> None:
+    """Note one problem; a request reader notes every problem it finds, in order."""
     errors.append({"field": field, "message": message})
 
 
 def error_response(errors: Errors) -> dict[str, Any]:
     return {"errors": list(errors)}
+
+
+def single_error(field: str, message: str) -> dict[str, Any]:
+    """The response to a request refused for one reason."""
+    errors: Errors = []
+    add_error(errors, field, message)
+    return error_response(errors)
 
 
 def join(path: str, key: object) -> str:

@@ -16,13 +16,13 @@ from calculators.domain.proration_model import (
     NewPlan,
     Request,
 )
+from calculators.requests.errors import Errors, add_error
 from calculators.requests.prorate_dates import _check_dates
 from calculators.requests.prorate_parts import (
     _MISSING,
     _json_type,
     _Missing,
     _Parts,
-    _Problems,
     _read_amount,
     _short,
     _show,
@@ -55,10 +55,10 @@ NEW_FIELDS: Final = ("price", "quantity", "interval", "interval_count", "renews_
 
 def parse_request(raw: object) -> Request | list[dict[str, str]]:
     """Validate a JSON request into a ``Request``, or return every problem found."""
-    problems = _Problems()
+    problems: Errors = []
     if not isinstance(raw, Mapping):
-        problems.add("", f"the request must be a JSON object, got {_json_type(raw)}")
-        return problems.items
+        add_error(problems, "", f"the request must be a JSON object, got {_json_type(raw)}")
+        return problems
     _unknown_keys(raw, REQUEST_FIELDS, "", problems)
 
     currency = _read_currency(raw, problems)
@@ -71,8 +71,8 @@ def parse_request(raw: object) -> Request | list[dict[str, str]]:
     # not hide a change date outside the period.
     dates = _check_dates(change_at, current, new, policy, problems)
 
-    if problems.items:
-        return problems.items
+    if problems:
+        return problems
     assert currency is not None and policy is not None and dates is not None
     assert isinstance(new, _Parts) and not isinstance(current, _Missing)
     change_at, period, renews_at, service_start = dates
@@ -104,10 +104,11 @@ def parse_request(raw: object) -> Request | list[dict[str, str]]:
 
 
 def _read_current(
-    raw: Mapping[str, object], currency: Currency | None, problems: _Problems
+    raw: Mapping[str, object], currency: Currency | None, problems: Errors
 ) -> _Parts | _Missing | None:
     if "current" not in raw:
-        problems.add(
+        add_error(
+            problems,
             "current",
             "is required: the plan the customer has now, or null for a new "
             "subscription that starts mid-cycle",
@@ -117,7 +118,7 @@ def _read_current(
     if value is None:
         return None
     if not isinstance(value, Mapping):
-        problems.add("current", f"must be an object or null, got {_json_type(value)}")
+        add_error(problems, "current", f"must be an object or null, got {_json_type(value)}")
         return _MISSING
     _unknown_keys(value, CURRENT_FIELDS, "current", problems)
     return _Parts(
@@ -136,11 +137,12 @@ def _read_current(
     )
 
 
-def _read_billing_day(raw: object, problems: _Problems) -> int | None:
+def _read_billing_day(raw: object, problems: Errors) -> int | None:
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 31:
-        problems.add(
+        add_error(
+            problems,
             "current.billing_cycle_day",
             f"must be a day of the month from 1 to 31, got {_show(raw)}",
         )
@@ -149,14 +151,14 @@ def _read_billing_day(raw: object, problems: _Problems) -> int | None:
 
 
 def _read_new(
-    raw: Mapping[str, object], currency: Currency | None, problems: _Problems
+    raw: Mapping[str, object], currency: Currency | None, problems: Errors
 ) -> _Parts | _Missing:
     value = raw.get("new")
     if value is None:
-        problems.add("new", "is required: the plan after the change (quantity 0 removes it)")
+        add_error(problems, "new", "is required: the plan after the change (quantity 0 removes it)")
         return _MISSING
     if not isinstance(value, Mapping):
-        problems.add("new", f"must be an object, got {_json_type(value)}")
+        add_error(problems, "new", f"must be an object, got {_json_type(value)}")
         return _MISSING
     _unknown_keys(value, NEW_FIELDS, "new", problems)
     return _Parts(
@@ -167,27 +169,27 @@ def _read_new(
     )
 
 
-def _read_quantity(raw: object, field: str, problems: _Problems) -> int | None:
+def _read_quantity(raw: object, field: str, problems: Errors) -> int | None:
     if raw is None:
         return 1
     if isinstance(raw, bool) or not isinstance(raw, int):
         if isinstance(raw, str):
-            problems.add(field, f"must be a whole number such as 2, not the string {_show(raw)}")
+            add_error(
+                problems, field, f"must be a whole number such as 2, not the string {_show(raw)}"
+            )
         else:
-            problems.add(field, f"must be a whole number such as 2, got {_show(raw)}")
+            add_error(problems, field, f"must be a whole number such as 2, got {_show(raw)}")
         return None
     if raw < 0:
-        problems.add(field, f"{raw} is negative; 0 removes the item, more adds units")
+        add_error(problems, field, f"{raw} is negative; 0 removes the item, more adds units")
         return None
     if raw > MAX_QUANTITY:
-        problems.add(field, f"{_short(raw)} is too large: at most {MAX_QUANTITY}")
+        add_error(problems, field, f"{_short(raw)} is too large: at most {MAX_QUANTITY}")
         return None
     return raw
 
 
-def _read_interval(
-    value: Mapping[str, object], prefix: str, problems: _Problems
-) -> Interval | None:
+def _read_interval(value: Mapping[str, object], prefix: str, problems: Errors) -> Interval | None:
     unit = value.get("interval", "month")
     count = value.get("interval_count", 1)
     ok = True
@@ -196,18 +198,22 @@ def _read_interval(
     if count is None:
         count = 1
     if not isinstance(unit, str) or unit not in periods.UNITS:
-        problems.add(
+        add_error(
+            problems,
             f"{prefix}.interval",
             f"unknown interval {_show(unit)}; use one of {', '.join(periods.UNITS)}",
         )
         ok = False
     if isinstance(count, bool) or not isinstance(count, int):
-        problems.add(
-            f"{prefix}.interval_count", f"must be a whole number such as 1, got {_show(count)}"
+        add_error(
+            problems,
+            f"{prefix}.interval_count",
+            f"must be a whole number such as 1, got {_show(count)}",
         )
         ok = False
     elif not 1 <= count <= MAX_INTERVAL_COUNT:
-        problems.add(
+        add_error(
+            problems,
             f"{prefix}.interval_count",
             f"must be from 1 to {MAX_INTERVAL_COUNT}, got {_short(count)}",
         )
@@ -218,15 +224,15 @@ def _read_interval(
 
 
 def _read_instant(
-    value: Mapping[str, object], key: str, field: str, problems: _Problems, *, required: bool
+    value: Mapping[str, object], key: str, field: str, problems: Errors, *, required: bool
 ) -> date | None:
     raw = value.get(key)
     if raw is None:
         if required:
-            problems.add(field, 'is required: a date such as "2012-05-12"')
+            add_error(problems, field, 'is required: a date such as "2012-05-12"')
         return None
     try:
         return periods.parse_instant(raw)
     except PeriodError as error:
-        problems.add(field, str(error))
+        add_error(problems, field, str(error))
         return None

@@ -8,7 +8,8 @@ from datetime import date
 from calculators.domain import periods
 from calculators.domain.periods import Interval, Period, PeriodError
 from calculators.domain.proration_model import Policy
-from calculators.requests.prorate_parts import _Missing, _Parts, _Problems
+from calculators.requests.errors import Errors, add_error
+from calculators.requests.prorate_parts import _Missing, _Parts
 
 
 def _check_dates(
@@ -16,7 +17,7 @@ def _check_dates(
     current: _Parts | _Missing | None,
     new: _Parts | _Missing,
     policy: Policy | None,
-    problems: _Problems,
+    problems: Errors,
 ) -> tuple[date, Period | None, date | None, date | None] | None:
     """Put the instants on the policy's time basis and check how they relate.
 
@@ -40,14 +41,15 @@ def _check_dates(
             try:
                 end = periods.shift(start, current.interval, anchor_day=day)
             except PeriodError as error:
-                problems.add("current.period_start", str(error))
+                add_error(problems, "current.period_start", str(error))
         if end is not None:
             end = convert(end)
             if end <= start:
                 given = (current.start, current.end)
                 timed = any(value is not None and periods.is_datetime(value) for value in given)
                 note = " (time_basis day counts whole dates)" if basis == "day" and timed else ""
-                problems.add(
+                add_error(
+                    problems,
                     "current.period_end",
                     f"{periods.format_iso(end)} must be after period_start "
                     f"{periods.format_iso(start)}{note}",
@@ -55,7 +57,8 @@ def _check_dates(
             else:
                 period = Period(start, end)
     if period is not None and at is not None and not period.contains(at):
-        problems.add(
+        add_error(
+            problems,
             "change_at",
             f"{periods.format_iso(at)} is outside the current period "
             f"{periods.format_iso(period.start)} to {periods.format_iso(period.end)} "
@@ -66,7 +69,8 @@ def _check_dates(
     if isinstance(new, _Parts) and new.renews_at is not None:
         renews_at = convert(new.renews_at)
         if at is not None and renews_at <= at:
-            problems.add(
+            add_error(
+                problems,
                 "new.renews_at",
                 f"{periods.format_iso(renews_at)} must be after change_at {periods.format_iso(at)}",
             )
@@ -74,23 +78,27 @@ def _check_dates(
             try:
                 first = periods.shift(renews_at, new.interval, -1)
             except PeriodError as error:
-                problems.add("new.renews_at", str(error))
+                add_error(problems, "new.renews_at", str(error))
             else:
                 if first > at:
-                    problems.add(
+                    add_error(
+                        problems,
                         "new.renews_at",
                         f"{periods.format_iso(renews_at)} is more than one "
                         f"{new.interval.describe()} after change_at {periods.format_iso(at)}",
                     )
     elif current is None and isinstance(new, _Parts):
-        problems.add(
+        add_error(
+            problems,
             "new.renews_at",
             "is required when current is null: the new subscription's first, partial period "
             "runs from change_at to it",
         )
     if current is None and policy is not None and policy.apply == "period_end":
-        problems.add(
-            "policy.apply", "period_end waits for the current period to end, but current is null"
+        add_error(
+            problems,
+            "policy.apply",
+            "period_end waits for the current period to end, but current is null",
         )
     service_start = _check_service_start(at, current, period, policy, convert, problems)
     if at is None or (current is not None and period is None):
@@ -98,17 +106,21 @@ def _check_dates(
     return at, period, renews_at, service_start
 
 
-def _check_billing_day(start: date, day: int, interval: Interval, problems: _Problems) -> None:
+def _check_billing_day(start: date, day: int, interval: Interval, problems: Errors) -> None:
     """A billing cycle day is the anchor of month and year periods; ``period_start`` is on it."""
     field = "current.billing_cycle_day"
     if interval.months is None:
-        problems.add(field, f"applies to month and year intervals, not {interval.describe()}")
+        add_error(
+            problems, field, f"applies to month and year intervals, not {interval.describe()}"
+        )
         return
     clamped = periods.shift(start, Interval("month", 1), 0, anchor_day=day).day
     if start.day != clamped:
         note = f", which that month clamps to the {clamped}th" if clamped != day else ""
-        problems.add(
-            field, f"period_start {periods.format_iso(start)} is not on billing day {day}{note}"
+        add_error(
+            problems,
+            field,
+            f"period_start {periods.format_iso(start)} is not on billing day {day}{note}",
         )
 
 
@@ -118,14 +130,15 @@ def _check_service_start(
     period: Period | None,
     policy: Policy | None,
     convert: Callable[[date], date],
-    problems: _Problems,
+    problems: Errors,
 ) -> date | None:
     """``current.service_start``: when a service billed in arrears began inside its period."""
     if not isinstance(current, _Parts) or current.service_start is None:
         return None
     field = "current.service_start"
     if policy is not None and policy.timing != "in_arrears":
-        problems.add(
+        add_error(
+            problems,
             field,
             "is for timing in_arrears (the used part is billed from it); in "
             "advance the credit counts from change_at",
@@ -133,7 +146,8 @@ def _check_service_start(
         return None
     start = convert(current.service_start)
     if period is not None and at is not None and not period.start <= start <= at:
-        problems.add(
+        add_error(
+            problems,
             field,
             f"{periods.format_iso(start)} must lie from period_start "
             f"{periods.format_iso(period.start)} to change_at {periods.format_iso(at)}",

@@ -12,19 +12,10 @@ from typing import Final
 from calculators.domain import money
 from calculators.domain.periods import Interval
 from calculators.domain.proration_model import MAX_AMOUNT, Currency
+from calculators.requests.errors import Errors, add_error
 
 TAX_FIELDS: Final = ("rate", "inclusive")
 _CURRENCY_CODE: Final = re.compile(r"[A-Z]{3}")
-
-
-class _Problems:
-    """Collects every problem found in a request, each with the field path it concerns."""
-
-    def __init__(self) -> None:
-        self.items: list[dict[str, str]] = []
-
-    def add(self, field: str, message: str) -> None:
-        self.items.append({"field": field, "message": message})
 
 
 @dataclass(frozen=True)
@@ -53,17 +44,19 @@ def _read_amount(
     raw: object,
     field: str,
     currency: Currency | None,
-    problems: _Problems,
+    problems: Errors,
     *,
     required: bool = False,
 ) -> Decimal | None:
     if raw is None:
         if required:
-            problems.add(field, 'is required: a decimal string such as "249.95"')
+            add_error(problems, field, 'is required: a decimal string such as "249.95"')
         return None
     if isinstance(raw, int):  # bool is an int too
-        problems.add(
-            field, f'must be a decimal string such as "249.95", not the number {_show(raw)}'
+        add_error(
+            problems,
+            field,
+            f'must be a decimal string such as "249.95", not the number {_show(raw)}',
         )
         return None
     # With an unknown currency the format is still checked; only the decimals cannot be.
@@ -71,21 +64,21 @@ def _read_amount(
     try:
         amount = money.parse_amount(raw, code, extra=units)
     except money.MoneyError as error:
-        problems.add(field, str(error))
+        add_error(problems, field, str(error))
         return None
     if amount >= MAX_AMOUNT:
-        problems.add(field, f"{_short(raw)} is too large: amounts go up to 999999999999999")
+        add_error(problems, field, f"{_short(raw)} is too large: amounts go up to 999999999999999")
         return None
     return amount
 
 
 def _unknown_keys(
-    value: Mapping[object, object], known: Sequence[str], prefix: str, problems: _Problems
+    value: Mapping[object, object], known: Sequence[str], prefix: str, problems: Errors
 ) -> None:
     for key in value:
         if key not in known:
             path = f"{prefix}.{key}" if prefix else str(key)
-            problems.add(path, f"unknown field; known fields here: {', '.join(known)}")
+            add_error(problems, path, f"unknown field; known fields here: {', '.join(known)}")
 
 
 def _json_type(value: object) -> str:

@@ -21,11 +21,11 @@ from calculators.domain.proration_model import (
     Policy,
     Tax,
 )
+from calculators.requests.errors import Errors, add_error
 from calculators.requests.prorate_parts import (
     _CURRENCY_CODE,
     TAX_FIELDS,
     _json_type,
-    _Problems,
     _read_amount,
     _show,
     _unknown_keys,
@@ -34,34 +34,41 @@ from calculators.requests.prorate_parts import (
 _RATE_TEXT: Final = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)?")
 
 
-def _read_currency(raw: Mapping[str, object], problems: _Problems) -> Currency | None:
+def _read_currency(raw: Mapping[str, object], problems: Errors) -> Currency | None:
     code = raw.get("currency")
     declared = raw.get("minor_unit")
     digits: int | None = None
     if declared is not None:
         if isinstance(declared, bool) or not isinstance(declared, int):
-            problems.add("minor_unit", f"must be a whole number of decimals, got {_show(declared)}")
+            add_error(
+                problems, "minor_unit", f"must be a whole number of decimals, got {_show(declared)}"
+            )
         elif not 0 <= declared <= MAX_MINOR_UNIT:
-            problems.add("minor_unit", f"must be from 0 to {MAX_MINOR_UNIT}, got {declared}")
+            add_error(problems, "minor_unit", f"must be from 0 to {MAX_MINOR_UNIT}, got {declared}")
         else:
             digits = declared
     if code is None:
-        problems.add("currency", 'is required: an ISO 4217 code such as "USD"')
+        add_error(problems, "currency", 'is required: an ISO 4217 code such as "USD"')
         return None
     if not isinstance(code, str) or not _CURRENCY_CODE.fullmatch(code):
         hint = ""
         if isinstance(code, str) and _CURRENCY_CODE.fullmatch(code.strip().upper()):
             hint = f"; did you mean {code.strip().upper()!r}?"
-        problems.add("currency", f'{_show(code)} is not an ISO 4217 code such as "USD"{hint}')
+        add_error(
+            problems, "currency", f'{_show(code)} is not an ISO 4217 code such as "USD"{hint}'
+        )
         return None
     if money.is_known_currency(code):
         known = money.minor_unit(code)
         if digits is not None and digits != known:
-            problems.add("minor_unit", f"{code} has {known} decimals in ISO 4217, not {digits}")
+            add_error(
+                problems, "minor_unit", f"{code} has {known} decimals in ISO 4217, not {digits}"
+            )
             return None
         return Currency(code, known)
     if digits is None:
-        problems.add(
+        add_error(
+            problems,
             "currency",
             f'unknown currency {code!r}; give its decimals in "minor_unit" if it is real',
         )
@@ -69,12 +76,14 @@ def _read_currency(raw: Mapping[str, object], problems: _Problems) -> Currency |
     return Currency(code, digits)
 
 
-def _read_preset(name: object, problems: _Problems) -> tuple[str | None, Mapping[str, object]]:
+def _read_preset(name: object, problems: Errors) -> tuple[str | None, Mapping[str, object]]:
     if name is None:
         return None, _DEFAULTS
     if not isinstance(name, str) or name not in presets.PRESETS:
-        problems.add(
-            "preset", f"unknown preset {_show(name)}; use one of {', '.join(presets.PRESETS)}"
+        add_error(
+            problems,
+            "preset",
+            f"unknown preset {_show(name)}; use one of {', '.join(presets.PRESETS)}",
         )
         return None, _DEFAULTS
     return name, {**_DEFAULTS, **presets.PRESETS[name]}
@@ -84,29 +93,29 @@ def check_policy(
     value: object, *, currency: str = "USD", field: str = "policy"
 ) -> list[dict[str, str]]:
     """Every problem in a ``policy`` object (partial policies are fine: defaults fill the rest)."""
-    problems = _Problems()
+    problems: Errors = []
     digits = money.minor_unit(currency) if money.is_known_currency(currency) else None
     known = None if digits is None else Currency(currency, digits)
     _read_policy(value, _DEFAULTS, known, problems, field=field)
-    return problems.items
+    return problems
 
 
 def _read_policy(
     raw: object,
     base: Mapping[str, object],
     currency: Currency | None,
-    problems: _Problems,
+    problems: Errors,
     *,
     field: str,
 ) -> Policy | None:
     if raw is None:
         raw = {}
     if not isinstance(raw, Mapping):
-        problems.add(field, f"must be an object of policy fields, got {_json_type(raw)}")
+        add_error(problems, field, f"must be an object of policy fields, got {_json_type(raw)}")
         return None
     _unknown_keys(raw, PRORATION_POLICY_FIELDS, field, problems)
     merged = {**base, **{key: value for key, value in raw.items() if key in _DEFAULTS}}
-    before = len(problems.items)
+    before = len(problems)
 
     choices: dict[str, str] = {}
     for key, allowed in POLICY_CHOICES.items():
@@ -114,20 +123,24 @@ def _read_policy(
         if isinstance(value, str) and value in allowed:
             choices[key] = value
         else:
-            problems.add(
-                f"{field}.{key}", f"unknown value {_show(value)}; use one of {', '.join(allowed)}"
+            add_error(
+                problems,
+                f"{field}.{key}",
+                f"unknown value {_show(value)}; use one of {', '.join(allowed)}",
             )
 
     decimals = merged["factor_decimals"]
     factor_decimals: int | None = None
     if decimals is not None:
         if isinstance(decimals, bool) or not isinstance(decimals, int):
-            problems.add(
+            add_error(
+                problems,
                 f"{field}.factor_decimals",
                 f"must be null or a whole number of decimals, got {_show(decimals)}",
             )
         elif not 0 <= decimals <= MAX_FACTOR_DECIMALS:
-            problems.add(
+            add_error(
+                problems,
                 f"{field}.factor_decimals",
                 f"must be from 0 to {MAX_FACTOR_DECIMALS}, got {decimals}",
             )
@@ -144,23 +157,26 @@ def _read_policy(
         minimum = parsed if parsed is not None else minimum
 
     if choices.get("day_count") == "30_360" and choices.get("time_basis") == "second":
-        problems.add(
+        add_error(
+            problems,
             f"{field}.day_count",
             "30_360 counts whole days on a 30-day-month calendar; use it with time_basis day",
         )
     if choices.get("change_day") == "current_plan" and choices.get("time_basis") == "second":
-        problems.add(
+        add_error(
+            problems,
             f"{field}.change_day",
             "current_plan gives the whole change day to the current plan; use it with "
             "time_basis day (to the second there is no change day)",
         )
     if choices.get("negative_total") == "extend_period" and choices.get("timing") == "in_arrears":
-        problems.add(
+        add_error(
+            problems,
             f"{field}.negative_total",
             "extend_period turns a credit for time paid ahead into days; in_arrears nothing is "
             "paid ahead, so nothing is credited",
         )
-    if len(problems.items) > before:
+    if len(problems) > before:
         return None
     return Policy(
         time_basis=cast(periods.TimeBasis, choices["time_basis"]),
@@ -179,30 +195,37 @@ def _read_policy(
     )
 
 
-def _read_tax(raw: object, field: str, problems: _Problems) -> Tax | None:
+def _read_tax(raw: object, field: str, problems: Errors) -> Tax | None:
     if raw is None:
         return None
     if not isinstance(raw, Mapping):
-        problems.add(
-            field, f'must be null or an object such as {{"rate": "0.20"}}, got {_json_type(raw)}'
+        add_error(
+            problems,
+            field,
+            f'must be null or an object such as {{"rate": "0.20"}}, got {_json_type(raw)}',
         )
         return None
     _unknown_keys(raw, TAX_FIELDS, field, problems)
     rate_raw = raw.get("rate")
     rate: Decimal | None = None
     if rate_raw is None:
-        problems.add(f"{field}.rate", 'is required: a decimal fraction such as "0.20" for 20%')
+        add_error(
+            problems, f"{field}.rate", 'is required: a decimal fraction such as "0.20" for 20%'
+        )
     elif not isinstance(rate_raw, str) or not _RATE_TEXT.fullmatch(rate_raw):
-        problems.add(
+        add_error(
+            problems,
             f"{field}.rate",
             f'must be a decimal fraction as a string such as "0.20", got {_show(rate_raw)}',
         )
     elif len(rate_raw) > 20 or Decimal(rate_raw) >= 1:
-        problems.add(f"{field}.rate", f"must be at least 0 and below 1 (100%), got {rate_raw}")
+        add_error(
+            problems, f"{field}.rate", f"must be at least 0 and below 1 (100%), got {rate_raw}"
+        )
     else:
         rate = Decimal(rate_raw)
     inclusive = raw.get("inclusive", False)
     if not isinstance(inclusive, bool):
-        problems.add(f"{field}.inclusive", f"must be true or false, got {_show(inclusive)}")
+        add_error(problems, f"{field}.inclusive", f"must be true or false, got {_show(inclusive)}")
         return None
     return None if rate is None else Tax(rate, inclusive)

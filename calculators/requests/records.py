@@ -58,6 +58,10 @@ def _read_text(value: object, field: str, errors: Errors, *, required: bool = Tr
     if len(value) > MAX_TEXT:
         add_error(errors, field, f"must be at most {MAX_TEXT} characters, got {len(value)}")
         return None
+    # JSON can spell half a character ("\ud800"); a record's text is stored as UTF-8.
+    if any("\ud800" <= character <= "\udfff" for character in value):
+        add_error(errors, field, "must be text, without unpaired surrogates such as \\ud800")
+        return None
     return value.strip()
 
 

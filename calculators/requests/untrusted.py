@@ -19,11 +19,11 @@ import os
 import re
 from typing import BinaryIO, Final
 
+from calculators.domain.money import MAX_NUMBER_DIGITS
+
 MAX_DOCUMENT_BYTES: Final = 1024 * 1024
 # Real requests and catalogues nest five or six levels deep.
 MAX_DEPTH: Final = 32
-# No count, amount or rate a calculator accepts comes near this many digits.
-MAX_NUMBER_DIGITS: Final = 30
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # One pass over JSON text: strings are skipped whole, so brackets and digits inside them do not
 # count; what is left is nesting and the digit runs of numbers.

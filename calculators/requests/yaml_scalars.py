@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from calculators.requests.untrusted import MAX_NUMBER_DIGITS
+from calculators.domain.money import MAX_NUMBER_DIGITS
 from calculators.requests.yaml_scanner import (
     _ESCAPES,
     _FALSE,

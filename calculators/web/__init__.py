@@ -17,6 +17,7 @@ from typing import Any
 
 from calculators.requests import untrusted
 from calculators.requests.catalogue import parse_catalogue
+from calculators.requests.errors import single_error
 from calculators.web.widgets import evaluate
 
 
@@ -42,7 +43,7 @@ def evaluate_text(widget: str, params_json: str, today: str, catalogue: Any) -> 
             "html": None,
             "figures": {},
             "text": [],
-            "errors": [{"field": "", "message": "the calculator's inputs could not be read"}],
+            **single_error("", "the calculator's inputs could not be read"),
         }
     try:
         day = date.fromisoformat(today)

@@ -10,13 +10,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from calculators.domain.catalogue import Catalogue
+from calculators.requests.errors import Errors, add_error
 from calculators.web.html import Rendered
 
 MAX_TEXT: Final = 500
 _DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INTEGER: Final = re.compile(r"[0-9]{1,9}")
 _DECIMAL: Final = re.compile(r"-?[0-9]{1,6}(\.[0-9]{1,4})?")
-INTERVAL_LABELS: Final = {"day": "Daily", "week": "Weekly", "month": "Monthly", "year": "Annual"}
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,11 @@ class Reading:
     """Form input read so far: typed values and every problem, keyed by field name."""
 
     values: dict[str, Any] = field(default_factory=dict)
-    errors: list[dict[str, str]] = field(default_factory=list)
+    errors: Errors = field(default_factory=list)
 
     def fail(self, name: str, message: str) -> None:
         if not any(e["field"] == name for e in self.errors):
-            self.errors.append({"field": name, "message": message})
+            add_error(self.errors, name, message)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
-from calculators.domain import money
 from calculators.domain.catalogue import Catalogue
+from calculators.wording.amounts import amount_shown
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def script_json(value: object) -> str:
 
 def amount(text: object, currency: str, catalogue: Catalogue) -> str:
     value = Decimal(str(text))
-    return money.display(value, currency, extra=catalogue.minor_units)
+    return amount_shown(catalogue, value, currency)
 
 
 STATUS_WORDS: Final = {

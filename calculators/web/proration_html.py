@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any
 
 from calculators.domain import changes
 from calculators.domain.catalogue import Catalogue
 from calculators.web.html import Rendered, amount, esc
 from calculators.wording.dates import long_date
-
-INTERVAL_NOUNS: Final = {"day": "daily", "week": "weekly", "month": "monthly", "year": "annual"}
+from calculators.wording.units import interval_adjective
 
 
 def proration_scenario(
@@ -28,17 +27,13 @@ def proration_scenario(
     """ "Upgrade: Team (monthly) to Business (monthly), on 14 Mar 2026"; ``kind`` is the kind
     whose rule applies, named by ``calculators.changes`` (a plan move names the plan's kind)."""
     old, new = catalogue.plan(from_plan), catalogue.plan(to_plan)
+    before, after = interval_adjective(from_interval), interval_adjective(to_interval)
     if old.id == new.id and from_interval == to_interval:
-        what = f"add-ons on {old.name} ({INTERVAL_NOUNS[from_interval]})"
+        what = f"add-ons on {old.name} ({before})"
     elif old.id == new.id:
-        what = (
-            f"{old.name}: {INTERVAL_NOUNS[from_interval]} to {INTERVAL_NOUNS[to_interval]} billing"
-        )
+        what = f"{old.name}: {before} to {after} billing"
     else:
-        what = (
-            f"{old.name} ({INTERVAL_NOUNS[from_interval]}) to {new.name} "
-            f"({INTERVAL_NOUNS[to_interval]})"
-        )
+        what = f"{old.name} ({before}) to {new.name} ({after})"
     words = {
         "upgrade": "Upgrade",
         "downgrade": "Downgrade",

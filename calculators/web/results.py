@@ -7,12 +7,13 @@ from typing import Any
 
 from calculators.domain.catalogue import Catalogue
 from calculators.web.html import STATUS_WORDS, Rendered, _figure, _spare, amount, esc
+from calculators.wording.units import per_interval
 
 
 def comparison_result(response: Mapping[str, Any], catalogue: Catalogue) -> Rendered:
     currency = str(response["currency"])
     interval = str(response["interval"])
-    per = "a month" if interval == "month" else "a year"
+    per = per_interval(interval)
     recommendation = response.get("recommendation") or {}
     plan_name = str(recommendation.get("name", "—"))
     if recommendation.get("contact_sales"):
@@ -134,7 +135,7 @@ def growth_result(response: Mapping[str, Any], catalogue: Catalogue, *, chart: s
 def addons_result(response: Mapping[str, Any], catalogue: Catalogue) -> Rendered:
     currency = str(response["currency"])
     interval = str(response["interval"])
-    per = "a month" if interval == "month" else "a year"
+    per = per_interval(interval)
     total = f"{amount(response['total'], currency, catalogue)} {per}"
     figures = {"total": total}
     parts = [

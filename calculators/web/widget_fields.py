@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Final
 
 from calculators.domain.catalogue import Catalogue
-from calculators.web.forms import INTERVAL_LABELS, Field
+from calculators.web.forms import Field
+from calculators.wording.units import interval_label, label_with_unit
 
 
 def _plan_options(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
@@ -13,7 +14,7 @@ def _plan_options(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
 
 
 def _interval_options(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
-    return tuple((i, INTERVAL_LABELS[i]) for i in catalogue.intervals)
+    return tuple((i, interval_label(i)) for i in catalogue.intervals)
 
 
 def _currency_options(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
@@ -93,16 +94,11 @@ def _change_fields(catalogue: Catalogue) -> tuple[tuple[Field, ...], tuple[Field
 MAX_USAGE: Final = 10_000_000
 
 
-def _usage_label(label: str, unit: str) -> str:
-    """ "Storage (GB)", but "Team seats": a counted unit the label already names is not repeated."""
-    return label if unit.lower() in label.lower() else f"{label} ({unit})"
-
-
 def _usage_fields(catalogue: Catalogue, group: str) -> tuple[Field, ...]:
     return tuple(
         Field(
             r.id,
-            _usage_label(r.label, r.unit),
+            label_with_unit(r.label, r.unit),
             "integer",
             minimum=0,
             maximum=MAX_USAGE,

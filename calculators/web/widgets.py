@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any, Final
 
 from calculators.domain.catalogue import Catalogue
+from calculators.requests.errors import Errors, add_error, single_error
 from calculators.web.forms import Field, Widget, _short, read_params
 from calculators.web.results import addons_result, comparison_result, growth_result, record_result
 from calculators.web.widget_fields import (
@@ -47,7 +48,7 @@ def evaluate_with_response(
         return _outcome(
             widget_name,
             {},
-            [{"field": "", "message": f"unknown calculator {_short(widget_name)!r}"}],
+            single_error("", f"unknown calculator {_short(widget_name)!r}")["errors"],
         ), {}
     if not isinstance(params, Mapping):
         params = {}
@@ -60,11 +61,11 @@ def evaluate_with_response(
         return _outcome(widget.name, canonical, reading.errors), {}
     errors = response.get("errors")
     if errors:
-        mapped = []
+        mapped: Errors = []
         for error in errors:
             where = str(error.get("field", ""))
             target = _map_field(where, widget.error_fields, {f.name for f in fields_})
-            mapped.append({"field": target, "message": str(error.get("message", ""))})
+            add_error(mapped, target, str(error.get("message", "")))
         return _outcome(widget.name, canonical, mapped), {}
     rendered = widget.render_result(response, reading, catalogue)
     return {

@@ -11,14 +11,13 @@ from calculators.domain.catalogue import Catalogue, Plan
 from calculators.domain.plans import Fit, change_kind, fit_cost, fit_plan, losses
 from calculators.requests.compare import _Request
 from calculators.wording import policy_words
+from calculators.wording.amounts import amount_shown, amount_text
 from calculators.wording.plans import (
-    _money,
-    _show,
     option_name,
-    per_interval,
     units_phrase,
     units_text,
 )
+from calculators.wording.units import per_interval
 
 
 def _recommendation(
@@ -33,7 +32,7 @@ def _recommendation(
         fit, cost = options[0]
         reason = (
             f"{option_name(fit)} is the cheapest way to cover everything you need, at "
-            f"{_show(catalogue, cost, currency)} {every}."
+            f"{amount_shown(catalogue, cost, currency)} {every}."
         )
         tied = [f for f, c in options[1:] if c == cost]
         if tied:
@@ -51,14 +50,14 @@ def _recommendation(
             other, other_cost = dearer[0]
             reason += (
                 f" The next cheapest option, {option_name(other)}, costs "
-                f"{_show(catalogue, other_cost, currency)} {every}."
+                f"{amount_shown(catalogue, other_cost, currency)} {every}."
             )
         return {
             "plan": fit.plan.id,
             "name": fit.plan.name,
             "contact_sales": False,
             "addons": [{"addon": u.addon.id, "quantity": u.quantity} for u in fit.units],
-            "total": _money(catalogue, cost, currency),
+            "total": amount_text(catalogue, cost, currency),
             "reason": reason,
         }
     if contact is not None:
@@ -105,7 +104,7 @@ def _addons_vs_upgrade(
     other, other_cost = higher[0]
     saving = money.add(other_cost, -cost)
     every = per_interval(req.interval)
-    show = _show
+    show = amount_shown
     if saving > 0:
         text = (
             f"{option_name(fit)} ({show(catalogue, cost, req.currency)} {every}) is "
@@ -120,11 +119,11 @@ def _addons_vs_upgrade(
     return {
         "plan": fit.plan.id,
         "addons": [{"addon": u.addon.id, "quantity": u.quantity} for u in fit.units],
-        "total": _money(catalogue, cost, req.currency),
+        "total": amount_text(catalogue, cost, req.currency),
         "instead_of": other.plan.id,
         "instead_of_addons": [{"addon": u.addon.id, "quantity": u.quantity} for u in other.units],
-        "instead_of_total": _money(catalogue, other_cost, req.currency),
-        "saving": _money(catalogue, saving, req.currency),
+        "instead_of_total": amount_text(catalogue, other_cost, req.currency),
+        "saving": amount_text(catalogue, saving, req.currency),
         "text": text,
     }
 
@@ -151,7 +150,7 @@ def _change(
     if kind != "same" and current_fit.fits and current_cost is not None:
         summary += (
             f" Staying on {option_name(current_fit)} would also cover your needs, at "
-            f"{_show(catalogue, current_cost, req.currency)} {per_interval(req.interval)}."
+            f"{amount_shown(catalogue, current_cost, req.currency)} {per_interval(req.interval)}."
         )
     return {
         "from": current.id,

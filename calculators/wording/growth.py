@@ -10,6 +10,7 @@ from calculators.domain import money
 from calculators.domain.catalogue import Catalogue
 from calculators.domain.growth import MONTHS_PER_INTERVAL, _kind, _Month, _Path, _segments
 from calculators.requests.growth import _Request
+from calculators.wording.amounts import amount_shown, amount_text
 from calculators.wording.plans import units_phrase
 
 
@@ -22,11 +23,11 @@ def _amount(catalogue: Catalogue, req: _Request, total: Decimal) -> Decimal:
 
 
 def _text(catalogue: Catalogue, req: _Request, total: Decimal) -> str:
-    return money.to_text(_amount(catalogue, req, total), req.currency, extra=catalogue.minor_units)
+    return amount_text(catalogue, _amount(catalogue, req, total), req.currency)
 
 
 def _show(catalogue: Catalogue, req: _Request, total: Decimal) -> str:
-    return money.display(_amount(catalogue, req, total), req.currency, extra=catalogue.minor_units)
+    return amount_shown(catalogue, _amount(catalogue, req, total), req.currency)
 
 
 def _describe_path(catalogue: Catalogue, req: _Request, plans: Sequence[str]) -> str:
@@ -89,7 +90,7 @@ def _recommendation(
         difference = money.add(
             _amount(catalogue, req, other.total), -_amount(catalogue, req, best.total)
         )
-        show = money.display(difference, req.currency, extra=catalogue.minor_units)
+        show = amount_shown(catalogue, difference, req.currency)
         words = _describe_path(catalogue, req, other.plans)
         reason += (
             f" The next cheapest alternative ({words}) costs "

@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from calculators.domain import changes, money, periods
+from calculators.domain import changes, periods
 from calculators.domain.catalogue import Catalogue, Plan
 from calculators.domain.plans import plan_has_feature
-from calculators.domain.records import _INTERVAL_WORDS, Change, Side
+from calculators.domain.records import Change, Side
 from calculators.requests.records import _DATE, _UTC_TIME
 from calculators.wording import policy_words
+from calculators.wording.amounts import amount_shown
 from calculators.wording.plans import units_text
+from calculators.wording.units import billing_cadence
 
 
 def format_instant(text: str) -> str:
@@ -28,10 +30,6 @@ def format_instant(text: str) -> str:
     return day
 
 
-def _show(catalogue: Catalogue, amount: Decimal, currency: str) -> str:
-    return money.display(amount, currency, extra=catalogue.minor_units)
-
-
 def markdown_escape(text: str) -> str:
     """Text a person typed, safe inside Markdown: one line, no markup, no HTML."""
     flat = " ".join(text.split())
@@ -40,7 +38,7 @@ def markdown_escape(text: str) -> str:
 
 def _side_words(side: Side) -> str:
     quantity = f", quantity {side.quantity}" if side.quantity != 1 else ""
-    return f"{markdown_escape(side.plan.name)} ({_INTERVAL_WORDS[side.interval]}{quantity})"
+    return f"{markdown_escape(side.plan.name)} ({billing_cadence(side.interval)}{quantity})"
 
 
 def _summary(entry: Mapping[str, Any], change: Change, catalogue: Catalogue) -> str:
@@ -57,14 +55,14 @@ def _summary(entry: Mapping[str, Any], change: Change, catalogue: Catalogue) -> 
         f"- Requested by: {markdown_escape(entry['requested_by']['name'])} "
         f"({markdown_escape(entry['requested_by']['role'])})",
         f"- Reason: {why}",
-        f"- Due now: {_show(catalogue, p.amounts['due_now'], currency)}; credit to balance: "
-        f"{_show(catalogue, p.amounts['credit_to_balance'], currency)}; refund: "
-        f"{_show(catalogue, p.amounts['refund'], currency)}",
+        f"- Due now: {amount_shown(catalogue, p.amounts['due_now'], currency)}; credit to balance: "
+        f"{amount_shown(catalogue, p.amounts['credit_to_balance'], currency)}; refund: "
+        f"{amount_shown(catalogue, p.amounts['refund'], currency)}",
     ]
     if p.next_invoice is not None:
         lines.append(
             f"- Next invoice: {format_instant(p.next_invoice[0])}, "
-            f"{_show(catalogue, p.next_invoice[1], currency)}"
+            f"{amount_shown(catalogue, p.next_invoice[1], currency)}"
         )
     return "\n".join(lines)
 
@@ -82,7 +80,7 @@ def _notice_sections(change: Change, kind: str, catalogue: Catalogue) -> list[_S
     p = change.proration
 
     def show(amount: Decimal) -> str:
-        return _show(catalogue, amount, currency)
+        return amount_shown(catalogue, amount, currency)
 
     opening = (
         f"Your {catalogue.company.product} plan changes from {before.plan.name} to "
@@ -90,8 +88,8 @@ def _notice_sections(change: Change, kind: str, catalogue: Catalogue) -> list[_S
     )
     if before.interval != after.interval:
         opening += (
-            f" Billing changes from {_INTERVAL_WORDS[before.interval]} to "
-            f"{_INTERVAL_WORDS[after.interval]}."
+            f" Billing changes from {billing_cadence(before.interval)} to "
+            f"{billing_cadence(after.interval)}."
         )
     sections = [_Section(None, ("Hello,", opening))]
 

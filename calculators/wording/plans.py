@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Final
 
-from calculators.domain import money
 from calculators.domain.catalogue import AddOn, Catalogue
 from calculators.domain.plans import Fit, Needs, Units
+from calculators.wording.units import label_names_unit
 
 TIMES: Final = "\N{MULTIPLICATION SIGN}"
 
 
 def _unit_in_label(catalogue: Catalogue, resource: str) -> bool:
     found = catalogue.resource(resource)
-    return found.unit.lower() in found.label.lower()
+    return label_names_unit(found.label, found.unit)
 
 
 def units_text(catalogue: Catalogue, resource: str, amount: int) -> str:
@@ -43,10 +42,6 @@ def option_name(fit: Fit) -> str:
     if not fit.units:
         return fit.plan.name
     return f"{fit.plan.name} with {units_phrase(fit.units)}"
-
-
-def per_interval(interval: str) -> str:
-    return {"day": "a day", "week": "a week", "month": "a month", "year": "a year"}[interval]
 
 
 def shortfall_reasons(catalogue: Catalogue, fit: Fit, needs: Needs) -> list[str]:
@@ -78,11 +73,3 @@ def shortfall_reasons(catalogue: Catalogue, fit: Fit, needs: Needs) -> list[str]
         has = catalogue.support_level(fit.plan.support).label
         reasons.append(f"Support: {wanted} or better is needed; {fit.plan.name} has {has}.")
     return reasons
-
-
-def _money(catalogue: Catalogue, amount: Decimal, currency: str) -> str:
-    return money.to_text(amount, currency, extra=catalogue.minor_units)
-
-
-def _show(catalogue: Catalogue, amount: Decimal, currency: str) -> str:
-    return money.display(amount, currency, extra=catalogue.minor_units)
