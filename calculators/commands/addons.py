@@ -10,8 +10,10 @@ from typing import Any, Final
 from calculators.commands import prorate as proration
 from calculators.domain import changes, money
 from calculators.domain.catalogue import AddOn, Catalogue, Plan
+from calculators.domain.contract_types import ProrateCurrent, ProrateRequest
+from calculators.domain.money import Money
 from calculators.domain.plans import plan_has_feature
-from calculators.requests.addons import _Change, _read, _Request
+from calculators.requests.addons import AddonsChange, AddonsRequest, read_addons_request
 from calculators.requests.errors import Errors, add_error, error_response, join
 from calculators.wording.amounts import amount_text
 from calculators.wording.plans import grants_text, units_text
@@ -27,7 +29,7 @@ _PRORATION_FIELDS: Final[Mapping[str, str]] = {
 def price_addons(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
     """The itemised recurring total; with ``change``, the prorated mid-period adjustment."""
     errors: Errors = []
-    parsed = _read(request, catalogue, errors)
+    parsed = read_addons_request(request, catalogue, errors)
     if parsed is None or errors:
         return error_response(errors)
     response = _price(parsed, catalogue)
@@ -51,16 +53,16 @@ def plan_grants(catalogue: Catalogue, plan: Plan) -> str:
     return "; ".join([", ".join(limits), support, ", ".join(features) or "no extra features"])
 
 
-def _total(req: _Request, catalogue: Catalogue, interval: str) -> Decimal:
-    parts = [req.plan.price(req.currency, interval)]
-    parts.extend(
-        money.multiply(catalogue.addon(a).price(req.currency, interval), q)
+def _total(req: AddonsRequest, catalogue: Catalogue, interval: str) -> Decimal:
+    plan = Money(req.plan.price(req.currency, interval), req.currency)
+    addons = (
+        Money(catalogue.addon(a).price(req.currency, interval), req.currency).times(q)
         for a, q in req.quantities.items()
     )
-    return money.add(*parts)
+    return Money.total(req.currency, [plan, *addons]).amount
 
 
-def _price(req: _Request, catalogue: Catalogue) -> dict[str, Any]:
+def _price(req: AddonsRequest, catalogue: Catalogue) -> dict[str, Any]:
     currency, interval = req.currency, req.interval
     plan_price = req.plan.price(currency, interval)
     lines: list[dict[str, Any]] = [
@@ -143,11 +145,11 @@ def proration_request(
     period_end: str | None,
     before: int,
     after: int,
-) -> dict[str, Any]:
+) -> ProrateRequest:
     """The proration contract's request for one add-on's quantity change."""
     price = amount_text(catalogue, addon.price(currency, interval), currency)
     kind = changes.quantity_move(catalogue, addon, before, after) or changes.ADDON_ADDED
-    current: dict[str, Any] = {
+    current: ProrateCurrent = {
         "price": price,
         "quantity": before,
         "interval": interval,
@@ -166,7 +168,7 @@ def proration_request(
 
 
 def _prorate_change(
-    req: _Request, change: _Change, catalogue: Catalogue, errors: Errors
+    req: AddonsRequest, change: AddonsChange, catalogue: Catalogue, errors: Errors
 ) -> dict[str, Any] | None:
     changed = [
         (a, change.before.get(a.id, 0), req.quantities.get(a.id, 0))

@@ -17,23 +17,23 @@ from calculators.domain.plans import (
     option_key,
     plan_has_feature,
 )
-from calculators.requests.compare import _read, _Request
+from calculators.requests.compare import CompareRequest, read_compare_request
 from calculators.requests.errors import Errors, error_response
 from calculators.wording.amounts import amount_text
-from calculators.wording.compare import _addons_vs_upgrade, _change, _recommendation
+from calculators.wording.compare import _addons_vs_upgrade, change_advice, compare_recommendation
 from calculators.wording.plans import grants_text, shortfall_reasons
 
 
 def compare(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
     """Every plan side by side against the needs, the cheapest fit, and a recommendation."""
     errors: Errors = []
-    parsed = _read(request, catalogue, errors)
+    parsed = read_compare_request(request, catalogue, errors)
     if parsed is None or errors:
         return error_response(errors)
     return _compare(parsed, catalogue)
 
 
-def _compare(req: _Request, catalogue: Catalogue) -> dict[str, Any]:
+def _compare(req: CompareRequest, catalogue: Catalogue) -> dict[str, Any]:
     currency, interval = req.currency, req.interval
     fits = [
         fit_plan(catalogue, p, req.needs, currency=currency, interval=interval)
@@ -60,14 +60,14 @@ def _compare(req: _Request, catalogue: Catalogue) -> dict[str, Any]:
             "support": req.needs.support,
         },
         "plans": [_plan_row(catalogue, f, req) for f in fits],
-        "recommendation": _recommendation(catalogue, req, options, contact),
+        "recommendation": compare_recommendation(catalogue, req, options, contact),
         "addons_vs_upgrade": None,
         "change": None,
     }
     if best is not None:
         response["addons_vs_upgrade"] = _addons_vs_upgrade(catalogue, req, best, options)
     if req.current is not None:
-        response["change"] = _change(catalogue, req, req.current, target)
+        response["change"] = change_advice(catalogue, req, req.current, target)
     return response
 
 
@@ -117,7 +117,7 @@ def addon_lines(
     return lines
 
 
-def _plan_row(catalogue: Catalogue, fit: Fit, req: _Request) -> dict[str, Any]:
+def _plan_row(catalogue: Catalogue, fit: Fit, req: CompareRequest) -> dict[str, Any]:
     plan = fit.plan
     if not fit.fits:
         status = "does_not_fit"

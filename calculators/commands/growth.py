@@ -8,28 +8,34 @@ from typing import Any
 from calculators.domain import money
 from calculators.domain.catalogue import Catalogue
 from calculators.domain.growth import (
-    _alternatives,
-    _cheapest_path,
-    _kind,
-    _Month,
-    _Path,
-    _path_order,
-    _segments,
+    GrowthMonth,
+    GrowthPath,
+    alternatives,
+    cheapest_path,
+    path_kind,
+    path_order,
+    path_segments,
     project_usage,
 )
 from calculators.domain.plans import Fit, Needs, fit_cost, fit_plan
 from calculators.requests.errors import Errors, add_error, error_response
 from calculators.requests.fields import MAX_UNITS
-from calculators.requests.growth import _read, _Request
+from calculators.requests.growth import GrowthRequest, read_growth_request
 from calculators.wording.amounts import amount_text
-from calculators.wording.growth import _amount, _describe_path, _recommendation, _sentence, _text
+from calculators.wording.growth import (
+    describe_path,
+    growth_recommendation,
+    path_sentence,
+    total_amount,
+    total_text,
+)
 from calculators.wording.plans import shortfall_reasons
 
 
 def project(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
     """Project usage, find when each plan runs out, and compare the paths over the horizon."""
     errors: Errors = []
-    parsed = _read(request, catalogue, errors)
+    parsed = read_growth_request(request, catalogue, errors)
     if parsed is None or errors:
         return error_response(errors)
     months = project_usage(parsed.usage, parsed.growth, parsed.horizon)
@@ -47,7 +53,7 @@ def project(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
     return _plan(parsed, months, catalogue)
 
 
-def _plan(req: _Request, months: list[dict[str, int]], catalogue: Catalogue) -> dict[str, Any]:
+def _plan(req: GrowthRequest, months: list[dict[str, int]], catalogue: Catalogue) -> dict[str, Any]:
     currency, interval = req.currency, req.interval
     fits = [
         [
@@ -63,22 +69,22 @@ def _plan(req: _Request, months: list[dict[str, int]], catalogue: Catalogue) -> 
         for usage in months
     ]
     # Paid months 1..horizon: the plans that can hold each month, with their cheapest price.
-    table: list[dict[str, _Month]] = []
+    table: list[dict[str, GrowthMonth]] = []
     for row in fits[1:]:
         options = {}
         for fit in row:
             cost = fit_cost(fit, currency=currency, interval=interval)
             if fit.fits and cost is not None:
-                options[fit.plan.id] = _Month(fit, cost)
+                options[fit.plan.id] = GrowthMonth(fit, cost)
         table.append(options)
     outgrown = next((i + 1 for i, options in enumerate(table) if not options), None)
     span = table[: outgrown - 1] if outgrown is not None else table
 
-    paths = _alternatives(span, catalogue, req.current)
-    best = _cheapest_path(span, catalogue, req.current) if span else None
-    if best is not None and all(p.plans != best.plans for p in paths if isinstance(p, _Path)):
+    paths = alternatives(span, catalogue, req.current)
+    best = cheapest_path(span, catalogue, req.current) if span else None
+    if best is not None and all(p.plans != best.plans for p in paths if isinstance(p, GrowthPath)):
         paths.append(best)
-    priced = sorted((p for p in paths if isinstance(p, _Path)), key=lambda p: p.key)
+    priced = sorted((p for p in paths if isinstance(p, GrowthPath)), key=lambda p: p.key)
 
     response: dict[str, Any] = {
         "currency": currency,
@@ -108,11 +114,11 @@ def _plan(req: _Request, months: list[dict[str, int]], catalogue: Catalogue) -> 
         )
     cheapest = priced[0] if priced else None
     response["paths"] = [
-        _path_row(catalogue, req, p, span, cheapest, fits) for p in sorted(paths, key=_path_order)
+        _path_row(catalogue, req, p, span, cheapest, fits) for p in sorted(paths, key=path_order)
     ]
     if outgrown is not None:
         response["contact_sales"] = _contact_sales(catalogue, req, fits[outgrown], outgrown)
-    response["recommendation"] = _recommendation(
+    response["recommendation"] = growth_recommendation(
         catalogue, req, priced, span, response["contact_sales"]
     )
     return response
@@ -120,13 +126,13 @@ def _plan(req: _Request, months: list[dict[str, int]], catalogue: Catalogue) -> 
 
 def _path_row(
     catalogue: Catalogue,
-    req: _Request,
-    path: _Path | tuple[str, tuple[str, ...], int],
-    span: Sequence[Mapping[str, _Month]],
-    cheapest: _Path | None,
+    req: GrowthRequest,
+    path: GrowthPath | tuple[str, tuple[str, ...], int],
+    span: Sequence[Mapping[str, GrowthMonth]],
+    cheapest: GrowthPath | None,
     fits: Sequence[Sequence[Fit]],
 ) -> dict[str, Any]:
-    if not isinstance(path, _Path):
+    if not isinstance(path, GrowthPath):
         kind, plans, failed = path
         fit = next(f for f in fits[failed] if f.plan.id == plans[0])
         needs = Needs({r.resource: r.need for r in fit.resources}, req.features, req.support)
@@ -143,7 +149,7 @@ def _path_row(
             "more_than_cheapest": None,
             "recommended": False,
         }
-    runs = _segments(path.plans)
+    runs = path_segments(path.plans)
     segments = []
     for plan_id, first, last in runs:
         subtotal = money.add(*(span[m - 1][plan_id].cost for m in range(first, last + 1)))
@@ -153,23 +159,23 @@ def _path_row(
                 "name": catalogue.plan(plan_id).name,
                 "from_month": first,
                 "to_month": last,
-                "cost": _text(catalogue, req, subtotal),
+                "cost": total_text(catalogue, req, subtotal),
             }
         )
     more = None
     if cheapest is not None:
         more = money.add(
-            _amount(catalogue, req, path.total), -_amount(catalogue, req, cheapest.total)
+            total_amount(catalogue, req, path.total), -total_amount(catalogue, req, cheapest.total)
         )
     return {
-        "kind": _kind(path.plans, req.current),
+        "kind": path_kind(path.plans, req.current),
         "plans": [run[0] for run in runs],
         "feasible": True,
         "fails_at_month": None,
-        "description": _sentence(_describe_path(catalogue, req, path.plans), path),
+        "description": path_sentence(describe_path(catalogue, req, path.plans), path),
         "segments": segments,
         "upgrade_month": runs[1][1] if len(runs) > 1 else None,
-        "total": _text(catalogue, req, path.total),
+        "total": total_text(catalogue, req, path.total),
         "more_than_cheapest": None if more is None else amount_text(catalogue, more, req.currency),
         "recommended": cheapest is not None and path.plans == cheapest.plans,
     }
@@ -207,7 +213,7 @@ def _plan_row(
 
 
 def _contact_sales(
-    catalogue: Catalogue, req: _Request, row: Sequence[Fit], month: int
+    catalogue: Catalogue, req: GrowthRequest, row: Sequence[Fit], month: int
 ) -> dict[str, Any]:
     contact = next((f for f in row if not f.plan.self_serve and f.fits), None)
     top = max((f for f in row if f.plan.self_serve), key=lambda f: f.plan.rank)

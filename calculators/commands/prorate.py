@@ -5,9 +5,9 @@ from __future__ import annotations
 from calculators.domain import periods
 from calculators.domain.periods import PeriodError
 from calculators.domain.proration import quote
-from calculators.domain.proration_lines import _CalendarError
+from calculators.domain.proration_lines import CalendarError
 from calculators.domain.proration_model import (
-    _DEFAULTS,
+    DEFAULTS,
     LATER_POLICY_FIELDS,
     Currency,
     Extension,
@@ -18,7 +18,7 @@ from calculators.domain.proration_model import (
 )
 from calculators.requests.errors import single_error
 from calculators.requests.prorate import parse_request
-from calculators.wording.proration import _factor_text, _money
+from calculators.wording.proration import amount_in, factor_text
 
 
 def prorate(request: object) -> dict[str, object]:
@@ -31,7 +31,7 @@ def prorate(request: object) -> dict[str, object]:
     except PeriodError as error:
         # Only the new plan's own period (a year after 9999-06-01) or the days a credit buys
         # under extend_period can still leave the calendar.
-        field = error.field if isinstance(error, _CalendarError) else "new.interval"
+        field = error.field if isinstance(error, CalendarError) else "new.interval"
         return single_error(field, str(error))
     except Exception as error:  # a safety net: the contract promises nothing raises
         message = f"the request could not be computed ({type(error).__name__})"
@@ -44,15 +44,15 @@ def render(request: Request, result: Quote) -> dict[str, object]:
     return {
         "currency": currency.code,
         "lines": [_line_json(line, request.policy, currency) for line in result.lines],
-        "subtotal": _money(result.subtotal, currency),
-        "tax": _money(result.tax, currency),
-        "total": _money(result.total, currency),
-        "due_now": _money(result.due_now, currency),
-        "credit_to_balance": _money(result.credit_to_balance, currency),
-        "refund": _money(result.refund, currency),
+        "subtotal": amount_in(result.subtotal, currency),
+        "tax": amount_in(result.tax, currency),
+        "total": amount_in(result.total, currency),
+        "due_now": amount_in(result.due_now, currency),
+        "credit_to_balance": amount_in(result.credit_to_balance, currency),
+        "refund": amount_in(result.refund, currency),
         "next_invoice": {
             "date": periods.format_iso(result.next_invoice_date),
-            "amount": _money(result.next_invoice_amount, currency),
+            "amount": amount_in(result.next_invoice_amount, currency),
         },
         "explanation": list(result.explanation),
         "minimum_charge_deferred": result.minimum_charge_deferred,
@@ -77,11 +77,11 @@ def _line_json(line: Line, policy: Policy, currency: Currency) -> dict[str, obje
         "kind": line.kind,
         "description": line.description,
         "quantity": line.quantity,
-        "unit_price": _money(line.unit_price, currency),
+        "unit_price": amount_in(line.unit_price, currency),
         "start": periods.format_iso(line.part.start),
         "end": periods.format_iso(line.part.end),
-        "factor": _factor_text(line.factor, policy),
-        "amount": _money(line.amount, currency),
+        "factor": factor_text(line.factor, policy),
+        "amount": amount_in(line.amount, currency),
     }
 
 
@@ -99,10 +99,10 @@ def _policy_json(policy: Policy, currency: Currency) -> dict[str, object]:
         "interval_change": policy.interval_change,
         "negative_total": policy.negative_total,
         "tax": tax,
-        "minimum_charge": _money(policy.minimum_charge, currency),
+        "minimum_charge": amount_in(policy.minimum_charge, currency),
         **{
             key: getattr(policy, key)
             for key in LATER_POLICY_FIELDS
-            if getattr(policy, key) != _DEFAULTS[key]
+            if getattr(policy, key) != DEFAULTS[key]
         },
     }

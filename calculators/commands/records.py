@@ -13,18 +13,23 @@ from typing import Any
 from calculators.domain import changes
 from calculators.domain.catalogue import Catalogue, describe
 from calculators.domain.records import (
-    _FORMULA_START,
-    _MONEY_FIELDS,
     AUDIENCES,
     CSV_COLUMNS,
+    FORMULA_START,
+    MONEY_FIELDS,
     REASON_CODES,
     Side,
-    _subscription,
+    subscription_of,
 )
 from calculators.requests.errors import Errors, add_error, error_response
-from calculators.requests.records import _read_change
+from calculators.requests.records import read_change
 from calculators.wording.amounts import amount_text
-from calculators.wording.notices import _notice_sections, _render_markdown, _render_text, _summary
+from calculators.wording.notices import (
+    change_summary,
+    notice_sections,
+    render_markdown,
+    render_text,
+)
 
 
 def _price(side: Side, currency: str, catalogue: Catalogue) -> str | None:
@@ -39,13 +44,13 @@ def _text_out(catalogue: Catalogue, amount: Decimal, currency: str) -> str:
 
 def _cell(text: str) -> str:
     """Free text for a spreadsheet cell: a leading formula character is neutralised with '."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def record(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
     """An audit record of a plan change: JSON, a CSV row and a Markdown summary."""
     errors: Errors = []
-    change = _read_change(request, catalogue, errors, for_record=True)
+    change = read_change(request, catalogue, errors, for_record=True)
     if change is None or errors:
         return error_response(errors)
     assert change.reason is not None and change.requested_by is not None
@@ -53,7 +58,7 @@ def record(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
     currency = change.currency
     p = change.proration
     kind = changes.classify(
-        catalogue, _subscription(change.before), _subscription(change.after)
+        catalogue, subscription_of(change.before), subscription_of(change.after)
     ).rule_kind
     body: dict[str, Any] = {
         "account": change.account,
@@ -68,7 +73,7 @@ def record(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
             "text": change.reason[1],
         },
         "requested_by": {"name": change.requested_by[0], "role": change.requested_by[1]},
-        "amounts": {key: _text_out(catalogue, p.amounts[key], currency) for key in _MONEY_FIELDS},
+        "amounts": {key: _text_out(catalogue, p.amounts[key], currency) for key in MONEY_FIELDS},
         "next_invoice": None
         if p.next_invoice is None
         else {
@@ -92,7 +97,7 @@ def record(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
         "record": entry,
         "csv_header": _csv_line(CSV_COLUMNS),
         "csv_row": _csv_line(_csv_values(entry)),
-        "summary_markdown": _summary(entry, change, catalogue),
+        "summary_markdown": change_summary(entry, change, catalogue),
     }
 
 
@@ -128,7 +133,7 @@ def _csv_values(entry: Mapping[str, Any]) -> list[str]:
         entry["to"]["plan"],
         entry["to"]["interval"],
         str(entry["to"]["quantity"]),
-        *(amounts[key] for key in _MONEY_FIELDS),
+        *(amounts[key] for key in MONEY_FIELDS),
         following.get("date", ""),
         following.get("amount", ""),
         entry["reason"]["code"],
@@ -142,7 +147,7 @@ def notice(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
     """A draft notice to the customer about an upgrade or a downgrade."""
     errors: Errors = []
     body = request if isinstance(request, Mapping) else None
-    change = _read_change(request, catalogue, errors, for_record=False)
+    change = read_change(request, catalogue, errors, for_record=False)
     audience = body.get("audience") if body is not None else None
     audience = "customer" if audience is None else audience
     if audience not in AUDIENCES:
@@ -162,7 +167,7 @@ def notice(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
         return error_response(errors)
     kind = changes.plan_move(change.before.plan, change.after.plan)
     assert kind is not None  # the same plan was refused above
-    sections = _notice_sections(change, kind, catalogue)
+    sections = notice_sections(change, kind, catalogue)
     company = catalogue.company
     subject = (
         f"Your {company.product} plan: {kind} from {change.before.plan.name} to "
@@ -172,6 +177,6 @@ def notice(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
         "kind": kind,
         "audience": audience,
         "subject": subject,
-        "body_text": _render_text(sections),
-        "body_markdown": _render_markdown(sections),
+        "body_text": render_text(sections),
+        "body_markdown": render_markdown(sections),
     }

@@ -56,7 +56,7 @@ def _forecast_at(
 
 
 @dataclass(frozen=True)
-class _Month:
+class GrowthMonth:
     """One paid month on one plan: the cheapest fit and its price for one billing interval."""
 
     fit: Fit
@@ -64,7 +64,7 @@ class _Month:
 
 
 @dataclass(frozen=True)
-class _Path:
+class GrowthPath:
     plans: tuple[str, ...]  # the plan for each paid month, months 1..n
     total: Decimal  # sum of interval prices; divide by months per interval for money
     changes: int
@@ -85,10 +85,10 @@ def _changes(plans: Sequence[str], current: Plan | None) -> int:
 
 def _path(
     plans: Sequence[str],
-    table: Sequence[Mapping[str, _Month]],
+    table: Sequence[Mapping[str, GrowthMonth]],
     catalogue: Catalogue,
     current: Plan | None,
-) -> _Path | int:
+) -> GrowthPath | int:
     """The priced path, or the first month (1-based) it cannot hold."""
     total = Decimal(0)
     units = 0
@@ -99,16 +99,16 @@ def _path(
         total = money.add(total, month.cost)
         units += month.fit.addon_units
     ranks = tuple(catalogue.plan(p).rank for p in plans)
-    return _Path(tuple(plans), total, _changes(plans, current), units, ranks)
+    return GrowthPath(tuple(plans), total, _changes(plans, current), units, ranks)
 
 
-def _cheapest_path(
-    table: Sequence[Mapping[str, _Month]], catalogue: Catalogue, current: Plan | None
-) -> _Path | None:
+def cheapest_path(
+    table: Sequence[Mapping[str, GrowthMonth]], catalogue: Catalogue, current: Plan | None
+) -> GrowthPath | None:
     """The cheapest path that starts on any plan and afterwards only moves up."""
-    best: dict[str, _Path] = {}
+    best: dict[str, GrowthPath] = {}
     for index, row in enumerate(table):
-        step: dict[str, _Path] = {}
+        step: dict[str, GrowthPath] = {}
         for plan_id, month in row.items():
             rank = catalogue.plan(plan_id).rank
             if index == 0:
@@ -127,14 +127,14 @@ def _cheapest_path(
                 total = money.add(previous.total if previous else Decimal(0), month.cost)
                 units = (previous.addon_units if previous else 0) + month.fit.addon_units
                 ranks = (*(previous.ranks if previous else ()), rank)
-                candidates.append(_Path(plans, total, _changes(plans, current), units, ranks))
+                candidates.append(GrowthPath(plans, total, _changes(plans, current), units, ranks))
             if candidates:
                 step[plan_id] = min(candidates, key=lambda p: p.key)
         best = step
     return min(best.values(), key=lambda p: p.key) if best else None
 
 
-def _segments(plans: Sequence[str]) -> list[tuple[str, int, int]]:
+def path_segments(plans: Sequence[str]) -> list[tuple[str, int, int]]:
     """Runs of the same plan as (plan, first month, last month), months counted from 1."""
     runs: list[tuple[str, int, int]] = []
     for month, plan_id in enumerate(plans, start=1):
@@ -145,23 +145,23 @@ def _segments(plans: Sequence[str]) -> list[tuple[str, int, int]]:
     return runs
 
 
-def _kind(plans: Sequence[str], current: Plan | None) -> str:
-    runs = _segments(plans)
+def path_kind(plans: Sequence[str], current: Plan | None) -> str:
+    runs = path_segments(plans)
     if len(runs) == 1:
         return "stay" if current is not None and runs[0][0] == current.id else "move_now"
     starts_on_current = current is None or runs[0][0] == current.id
     return "upgrade_at" if len(runs) == 2 and starts_on_current else "steps"
 
 
-def _path_order(path: _Path | tuple[str, tuple[str, ...], int]) -> tuple[int, Any]:
+def path_order(path: GrowthPath | tuple[str, tuple[str, ...], int]) -> tuple[int, Any]:
     """Priced paths cheapest first; paths that cannot hold the usage last, in listing order."""
-    if isinstance(path, _Path):
+    if isinstance(path, GrowthPath):
         return (0, path.key)
     return (1, ())
 
 
-def _alternatives(
-    span: Sequence[Mapping[str, _Month]], catalogue: Catalogue, current: Plan | None
+def alternatives(
+    span: Sequence[Mapping[str, GrowthMonth]], catalogue: Catalogue, current: Plan | None
 ) -> list[Any]:
     """Stay on the current plan, move now to each other plan, upgrade to each higher plan.
 
@@ -173,18 +173,20 @@ def _alternatives(
     n = len(span)
     paths: list[Any] = []
     self_serve = catalogue.self_serve_plans
-    staying: _Path | None = None
+    staying: GrowthPath | None = None
     if current is not None:
         stay = [current.id] * n
         priced = _path(stay, span, catalogue, current)
-        paths.append(priced if isinstance(priced, _Path) else ("stay", tuple(stay), priced))
-        staying = priced if isinstance(priced, _Path) else None
+        paths.append(priced if isinstance(priced, GrowthPath) else ("stay", tuple(stay), priced))
+        staying = priced if isinstance(priced, GrowthPath) else None
     for plan in self_serve:
         if current is not None and plan.id == current.id:
             continue
         moved = [plan.id] * n
         priced = _path(moved, span, catalogue, current)
-        paths.append(priced if isinstance(priced, _Path) else ("move_now", tuple(moved), priced))
+        paths.append(
+            priced if isinstance(priced, GrowthPath) else ("move_now", tuple(moved), priced)
+        )
     if current is None:
         return paths
     for plan in self_serve:
@@ -194,7 +196,7 @@ def _alternatives(
         for month in range(2, n + 1):
             plans = [current.id] * (month - 1) + [plan.id] * (n - month + 1)
             priced = _path(plans, span, catalogue, current)
-            if isinstance(priced, _Path):
+            if isinstance(priced, GrowthPath):
                 options.append(priced)
         best = min(options, key=lambda p: p.key) if options else None
         # An upgrade is an alternative when staying cannot hold the usage or costs more.

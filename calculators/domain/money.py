@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import decimal
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, Literal
 
@@ -207,6 +208,42 @@ def add(*amounts: Decimal) -> Decimal:
     for amount in amounts:
         total = _CONTEXT.add(total, _exact(amount))
     return total
+
+
+@dataclass(frozen=True)
+class Money:
+    """An exact amount in one currency. Amounts in two currencies never meet: adding,
+    subtracting or summing them raises ``MoneyError``."""
+
+    amount: Decimal
+    currency: str
+
+    def __add__(self, other: Money) -> Money:
+        return Money(add(self.amount, self._same(other).amount), self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        return Money(add(self.amount, -self._same(other).amount), self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount, self.currency)
+
+    def times(self, quantity: Decimal | int) -> Money:
+        """This amount ``quantity`` times over: a unit price times the units bought."""
+        return Money(multiply(self.amount, quantity), self.currency)
+
+    @staticmethod
+    def total(currency: str, items: Iterable[Money]) -> Money:
+        """The sum of ``items``, every one in ``currency`` (zero when there is none)."""
+        return Money(add(*(item.in_currency(currency).amount for item in items)), currency)
+
+    def in_currency(self, currency: str) -> Money:
+        """This amount, checked to be in ``currency``."""
+        if self.currency != currency:
+            raise MoneyError(f"an amount in {self.currency} cannot be counted in {currency}")
+        return self
+
+    def _same(self, other: Money) -> Money:
+        return other.in_currency(self.currency)
 
 
 def _exact(value: object) -> Decimal:

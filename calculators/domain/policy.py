@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from calculators.domain.catalogue_errors import UnknownIdError
+from calculators.domain.contract_types import ProratePolicy, ProrateTax
 
 
 @dataclass(frozen=True)
@@ -137,13 +138,13 @@ class Policy:
     contact_sales_plan: str
     contact_sales_minimum_term_months: int
 
-    def request_policy(self, change_kind: str, currency: str) -> dict[str, object]:
+    def request_policy(self, change_kind: str, currency: str) -> ProratePolicy:
         """The proration contract's ``policy`` object for one kind of change."""
         if change_kind not in self.changes:
             raise UnknownIdError("change kind", change_kind, list(self.changes))
         rule = self.changes[change_kind]
         p = self.proration
-        tax: dict[str, object] | None = None
+        tax: ProrateTax | None = None
         if p.tax is not None:
             tax = {"rate": f"{p.tax.rate:f}", "inclusive": p.tax.inclusive}
         minimum = p.minimum_charge.get(currency, Decimal(0))

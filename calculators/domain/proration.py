@@ -7,38 +7,38 @@ from decimal import Decimal
 from calculators.domain import money, periods
 from calculators.domain.periods import Period
 from calculators.domain.proration_lines import (
-    _arrears_invoice,
-    _charge_line,
-    _credit_line,
-    _delta_line,
     _extension,
-    _switch,
-    _used_line,
+    arrears_invoice,
+    charge_line,
+    credit_line,
+    delta_line,
+    switch,
+    used_line,
 )
 from calculators.domain.proration_model import (
     Currency,
     Extension,
     Line,
+    NewTerm,
     Policy,
     Quote,
     Request,
-    _NewTerm,
 )
 from calculators.wording.proration import (
-    _credit_sentence,
-    _day,
-    _extension_sentence,
-    _money,
-    _next_invoice_sentence,
-    _no_proration_sentence,
-    _subtotal_sentence,
-    _tax_sentence,
+    amount_in,
+    credit_sentence,
+    day_text,
+    extension_sentence,
+    next_invoice_sentence,
+    no_proration_sentence,
+    subtotal_sentence,
+    tax_sentence,
 )
 
 
-def _new_term(request: Request) -> _NewTerm:
+def _new_term(request: Request) -> NewTerm:
     """Which span the new plan's charge covers, and the full interval it is a share of."""
-    change_at, current, new = _switch(request), request.current, request.new
+    change_at, current, new = switch(request), request.current, request.new
     anchor_day = None if current is None else current.billing_cycle_day
     if new.renews_at is not None:
         end = new.renews_at
@@ -48,20 +48,20 @@ def _new_term(request: Request) -> _NewTerm:
             and (new.interval.same_length(current.interval))
         ):
             # Renewing with the current period: measure against it, whose anchor day is known.
-            return _NewTerm(Period(change_at, end), current.period, False)
+            return NewTerm(Period(change_at, end), current.period, False)
         whole = Period(periods.shift(end, new.interval, -1, anchor_day=anchor_day), end)
-        return _NewTerm(Period(change_at, end), whole, False)
+        return NewTerm(Period(change_at, end), whole, False)
     assert current is not None  # checked while parsing
     if new.interval.same_length(current.interval):
-        return _NewTerm(Period(change_at, current.period.end), current.period, False)
+        return NewTerm(Period(change_at, current.period.end), current.period, False)
     if request.policy.interval_change == "restart":
         whole = periods.period_starting(change_at, new.interval)
-        return _NewTerm(whole, whole, True)
+        return NewTerm(whole, whole, True)
     # keep_anchor: the new plan's periods stay aligned to the current period's start.
     whole = periods.anchored_period_containing(
         current.period.start, new.interval, change_at, anchor_day=anchor_day
     )
-    return _NewTerm(Period(change_at, whole.end), whole, False)
+    return NewTerm(Period(change_at, whole.end), whole, False)
 
 
 def _extends(request: Request) -> bool:
@@ -76,7 +76,7 @@ def _extends(request: Request) -> bool:
     )
 
 
-def _lines(request: Request, term: _NewTerm) -> list[Line]:
+def _lines(request: Request, term: NewTerm) -> list[Line]:
     """The invoice lines of the change, in invoice order (none when it is not prorated)."""
     policy, current, new = request.policy, request.current, request.new
     if policy.apply not in ("immediately", "next_invoice") or (
@@ -86,18 +86,18 @@ def _lines(request: Request, term: _NewTerm) -> list[Line]:
     if policy.timing == "in_arrears":
         # Nothing was paid ahead, so nothing is credited: the used part is charged now and the
         # new plan is billed when its own period ends.
-        used = _used_line(request)
+        used = used_line(request)
         return [] if used is None else [used]
     extends = _extends(request)
-    delta = None if extends else _delta_line(request, term)
+    delta = None if extends else delta_line(request, term)
     if delta is not None:
         return [delta]
     lines: list[Line] = []
-    credit = None if current is None else _credit_line(request)
+    credit = None if current is None else credit_line(request)
     if credit is not None:
         lines.append(credit)
     if not extends and new.quantity > 0 and new.price > 0 and term.part.end > term.part.start:
-        lines.append(_charge_line(request, term))
+        lines.append(charge_line(request, term))
     return lines
 
 
@@ -112,13 +112,13 @@ def quote(request: Request) -> Quote:
     subtotal = money.add(*(line.amount for line in lines))
     tax, total = _tax(subtotal, policy, currency)
     if lines:
-        explanation.append(_subtotal_sentence(lines, subtotal, currency))
+        explanation.append(subtotal_sentence(lines, subtotal, currency))
     if policy.tax is not None and lines:
-        explanation.append(_tax_sentence(subtotal, tax, total, policy, currency))
+        explanation.append(tax_sentence(subtotal, tax, total, policy, currency))
 
     renewal, renewal_words = money.multiply(new.price, new.quantity), None
     if policy.timing == "in_arrears":
-        renewal, renewal_words = _arrears_invoice(request, term)
+        renewal, renewal_words = arrears_invoice(request, term)
     zero = Decimal(0)
     due_now = credit_to_balance = refund = zero
     deferred_minimum = False
@@ -134,11 +134,11 @@ def quote(request: Request) -> Quote:
             next_date = term.part.end
         else:
             next_date = current.period.end
-        explanation.append(_no_proration_sentence(request, next_date))
+        explanation.append(no_proration_sentence(request, next_date))
     elif _extends(request):
         extension = _extension(request, term, -subtotal)
         next_date = extension.until
-        explanation.append(_extension_sentence(request, term, -subtotal, extension))
+        explanation.append(extension_sentence(request, term, -subtotal, extension))
     elif policy.apply == "next_invoice":
         carried = subtotal
         if term.restarts and policy.timing == "in_advance":
@@ -146,30 +146,30 @@ def quote(request: Request) -> Quote:
             # it carries the credit and the new period's full price, and no separate renewal.
             next_date, renewal_included = term.part.start, False
             explanation.append(
-                f"The billing period restarts on {_day(term.part.start)}, so the next invoice is "
-                f"issued that day and carries these lines."
+                f"The billing period restarts on {day_text(term.part.start)}, so the next "
+                f"invoice is issued that day and carries these lines."
             )
         else:
             next_date = term.part.end
             explanation.append(
                 f"Nothing is invoiced now: these lines are added to the next invoice on "
-                f"{_day(next_date)}."
+                f"{day_text(next_date)}."
             )
     else:
         next_date = term.part.end
         if total > 0 and total < policy.minimum_charge:
             deferred_minimum, carried = True, subtotal
             explanation.append(
-                f"The charge of {_money(total, currency)} is below the minimum charge of "
-                f"{_money(policy.minimum_charge, currency)}, so it is not invoiced now: it is "
-                f"added to the next invoice on {_day(next_date)}."
+                f"The charge of {amount_in(total, currency)} is below the minimum charge of "
+                f"{amount_in(policy.minimum_charge, currency)}, so it is not invoiced now: it is "
+                f"added to the next invoice on {day_text(next_date)}."
             )
         elif total > 0:
             due_now = total
-            explanation.append(f"Charged now: {_money(total, currency)}.")
+            explanation.append(f"Charged now: {amount_in(total, currency)}.")
         elif total < 0:
             credit_to_balance, refund = _place_credit(-total, policy)
-            explanation.append(_credit_sentence(-total, policy, currency))
+            explanation.append(credit_sentence(-total, policy, currency))
         elif lines:
             explanation.append("The credit and the charge cancel out: nothing is due now.")
 
@@ -183,9 +183,9 @@ def quote(request: Request) -> Quote:
         refund = money.add(refund, extra_refund)
         next_total = zero
         explanation.append(
-            f"The credit exceeds the next invoice, so that invoice is {_money(zero, currency)} "
+            f"The credit exceeds the next invoice, so that invoice is {amount_in(zero, currency)} "
             f"and the remaining "
-            f"{_money(left_over, currency)} "
+            f"{amount_in(left_over, currency)} "
             + (
                 "is refunded."
                 if policy.negative_total == "refund"
@@ -193,7 +193,7 @@ def quote(request: Request) -> Quote:
             )
         )
     explanation.append(
-        _next_invoice_sentence(
+        next_invoice_sentence(
             request,
             next_date,
             next_total,

@@ -9,8 +9,15 @@ from decimal import Decimal
 
 from calculators.domain import money, periods
 from calculators.domain.periods import Interval, Period, PeriodError, Share
-from calculators.domain.proration_model import Extension, Kind, Line, Request, _NewTerm
-from calculators.wording.proration import TIMES, _day, _line_sentence, _money, _price_times, _span
+from calculators.domain.proration_model import Extension, Kind, Line, NewTerm, Request
+from calculators.wording.proration import (
+    TIMES,
+    amount_in,
+    day_text,
+    line_sentence,
+    price_times,
+    span_text,
+)
 
 
 def line_amount(
@@ -38,7 +45,7 @@ def line_amount(
     return factor, exact, money.quantize(exact, currency, rounding=rounding, extra=extra)
 
 
-def _switch(request: Request) -> date:
+def switch(request: Request) -> date:
     """When the new plan takes over: ``change_at``, or the day after it when the change day
     counts as used on the current plan (``change_day`` ``current_plan``, day basis only)."""
     if request.policy.change_day == "current_plan" and request.current is not None:
@@ -73,7 +80,7 @@ def _priced(
     return _Priced(share, factor, exact, amount)
 
 
-def _credit_line(request: Request) -> Line | None:
+def credit_line(request: Request) -> Line | None:
     current, policy, currency = request.current, request.policy, request.currency
     assert current is not None
     if policy.credit_basis == "paid":
@@ -81,18 +88,18 @@ def _credit_line(request: Request) -> Line | None:
     else:
         quantity, unit_price = current.quantity, current.price
     base = money.multiply(unit_price, quantity)
-    part = Period(_switch(request), current.period.end)
+    part = Period(switch(request), current.period.end)
     nothing_paid = current.amount_paid == 0 and policy.credit_basis != "price"
     if base == 0 or nothing_paid or part.end == part.start:
         return None  # nothing was billed for the current period, or none of it is unused
     priced = _priced(base, part, current.period, current.interval, request)
     value = (
-        f"{_money(current.amount_paid, currency)} paid"
+        f"{amount_in(current.amount_paid, currency)} paid"
         if policy.credit_basis == "paid"
-        else _price_times(quantity, unit_price, currency)
+        else price_times(quantity, unit_price, currency)
     )
-    description = f"Unused time on the current plan, {_span(part)}"
-    sentence = _line_sentence(
+    description = f"Unused time on the current plan, {span_text(part)}"
+    sentence = line_sentence(
         "unused",
         priced.share,
         value,
@@ -108,8 +115,8 @@ def _credit_line(request: Request) -> Line | None:
         # No more is credited than is still on the item (what was billed, net of adjustments).
         exact = amount = current.amount_paid
         sentence += (
-            f" Capped at the {_money(amount, currency)} still on the item: "
-            f"{_money(amount, currency)} credit."
+            f" Capped at the {amount_in(amount, currency)} still on the item: "
+            f"{amount_in(amount, currency)} credit."
         )
     return Line(
         "credit",
@@ -125,20 +132,20 @@ def _credit_line(request: Request) -> Line | None:
     )
 
 
-def _charge_line(request: Request, term: _NewTerm) -> Line:
+def charge_line(request: Request, term: NewTerm) -> Line:
     new, policy, currency = request.new, request.policy, request.currency
     base = money.multiply(new.price, new.quantity)
     priced = _priced(base, term.part, term.whole, new.interval, request)
     if term.restarts:
-        description = f"New plan, {_span(term.part)}"
+        description = f"New plan, {span_text(term.part)}"
         word = "in the new period"
     else:
-        description = f"Remaining time on the new plan, {_span(term.part)}"
+        description = f"Remaining time on the new plan, {span_text(term.part)}"
         word = "remaining"
-    sentence = _line_sentence(
+    sentence = line_sentence(
         word,
         priced.share,
-        _price_times(new.quantity, new.price, currency),
+        price_times(new.quantity, new.price, currency),
         priced.factor,
         priced.exact,
         priced.amount,
@@ -149,7 +156,7 @@ def _charge_line(request: Request, term: _NewTerm) -> Line:
     if term.restarts:
         sentence += (
             f" The billing interval changes, so the new {new.interval.describe()} starts on "
-            f"{_day(term.part.start)} and is charged in full."
+            f"{day_text(term.part.start)} and is charged in full."
         )
     return Line(
         "charge",
@@ -165,19 +172,19 @@ def _charge_line(request: Request, term: _NewTerm) -> Line:
     )
 
 
-def _used_line(request: Request) -> Line | None:
+def used_line(request: Request) -> Line | None:
     """In arrears: the charge for the part of the current period used before the change."""
     current, policy, currency = request.current, request.policy, request.currency
     assert current is not None
     base = money.multiply(current.price, current.quantity)
-    part = Period(current.service_start or current.period.start, _switch(request))
+    part = Period(current.service_start or current.period.start, switch(request))
     if base == 0 or part.end == part.start:
         return None
     priced = _priced(base, part, current.period, current.interval, request)
-    sentence = _line_sentence(
+    sentence = line_sentence(
         "used",
         priced.share,
-        _price_times(current.quantity, current.price, currency),
+        price_times(current.quantity, current.price, currency),
         priced.factor,
         priced.exact,
         priced.amount,
@@ -187,7 +194,7 @@ def _used_line(request: Request) -> Line | None:
     )
     return Line(
         "charge",
-        f"Used time on the current plan, {_span(part)}",
+        f"Used time on the current plan, {span_text(part)}",
         current.quantity,
         current.price,
         part,
@@ -199,7 +206,7 @@ def _used_line(request: Request) -> Line | None:
     )
 
 
-def _arrears_invoice(request: Request, term: _NewTerm) -> tuple[Decimal, str]:
+def arrears_invoice(request: Request, term: NewTerm) -> tuple[Decimal, str]:
     """In arrears, what the next invoice bills for time (before carried lines), and in words.
 
     A prorated change bills the new plan's part of its period when that period ends; without
@@ -224,11 +231,11 @@ def _arrears_invoice(request: Request, term: _NewTerm) -> tuple[Decimal, str]:
     share = priced.share
     return priced.amount, (
         f"the {plan}'s {share.numerator:,} of {share.denominator:,} {share.unit} "
-        f"{TIMES} {_price_times(quantity, price, currency)}, billed in arrears"
+        f"{TIMES} {price_times(quantity, price, currency)}, billed in arrears"
     )
 
 
-def _delta_line(request: Request, term: _NewTerm) -> Line | None:
+def delta_line(request: Request, term: NewTerm) -> Line | None:
     """``quantity_change`` ``delta``: a quantity change at an unchanged unit price and period,
     priced as one line for the units added or removed and rounded once (Zuora, Recurly)."""
     current, new, policy, currency = request.current, request.new, request.policy, request.currency
@@ -237,7 +244,7 @@ def _delta_line(request: Request, term: _NewTerm) -> Line | None:
     same_terms = (
         current.price == new.price
         and term.whole == current.period
-        and term.part == Period(_switch(request), current.period.end)
+        and term.part == Period(switch(request), current.period.end)
     )
     paid_at_price = policy.credit_basis == "price" or current.amount_paid == money.multiply(
         current.price, current.quantity
@@ -253,10 +260,10 @@ def _delta_line(request: Request, term: _NewTerm) -> Line | None:
     kind: Kind = "charge" if new.quantity > current.quantity else "credit"
     priced = _priced(money.multiply(new.price, units), term.part, term.whole, new.interval, request)
     word = "added" if kind == "charge" else "removed"
-    sentence = _line_sentence(
+    sentence = line_sentence(
         "remaining",
         priced.share,
-        _price_times(units, new.price, currency),
+        price_times(units, new.price, currency),
         priced.factor,
         priced.exact,
         priced.amount,
@@ -271,7 +278,7 @@ def _delta_line(request: Request, term: _NewTerm) -> Line | None:
     amount = priced.amount if kind == "charge" else -priced.amount
     return Line(
         kind,
-        f"{word.capitalize()} quantity, {_span(term.part)}",
+        f"{word.capitalize()} quantity, {span_text(term.part)}",
         units,
         new.price,
         term.part,
@@ -283,7 +290,7 @@ def _delta_line(request: Request, term: _NewTerm) -> Line | None:
     )
 
 
-def _extension(request: Request, term: _NewTerm, credit: Decimal) -> Extension:
+def _extension(request: Request, term: NewTerm, credit: Decimal) -> Extension:
     """``negative_total`` ``extend_period``: the whole days of the new plan ``credit`` buys.
 
     A day is worth the new plan's price over the days of the period its charge would be measured
@@ -300,7 +307,7 @@ def _extension(request: Request, term: _NewTerm, credit: Decimal) -> Extension:
     try:
         until = request.change_at + timedelta(days=days)
     except OverflowError:
-        raise _CalendarError(
+        raise CalendarError(
             "policy.negative_total",
             f"extend_period: the credit buys {days:,} days of the new plan, which ends after "
             "the year 9999; use credit_balance or refund",
@@ -308,7 +315,7 @@ def _extension(request: Request, term: _NewTerm, credit: Decimal) -> Extension:
     return Extension(days, until)
 
 
-class _CalendarError(PeriodError):
+class CalendarError(PeriodError):
     """A computed date outside the calendar, reported against the field that caused it."""
 
     def __init__(self, field: str, message: str) -> None:

@@ -51,7 +51,7 @@ DEFAULT_POLICY: Final[dict[str, object]] = {
     "timing": "in_advance",
     "quantity_change": "credit_and_charge",
 }
-_DEFAULTS: Final[Mapping[str, object]] = MappingProxyType(dict(DEFAULT_POLICY))
+DEFAULTS: Final[Mapping[str, object]] = MappingProxyType(dict(DEFAULT_POLICY))
 POLICY_CHOICES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
         "time_basis": periods.TIME_BASES,
@@ -176,7 +176,7 @@ class Quote:
 
 
 @dataclass(frozen=True)
-class _NewTerm:
+class NewTerm:
     part: Period  # what the charge line covers
     whole: Period  # the full interval it is measured against
     restarts: bool  # the billing period starts again at change_at

@@ -48,10 +48,10 @@ CSV_COLUMNS: Final = (
     "requested_by_name",
     "requested_by_role",
 )
-_MONEY_FIELDS: Final = ("subtotal", "tax", "total", "due_now", "credit_to_balance", "refund")
-_SIGNED: Final = ("subtotal", "total")
+MONEY_FIELDS: Final = ("subtotal", "tax", "total", "due_now", "credit_to_balance", "refund")
+SIGNED: Final = ("subtotal", "total")
 # Spreadsheets run a cell that starts with one of these as a formula.
-_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class Proration:
     """The parts of a proration response a record or notice uses, already checked."""
 
     currency: str
-    amounts: Mapping[str, Decimal]  # _MONEY_FIELDS
+    amounts: Mapping[str, Decimal]  # MONEY_FIELDS
     lines: tuple[Line, ...]
     next_invoice: tuple[str, Decimal] | None
     dates: frozenset[str]  # every instant the result covers: line edges and the next invoice
@@ -92,6 +92,6 @@ class Change:
     proration: Proration
 
 
-def _subscription(side: Side) -> changes.Subscription:
+def subscription_of(side: Side) -> changes.Subscription:
     """A record's side as the classification reads it: the plan's quantity counts seats."""
     return changes.Subscription(side.plan, side.interval, quantity=side.quantity)

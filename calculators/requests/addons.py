@@ -22,7 +22,7 @@ _CHANGE_KEYS: Final = ("period_start", "change_at", "period_end", "from")
 
 
 @dataclass(frozen=True)
-class _Change:
+class AddonsChange:
     period_start: str
     change_at: str
     period_end: str | None
@@ -30,15 +30,17 @@ class _Change:
 
 
 @dataclass(frozen=True)
-class _Request:
+class AddonsRequest:
     plan: Plan
     currency: str
     interval: str
     quantities: Mapping[str, int]  # catalogue add-on order, only quantities above 0
-    change: _Change | None
+    change: AddonsChange | None
 
 
-def _read(request: object, catalogue: Catalogue, errors: Errors) -> _Request | None:
+def read_addons_request(
+    request: object, catalogue: Catalogue, errors: Errors
+) -> AddonsRequest | None:
     body = read_object(request, "", errors, required=("plan", "addons"), optional=_REQUEST_KEYS)
     if body is None:
         return None
@@ -55,7 +57,7 @@ def _read(request: object, catalogue: Catalogue, errors: Errors) -> _Request | N
         change = _read_change(body["change"], plan, catalogue, errors)
     if plan is None or currency is None or interval is None or quantities is None or errors:
         return None
-    return _Request(plan, currency, interval, quantities, change)
+    return AddonsRequest(plan, currency, interval, quantities, change)
 
 
 def read_quantities(
@@ -133,7 +135,7 @@ def _check_addon(
 
 def _read_change(
     value: object, plan: Plan | None, catalogue: Catalogue, errors: Errors
-) -> _Change | None:
+) -> AddonsChange | None:
     body = read_object(
         value, "change", errors, required=("period_start", "change_at"), optional=_CHANGE_KEYS
     )
@@ -157,4 +159,4 @@ def _read_change(
     start, at = texts.get("period_start"), texts.get("change_at")
     if start is None or at is None or before is None:
         return None
-    return _Change(start, at, texts.get("period_end"), before)
+    return AddonsChange(start, at, texts.get("period_end"), before)

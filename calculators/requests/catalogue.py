@@ -10,8 +10,8 @@ from typing import Any
 from calculators.domain.catalogue import SCHEMA_VERSION, Catalogue
 from calculators.domain.catalogue_errors import CatalogueError
 from calculators.requests import untrusted
-from calculators.requests.catalogue_base import _Context, _Invalid
-from calculators.requests.catalogue_items import _ItemsReader
+from calculators.requests.catalogue_base import Invalid, ReaderContext
+from calculators.requests.catalogue_items import ItemsReader
 from calculators.requests.yaml_scanner import YamlError
 from calculators.requests.yaml_subset import Document, parse
 
@@ -42,7 +42,7 @@ def parse_catalogue(data: object, *, source: str) -> Catalogue:
     return _Reader(source).catalogue(data)
 
 
-class _Reader(_ItemsReader):
+class _Reader(ItemsReader):
     def catalogue(self, data: object) -> Catalogue:
         sections = (
             "schema_version",
@@ -59,7 +59,7 @@ class _Reader(_ItemsReader):
         )
         try:
             root = self.mapping(data, "", required=sections)
-        except _Invalid:
+        except Invalid:
             raise CatalogueError(self.source, self.problems) from None
         get = root.get
         if "schema_version" in root and get("schema_version") != SCHEMA_VERSION:
@@ -84,7 +84,7 @@ class _Reader(_ItemsReader):
             or ()
         )
         features = self.attempt("features", self.features, get("features"), "features") or {}
-        context = _Context(
+        context = ReaderContext(
             currencies=tuple(currencies),
             units=units,
             intervals=intervals,

@@ -12,23 +12,23 @@ from calculators.domain import money
 from calculators.domain.catalogue import describe
 
 _ID: Final = re.compile(r"[a-z][a-z0-9_]*")
-_CURRENCY_CODE: Final = re.compile(r"[A-Z]{3}")
+CURRENCY_CODE: Final = re.compile(r"[A-Z]{3}")
 
 
-class _Invalid(Exception):
+class Invalid(Exception):
     """Internal: a value that cannot be read further; already recorded as a problem."""
 
 
-class _ReaderBase:
+class ReaderBase:
     """The reader's primitives: one problem list, typed reads that name the key path."""
 
     def __init__(self, source: str) -> None:
         self.source = source
         self.problems: list[tuple[str, str]] = []
 
-    def fail(self, path: str, reason: str) -> _Invalid:
+    def fail(self, path: str, reason: str) -> Invalid:
         self.problems.append((path, reason))
-        return _Invalid(path)
+        return Invalid(path)
 
     def mapping(
         self,
@@ -43,13 +43,13 @@ class _ReaderBase:
             raise self.fail(path, f"must be a mapping, got {describe(value)}")
         for key in value:
             if not isinstance(key, str):
-                self.fail(_join(path, str(key)), "keys must be text")
+                self.fail(key_path(path, str(key)), "keys must be text")
             elif not free_keys and key not in required and key not in optional:
                 allowed = ", ".join([*required, *optional])
-                self.fail(_join(path, key), f"unknown key {key!r} (allowed here: {allowed})")
+                self.fail(key_path(path, key), f"unknown key {key!r} (allowed here: {allowed})")
         for key in required:
             if key not in value:
-                self.fail(_join(path, key), "missing (required)")
+                self.fail(key_path(path, key), "missing (required)")
         return value
 
     def text(self, value: object, path: str) -> str:
@@ -105,7 +105,7 @@ class _ReaderBase:
         """Run one reader; on failure the problem is already recorded and None is returned."""
         try:
             return read(*args, **kwargs)
-        except _Invalid:
+        except Invalid:
             return None
         except (KeyError, TypeError, ValueError) as error:  # defensive: never crash the build
             self.fail(path, f"cannot be read: {error}")
@@ -142,11 +142,11 @@ class _ReaderBase:
                 complete = False
                 continue
             try:
-                result[key] = reader(raw[key], _join(path, key))
-            except _Invalid:
+                result[key] = reader(raw[key], key_path(path, key))
+            except Invalid:
                 complete = False
         if not complete:
-            raise _Invalid(path)
+            raise Invalid(path)
         return result
 
     def keyed(
@@ -158,10 +158,10 @@ class _ReaderBase:
         for key in raw:
             if key not in ids:
                 self.fail(
-                    _join(path, str(key)), f"unknown {kind} {key!r} (known: {', '.join(ids)})"
+                    key_path(path, str(key)), f"unknown {kind} {key!r} (known: {', '.join(ids)})"
                 )
         for key in ids:
-            where = _join(path, key)
+            where = key_path(path, key)
             if key not in raw:
                 self.fail(where, f"missing (every {kind} needs an entry here)")
                 continue
@@ -169,7 +169,7 @@ class _ReaderBase:
             if read is not None:
                 result[key] = read
         if len(result) != len(ids) or len(raw) != len(ids):
-            raise _Invalid(path)
+            raise Invalid(path)
         return result
 
     def choices(self, allowed: Sequence[str]) -> Any:
@@ -181,7 +181,7 @@ class _ReaderBase:
 
 
 @dataclass
-class _Context:
+class ReaderContext:
     currencies: tuple[str, ...]
     units: Mapping[str, int]
     intervals: tuple[str, ...]
@@ -191,5 +191,5 @@ class _Context:
     plans: tuple[str, ...] = ()
 
 
-def _join(path: str, key: str) -> str:
+def key_path(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key

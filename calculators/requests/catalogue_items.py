@@ -15,11 +15,11 @@ from calculators.domain.catalogue import (
     Resource,
     SupportLevel,
 )
-from calculators.requests.catalogue_base import _CURRENCY_CODE, _Context, _Invalid, _join
-from calculators.requests.catalogue_policy import _PolicyReader
+from calculators.requests.catalogue_base import CURRENCY_CODE, Invalid, ReaderContext, key_path
+from calculators.requests.catalogue_policy import PolicyReader
 
 
-class _ItemsReader(_PolicyReader):
+class ItemsReader(PolicyReader):
     """Reads the catalogue's items, from the company to the plans and add-ons."""
 
     def company(self, value: object, path: str) -> Company:
@@ -34,11 +34,11 @@ class _ItemsReader(_PolicyReader):
         )
         raw = self.mapping(value, path, required=names)
         texts = {
-            name: self.attempt(_join(path, name), self.text, raw.get(name), _join(path, name))
+            name: self.attempt(key_path(path, name), self.text, raw.get(name), key_path(path, name))
             for name in names
         }
         if any(v is None for v in texts.values()):
-            raise _Invalid(path)
+            raise Invalid(path)
         return Company(**texts)
 
     def currencies(self, value: object, path: str) -> dict[str, Currency]:
@@ -47,23 +47,24 @@ class _ItemsReader(_PolicyReader):
             raise self.fail(path, "list at least one currency")
         result: dict[str, Currency] = {}
         for code, spec in raw.items():
-            where = _join(path, str(code))
-            if not isinstance(code, str) or not _CURRENCY_CODE.fullmatch(code):
+            where = key_path(path, str(code))
+            if not isinstance(code, str) or not CURRENCY_CODE.fullmatch(code):
                 self.fail(where, f"{code!r} is not an ISO 4217 code of three capital letters")
                 continue
             try:
                 item = self.mapping(spec, where, required=("name", "minor_unit"))
-                name = self.text(item.get("name"), _join(where, "name"))
-                unit = self.integer(item.get("minor_unit"), _join(where, "minor_unit"))
-            except _Invalid:
+                name = self.text(item.get("name"), key_path(where, "name"))
+                unit = self.integer(item.get("minor_unit"), key_path(where, "minor_unit"))
+            except Invalid:
                 continue
             if unit > 4:
-                self.fail(_join(where, "minor_unit"), f"must be 0 to 4, got {unit}")
+                self.fail(key_path(where, "minor_unit"), f"must be 0 to 4, got {unit}")
                 continue
             iso = money.ISO_4217_MINOR_UNITS.get(code)
             if iso is not None and iso != unit:
                 self.fail(
-                    _join(where, "minor_unit"), f"ISO 4217 gives {code} {iso} decimals, not {unit}"
+                    key_path(where, "minor_unit"),
+                    f"ISO 4217 gives {code} {iso} decimals, not {unit}",
                 )
                 continue
             result[code] = Currency(code=code, name=name, minor_unit=unit)
@@ -87,19 +88,21 @@ class _ItemsReader(_PolicyReader):
         raw = self.mapping(value, path, free_keys=True)
         result = []
         for key, spec in raw.items():
-            where = _join(path, str(key))
+            where = key_path(path, str(key))
             try:
                 rid = self.ident(key, where)
                 item = self.mapping(spec, where, required=("label", "unit", "description"))
                 result.append(
                     Resource(
                         id=rid,
-                        label=self.text(item.get("label"), _join(where, "label")),
-                        unit=self.text(item.get("unit"), _join(where, "unit")),
-                        description=self.text(item.get("description"), _join(where, "description")),
+                        label=self.text(item.get("label"), key_path(where, "label")),
+                        unit=self.text(item.get("unit"), key_path(where, "unit")),
+                        description=self.text(
+                            item.get("description"), key_path(where, "description")
+                        ),
                     )
                 )
-            except _Invalid:
+            except Invalid:
                 continue
         return tuple(result)
 
@@ -113,21 +116,23 @@ class _ItemsReader(_PolicyReader):
                     spec, where, required=("id", "label", "first_response_hours", "channels")
                 )
                 hours = item.get("first_response_hours")
-                channels = self.sequence(item.get("channels"), _join(where, "channels"))
+                channels = self.sequence(item.get("channels"), key_path(where, "channels"))
                 result.append(
                     SupportLevel(
-                        id=self.ident(item.get("id"), _join(where, "id")),
-                        label=self.text(item.get("label"), _join(where, "label")),
+                        id=self.ident(item.get("id"), key_path(where, "id")),
+                        label=self.text(item.get("label"), key_path(where, "label")),
                         rank=index,
                         first_response_hours=None
                         if hours is None
-                        else self.integer(hours, _join(where, "first_response_hours"), minimum=1),
+                        else self.integer(
+                            hours, key_path(where, "first_response_hours"), minimum=1
+                        ),
                         channels=tuple(
                             self.text(c, f"{where}.channels[{i}]") for i, c in enumerate(channels)
                         ),
                     )
                 )
-            except _Invalid:
+            except Invalid:
                 continue
         self.unique([(f"{path}[{i}].id", s.id) for i, s in enumerate(result)], "support level")
         return tuple(result)
@@ -136,61 +141,61 @@ class _ItemsReader(_PolicyReader):
         raw = self.mapping(value, path, free_keys=True)
         result = {}
         for key, spec in raw.items():
-            where = _join(path, str(key))
+            where = key_path(path, str(key))
             try:
                 fid = self.ident(key, where)
                 item = self.mapping(spec, where, required=("label", "description"))
                 result[fid] = Feature(
                     id=fid,
-                    label=self.text(item.get("label"), _join(where, "label")),
-                    description=self.text(item.get("description"), _join(where, "description")),
+                    label=self.text(item.get("label"), key_path(where, "label")),
+                    description=self.text(item.get("description"), key_path(where, "description")),
                 )
-            except _Invalid:
+            except Invalid:
                 continue
         return result
 
     def prices(
-        self, value: object, path: str, context: _Context, *, required: bool
+        self, value: object, path: str, context: ReaderContext, *, required: bool
     ) -> dict[str, dict[str, Decimal]]:
         raw = self.mapping(value, path, free_keys=True)
         result: dict[str, dict[str, Decimal]] = {}
         for interval in raw:
             if interval not in context.intervals:
                 self.fail(
-                    _join(path, str(interval)),
+                    key_path(path, str(interval)),
                     f"unknown interval {interval!r} (the "
                     f"catalogue's intervals: {', '.join(context.intervals)})",
                 )
         if not required and not raw:
             return result
         for interval in context.intervals:
-            where = _join(path, interval)
+            where = key_path(path, interval)
             if interval not in raw:
                 self.fail(where, "missing prices for this interval")
                 continue
             try:
                 by_code = self.mapping(raw[interval], where, free_keys=True)
-            except _Invalid:
+            except Invalid:
                 continue
             result[interval] = {}
             for code in by_code:
                 if code not in context.currencies:
                     self.fail(
-                        _join(where, str(code)),
+                        key_path(where, str(code)),
                         f"unknown currency {code!r} (add it under currencies first)",
                     )
             for code in context.currencies:
                 if code not in by_code:
                     self.fail(
-                        _join(where, code),
+                        key_path(where, code),
                         "missing price (every currency needs a price for every interval)",
                     )
                     continue
                 amount = self.attempt(
-                    _join(where, code),
+                    key_path(where, code),
                     self.amount,
                     by_code[code],
-                    _join(where, code),
+                    key_path(where, code),
                     code,
                     context.units,
                 )
@@ -198,7 +203,7 @@ class _ItemsReader(_PolicyReader):
                     result[interval][code] = amount
         return result
 
-    def plans(self, value: object, path: str, context: _Context) -> tuple[Plan, ...]:
+    def plans(self, value: object, path: str, context: ReaderContext) -> tuple[Plan, ...]:
         items = self.sequence(value, path)
         result = []
         keys = ("id", "name", "summary", "self_serve", "prices", "limits", "support", "features")
@@ -206,32 +211,32 @@ class _ItemsReader(_PolicyReader):
             where = f"{path}[{index}]"
             try:
                 item = self.mapping(spec, where, required=keys)
-                self_serve = self.boolean(item.get("self_serve"), _join(where, "self_serve"))
+                self_serve = self.boolean(item.get("self_serve"), key_path(where, "self_serve"))
                 prices = self.prices(
-                    item.get("prices"), _join(where, "prices"), context, required=self_serve
+                    item.get("prices"), key_path(where, "prices"), context, required=self_serve
                 )
                 limits = self.limits(
-                    item.get("limits"), _join(where, "limits"), context, self_serve=self_serve
+                    item.get("limits"), key_path(where, "limits"), context, self_serve=self_serve
                 )
                 features = self.id_list(
-                    item.get("features"), _join(where, "features"), context.features, "feature"
+                    item.get("features"), key_path(where, "features"), context.features, "feature"
                 )
                 result.append(
                     Plan(
-                        id=self.ident(item.get("id"), _join(where, "id")),
-                        name=self.text(item.get("name"), _join(where, "name")),
-                        summary=self.text(item.get("summary"), _join(where, "summary")),
+                        id=self.ident(item.get("id"), key_path(where, "id")),
+                        name=self.text(item.get("name"), key_path(where, "name")),
+                        summary=self.text(item.get("summary"), key_path(where, "summary")),
                         rank=index,
                         self_serve=self_serve,
                         prices=prices,
                         limits=limits,
                         support=self.choice(
-                            item.get("support"), _join(where, "support"), context.support_levels
+                            item.get("support"), key_path(where, "support"), context.support_levels
                         ),
                         features=frozenset(features),
                     )
                 )
-            except _Invalid:
+            except Invalid:
                 continue
         self.unique([(f"{path}[{i}].id", p.id) for i, p in enumerate(result)], "plan")
         if items and not any(p.self_serve for p in result):
@@ -239,12 +244,12 @@ class _ItemsReader(_PolicyReader):
         return tuple(result)
 
     def limits(
-        self, value: object, path: str, context: _Context, *, self_serve: bool
+        self, value: object, path: str, context: ReaderContext, *, self_serve: bool
     ) -> dict[str, int | None]:
         raw = self.mapping(value, path, required=context.resources)
         result: dict[str, int | None] = {}
         for rid in context.resources:
-            where = _join(path, rid)
+            where = key_path(path, rid)
             if rid not in raw:
                 continue
             limit = raw[rid]
@@ -262,7 +267,7 @@ class _ItemsReader(_PolicyReader):
                 result[rid] = number
         return result
 
-    def addons(self, value: object, path: str, context: _Context) -> tuple[AddOn, ...]:
+    def addons(self, value: object, path: str, context: ReaderContext) -> tuple[AddOn, ...]:
         items = self.sequence(value, path)
         result = []
         keys = (
@@ -279,7 +284,7 @@ class _ItemsReader(_PolicyReader):
             where = f"{path}[{index}]"
             try:
                 item = self.mapping(spec, where, required=keys)
-                grants_path = _join(where, "grants")
+                grants_path = key_path(where, "grants")
                 grants = self.mapping(
                     item.get("grants"), grants_path, optional=("resource", "unit_size", "feature")
                 )
@@ -287,20 +292,20 @@ class _ItemsReader(_PolicyReader):
                 unit_size = 1
                 if "resource" in grants:
                     resource = self.choice(
-                        grants["resource"], _join(grants_path, "resource"), context.resources
+                        grants["resource"], key_path(grants_path, "resource"), context.resources
                     )
                     unit_size = self.integer(
-                        grants.get("unit_size"), _join(grants_path, "unit_size"), minimum=1
+                        grants.get("unit_size"), key_path(grants_path, "unit_size"), minimum=1
                     )
                     if "feature" in grants:
                         self.fail(grants_path, "grant a resource or a feature, not both")
                 elif "feature" in grants:
                     feature = self.choice(
-                        grants["feature"], _join(grants_path, "feature"), context.features
+                        grants["feature"], key_path(grants_path, "feature"), context.features
                     )
                     if "unit_size" in grants:
                         self.fail(
-                            _join(grants_path, "unit_size"),
+                            key_path(grants_path, "unit_size"),
                             "only resource add-ons have a unit size",
                         )
                 else:
@@ -308,41 +313,43 @@ class _ItemsReader(_PolicyReader):
                         grants_path, "must grant a resource (with unit_size) or a feature"
                     )
                 available = self.id_list(
-                    item.get("available_on"), _join(where, "available_on"), context.plans, "plan"
+                    item.get("available_on"), key_path(where, "available_on"), context.plans, "plan"
                 )
                 included = self.id_list(
-                    item.get("included_in"), _join(where, "included_in"), context.plans, "plan"
+                    item.get("included_in"), key_path(where, "included_in"), context.plans, "plan"
                 )
                 for plan_id in set(available) & set(included):
                     self.fail(
-                        _join(where, "available_on"),
+                        key_path(where, "available_on"),
                         f"plan {plan_id!r} both includes this add-on and sells it",
                     )
                 max_quantity = self.integer(
-                    item.get("max_quantity"), _join(where, "max_quantity"), minimum=1
+                    item.get("max_quantity"), key_path(where, "max_quantity"), minimum=1
                 )
                 if feature is not None and max_quantity != 1:
                     self.fail(
-                        _join(where, "max_quantity"),
+                        key_path(where, "max_quantity"),
                         "a feature add-on is bought once: max_quantity must be 1",
                     )
                 result.append(
                     AddOn(
-                        id=self.ident(item.get("id"), _join(where, "id")),
-                        name=self.text(item.get("name"), _join(where, "name")),
-                        description=self.text(item.get("description"), _join(where, "description")),
+                        id=self.ident(item.get("id"), key_path(where, "id")),
+                        name=self.text(item.get("name"), key_path(where, "name")),
+                        description=self.text(
+                            item.get("description"), key_path(where, "description")
+                        ),
                         resource=resource,
                         unit_size=unit_size,
                         feature=feature,
                         prices=self.prices(
-                            item.get("prices"), _join(where, "prices"), context, required=True
+                            item.get("prices"), key_path(where, "prices"), context, required=True
                         ),
                         max_quantity=max_quantity,
                         available_on=frozenset(available),
                         included_in=frozenset(included),
                     )
                 )
-            except _Invalid:
+            except Invalid:
                 continue
         self.unique([(f"{path}[{i}].id", a.id) for i, a in enumerate(result)], "add-on")
         return tuple(result)

@@ -7,14 +7,14 @@ from typing import Any
 
 from calculators.domain.catalogue import APPLY_MODES, CHANGE_KINDS, INTERVAL_CHANGES, TIME_ZONES
 from calculators.domain.policy import ChangeRule, Policy
-from calculators.requests.catalogue_base import _Context, _Invalid, _join
-from calculators.requests.catalogue_policy_parts import _PolicyPartsReader
+from calculators.requests.catalogue_base import Invalid, ReaderContext, key_path
+from calculators.requests.catalogue_policy_parts import PolicyPartsReader
 
 
-class _PolicyReader(_PolicyPartsReader):
+class PolicyReader(PolicyPartsReader):
     """Reads ``policy`` as a whole."""
 
-    def policy(self, value: object, path: str, context: _Context) -> Policy:
+    def policy(self, value: object, path: str, context: ReaderContext) -> Policy:
         sections = (
             "proration",
             "changes",
@@ -36,13 +36,13 @@ class _PolicyReader(_PolicyPartsReader):
         )
         raw = self.mapping(value, path, required=sections)
         proration = self.attempt(
-            _join(path, "proration"),
+            key_path(path, "proration"),
             self.proration,
             raw.get("proration"),
-            _join(path, "proration"),
+            key_path(path, "proration"),
             context,
         )
-        changes_path = _join(path, "changes")
+        changes_path = key_path(path, "changes")
         changes: dict[str, ChangeRule] = {}
         raw_changes = (
             self.attempt(
@@ -53,30 +53,30 @@ class _PolicyReader(_PolicyPartsReader):
         for kind in CHANGE_KINDS:
             if kind not in raw_changes:
                 continue
-            where = _join(changes_path, kind)
+            where = key_path(changes_path, kind)
             try:
                 rule = self.mapping(
                     raw_changes[kind], where, required=("apply",), optional=("interval_change",)
                 )
                 changes[kind] = ChangeRule(
-                    apply=self.choice(rule.get("apply"), _join(where, "apply"), APPLY_MODES),
+                    apply=self.choice(rule.get("apply"), key_path(where, "apply"), APPLY_MODES),
                     interval_change=self.choice(
                         rule.get("interval_change", "restart"),
-                        _join(where, "interval_change"),
+                        key_path(where, "interval_change"),
                         INTERVAL_CHANGES,
                     ),
                 )
-            except _Invalid:
+            except Invalid:
                 continue
 
         def section(name: str, keys: Sequence[str]) -> Mapping[str, Any]:
-            where = _join(path, name)
+            where = key_path(path, name)
             return self.attempt(where, self.mapping, raw.get(name), where, required=keys) or {}
 
         def read(
             section_name: str, mapping: Mapping[str, Any], key: str, reader: Any, *args: Any
         ) -> Any:
-            where = _join(_join(path, section_name), key)
+            where = key_path(key_path(path, section_name), key)
             if key not in mapping:
                 return None
             return self.attempt(where, reader, mapping[key], where, *args)
@@ -96,47 +96,56 @@ class _PolicyReader(_PolicyPartsReader):
             "over_limit", over, "resources", context.resources, "resource", self.over_limit_rule
         )
         feature_end = self.attempt(
-            _join(path, "feature_end"),
+            key_path(path, "feature_end"),
             self.keyed,
             raw.get("feature_end"),
-            _join(path, "feature_end"),
+            key_path(path, "feature_end"),
             context.features,
             "feature",
             self.feature_end,
         )
         on_change = section("addons_on_plan_change", ("not_available_on_new_plan",))
         refunds = section("refunds", ("after_window",))
-        tax = self.attempt(_join(path, "tax"), self.tax_display, raw.get("tax"), _join(path, "tax"))
+        tax = self.attempt(
+            key_path(path, "tax"), self.tax_display, raw.get("tax"), key_path(path, "tax")
+        )
         several = self.attempt(
-            _join(path, "several_changes"),
+            key_path(path, "several_changes"),
             self.several_changes,
             raw.get("several_changes"),
-            _join(path, "several_changes"),
+            key_path(path, "several_changes"),
         )
         discounts = self.attempt(
-            _join(path, "discounts"), self.discounts, raw.get("discounts"), _join(path, "discounts")
+            key_path(path, "discounts"),
+            self.discounts,
+            raw.get("discounts"),
+            key_path(path, "discounts"),
         )
         day = section("day_of_change", ("time_zone",))
         cancellation = self.attempt(
-            _join(path, "cancellation"),
+            key_path(path, "cancellation"),
             self.cancellation,
             raw.get("cancellation"),
-            _join(path, "cancellation"),
+            key_path(path, "cancellation"),
         )
         trials = self.attempt(
-            _join(path, "trials"), self.trials, raw.get("trials"), _join(path, "trials"), context
+            key_path(path, "trials"),
+            self.trials,
+            raw.get("trials"),
+            key_path(path, "trials"),
+            context,
         )
         precedence = self.attempt(
-            _join(path, "change_precedence"),
+            key_path(path, "change_precedence"),
             self.change_precedence,
             raw.get("change_precedence"),
-            _join(path, "change_precedence"),
+            key_path(path, "change_precedence"),
         )
         credit = self.attempt(
-            _join(path, "credit_balance"),
+            key_path(path, "credit_balance"),
             self.credit_policy,
             raw.get("credit_balance"),
-            _join(path, "credit_balance"),
+            key_path(path, "credit_balance"),
         )
         failed = section(
             "failed_payment",
@@ -176,7 +185,7 @@ class _PolicyReader(_PolicyPartsReader):
         taxed_calculators = proration is not None and proration.tax is not None
         if tax is not None and taxed_calculators and tax.due_today != "with_tax":
             self.fail(
-                _join(_join(path, "tax"), "due_today"),
+                key_path(key_path(path, "tax"), "due_today"),
                 "must be with_tax when "
                 "policy.proration.tax is set: the calculators then include tax",
             )
@@ -238,5 +247,5 @@ class _PolicyReader(_PolicyPartsReader):
             ),
         )
         if self.problems:
-            raise _Invalid(path)
+            raise Invalid(path)
         return Policy(**fields)

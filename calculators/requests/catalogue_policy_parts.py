@@ -29,11 +29,11 @@ from calculators.domain.policy import (
     TrialPolicy,
 )
 from calculators.domain.proration_model import DEFAULT_POLICY, POLICY_CHOICES
-from calculators.requests.catalogue_base import _Context, _Invalid, _join, _ReaderBase
+from calculators.requests.catalogue_base import Invalid, ReaderBase, ReaderContext, key_path
 from calculators.requests.prorate_policy import check_policy
 
 
-class _PolicyPartsReader(_ReaderBase):
+class PolicyPartsReader(ReaderBase):
     """Reads the parts of ``policy``: rules, tax display, trials, credit, proration."""
 
     def change_precedence(self, value: object, path: str) -> tuple[str, ...]:
@@ -44,7 +44,7 @@ class _PolicyPartsReader(_ReaderBase):
         if missing:
             self.fail(path, f"must list every change kind once; missing: {', '.join(missing)}")
         if len(kinds) != len(items) or missing:
-            raise _Invalid(path)
+            raise Invalid(path)
         return tuple(kinds)
 
     def over_limit_rule(self, value: object, path: str) -> OverLimitRule:
@@ -72,7 +72,7 @@ class _PolicyPartsReader(_ReaderBase):
         )
         if read["data"] is None and (read["kept_days"] is not None or read["exportable"]):
             raise self.fail(
-                _join(path, "data"),
+                key_path(path, "data"),
                 "a feature that holds no data (data: null) "
                 "needs kept_days: null and exportable: false",
             )
@@ -91,10 +91,12 @@ class _PolicyPartsReader(_ReaderBase):
             },
         )
         based_on = self.id_list(
-            read["based_on"], _join(path, "based_on"), ("billing_address", "tax_id"), "tax basis"
+            read["based_on"], key_path(path, "based_on"), ("billing_address", "tax_id"), "tax basis"
         )
         if not based_on:
-            raise self.fail(_join(path, "based_on"), "list at least one of billing_address, tax_id")
+            raise self.fail(
+                key_path(path, "based_on"), "list at least one of billing_address, tax_id"
+            )
         return TaxDisplay(due_today=read["due_today"], based_on=tuple(based_on))
 
     def several_changes(self, value: object, path: str) -> SeveralChanges:
@@ -135,7 +137,7 @@ class _PolicyPartsReader(_ReaderBase):
             )
         )
 
-    def trials(self, value: object, path: str, context: _Context) -> TrialPolicy:
+    def trials(self, value: object, path: str, context: ReaderContext) -> TrialPolicy:
         read = self.fields(
             value,
             path,
@@ -155,13 +157,13 @@ class _PolicyPartsReader(_ReaderBase):
         ]
         for key in wrong:
             self.fail(
-                _join(path, key),
+                key_path(path, key),
                 "needed when trials are offered (offered: true)"
                 if offered
                 else "must be null when no trial is offered (offered: false)",
             )
         if wrong:
-            raise _Invalid(path)
+            raise Invalid(path)
         return TrialPolicy(**read)
 
     def credit_policy(self, value: object, path: str) -> CreditPolicy:
@@ -175,7 +177,7 @@ class _PolicyPartsReader(_ReaderBase):
         raw = self.mapping(value, path, required=keys)
 
         def field_(key: str, reader: Any, *args: Any) -> Any:
-            where = _join(path, key)
+            where = key_path(path, key)
             if key not in raw:  # already reported as missing
                 return None
             return self.attempt(where, reader, raw[key], where, *args)
@@ -188,10 +190,10 @@ class _PolicyPartsReader(_ReaderBase):
             expires=field_("expires", self.choice, CREDIT_EXPIRES),
         )
         if any(getattr(credit, key) is None for key in keys):
-            raise _Invalid(path)
+            raise Invalid(path)
         return credit
 
-    def proration(self, value: object, path: str, context: _Context) -> ProrationPolicy:
+    def proration(self, value: object, path: str, context: ReaderContext) -> ProrationPolicy:
         keys = (
             "time_basis",
             "day_count",
@@ -211,10 +213,10 @@ class _PolicyPartsReader(_ReaderBase):
             None
             if named is None
             else self.attempt(
-                _join(path, "preset"),
+                key_path(path, "preset"),
                 self.choice,
                 named,
-                _join(path, "preset"),
+                key_path(path, "preset"),
                 tuple(presets.PRESETS),
             )
         )
@@ -222,7 +224,7 @@ class _PolicyPartsReader(_ReaderBase):
         given = {**base, **raw}
 
         def field_(key: str, reader: Any, *args: Any) -> Any:
-            where = _join(path, key)
+            where = key_path(path, key)
             return self.attempt(where, reader, given.get(key), where, *args)
 
         def convention(key: str) -> Any:
@@ -232,7 +234,7 @@ class _PolicyPartsReader(_ReaderBase):
         tax_raw = raw.get("tax")
         tax = None
         if tax_raw is not None:
-            where = _join(path, "tax")
+            where = key_path(path, "tax")
             tax_map = self.mapping(tax_raw, where, required=("rate", "inclusive"))
             rate_text = tax_map.get("rate")
             try:
@@ -243,20 +245,20 @@ class _PolicyPartsReader(_ReaderBase):
                     raise ValueError
             except (ValueError, ArithmeticError):
                 raise self.fail(
-                    _join(where, "rate"),
+                    key_path(where, "rate"),
                     "must be a quoted decimal fraction "
                     f'from "0" to below "1" such as "0.20", got '
                     f"{describe(rate_text)}",
                 ) from None
             tax = TaxPolicy(
                 rate=rate,
-                inclusive=self.boolean(tax_map.get("inclusive"), _join(where, "inclusive")),
+                inclusive=self.boolean(tax_map.get("inclusive"), key_path(where, "inclusive")),
             )
-        minimum_path = _join(path, "minimum_charge")
+        minimum_path = key_path(path, "minimum_charge")
         minimum_raw = self.mapping(raw.get("minimum_charge", {}), minimum_path, free_keys=True)
         minimum: dict[str, Decimal] = {}
         for code, amount in minimum_raw.items():
-            where = _join(minimum_path, str(code))
+            where = key_path(minimum_path, str(code))
             if code not in context.currencies:
                 self.fail(where, f"unknown currency {code!r}")
                 continue

@@ -23,7 +23,7 @@ _REQUEST_KEYS: Final = ("currency", "interval", "needs", "current_plan", "curren
 
 
 @dataclass(frozen=True)
-class _Request:
+class CompareRequest:
     currency: str
     interval: str
     needs: Needs
@@ -31,7 +31,9 @@ class _Request:
     current_usage: Mapping[str, int] | None
 
 
-def _read(request: object, catalogue: Catalogue, errors: Errors) -> _Request | None:
+def read_compare_request(
+    request: object, catalogue: Catalogue, errors: Errors
+) -> CompareRequest | None:
     body = read_object(request, "", errors, required=("needs",), optional=_REQUEST_KEYS)
     if body is None:
         return None
@@ -48,7 +50,7 @@ def _read(request: object, catalogue: Catalogue, errors: Errors) -> _Request | N
         current_usage = read_usage(body["current_usage"], "current_usage", catalogue, errors)
     if currency is None or interval is None or needs is None or errors:
         return None
-    return _Request(currency, interval, needs, current, current_usage)
+    return CompareRequest(currency, interval, needs, current, current_usage)
 
 
 def read_needs(value: object, field: str, catalogue: Catalogue, errors: Errors) -> Needs | None:

@@ -43,7 +43,7 @@ _REQUEST_KEYS: Final = (
 
 
 @dataclass(frozen=True)
-class _Request:
+class GrowthRequest:
     currency: str
     interval: str
     current: Plan | None
@@ -54,7 +54,9 @@ class _Request:
     support: str | None
 
 
-def _read(request: object, catalogue: Catalogue, errors: Errors) -> _Request | None:
+def read_growth_request(
+    request: object, catalogue: Catalogue, errors: Errors
+) -> GrowthRequest | None:
     body = read_object(request, "", errors, required=("usage", "growth"), optional=_REQUEST_KEYS)
     if body is None:
         return None
@@ -88,7 +90,7 @@ def _read(request: object, catalogue: Catalogue, errors: Errors) -> _Request | N
         or errors
     ):
         return None
-    return _Request(currency, interval, current, usage, growth, horizon, features, support)
+    return GrowthRequest(currency, interval, current, usage, growth, horizon, features, support)
 
 
 def _read_rate(value: object, field: str, errors: Errors) -> Fraction | None:

@@ -17,18 +17,18 @@ from calculators.domain.proration_model import (
     Request,
 )
 from calculators.requests.errors import Errors, add_error
-from calculators.requests.prorate_dates import _check_dates
+from calculators.requests.prorate_dates import check_dates
 from calculators.requests.prorate_parts import (
-    _MISSING,
-    _json_type,
-    _Missing,
-    _Parts,
-    _read_amount,
-    _short,
-    _show,
-    _unknown_keys,
+    MISSING,
+    Missing,
+    Parts,
+    json_type,
+    read_amount,
+    unknown_keys,
+    value_shortened,
+    value_shown,
 )
-from calculators.requests.prorate_policy import _read_currency, _read_policy, _read_preset
+from calculators.requests.prorate_policy import read_currency, read_policy, read_preset
 
 REQUEST_FIELDS: Final = (
     "currency",
@@ -57,24 +57,24 @@ def parse_request(raw: object) -> Request | list[dict[str, str]]:
     """Validate a JSON request into a ``Request``, or return every problem found."""
     problems: Errors = []
     if not isinstance(raw, Mapping):
-        add_error(problems, "", f"the request must be a JSON object, got {_json_type(raw)}")
+        add_error(problems, "", f"the request must be a JSON object, got {json_type(raw)}")
         return problems
-    _unknown_keys(raw, REQUEST_FIELDS, "", problems)
+    unknown_keys(raw, REQUEST_FIELDS, "", problems)
 
-    currency = _read_currency(raw, problems)
-    preset_name, base = _read_preset(raw.get("preset"), problems)
-    policy = _read_policy(raw.get("policy"), base, currency, problems, field="policy")
+    currency = read_currency(raw, problems)
+    preset_name, base = read_preset(raw.get("preset"), problems)
+    policy = read_policy(raw.get("policy"), base, currency, problems, field="policy")
     change_at = _read_instant(raw, "change_at", "change_at", problems, required=True)
     current = _read_current(raw, currency, problems)
     new = _read_new(raw, currency, problems)
     # How the dates relate is checked with whatever parts could be read, so one bad price does
     # not hide a change date outside the period.
-    dates = _check_dates(change_at, current, new, policy, problems)
+    dates = check_dates(change_at, current, new, policy, problems)
 
     if problems:
         return problems
     assert currency is not None and policy is not None and dates is not None
-    assert isinstance(new, _Parts) and not isinstance(current, _Missing)
+    assert isinstance(new, Parts) and not isinstance(current, Missing)
     change_at, period, renews_at, service_start = dates
     plan: CurrentPlan | None = None
     if current is not None:
@@ -105,7 +105,7 @@ def parse_request(raw: object) -> Request | list[dict[str, str]]:
 
 def _read_current(
     raw: Mapping[str, object], currency: Currency | None, problems: Errors
-) -> _Parts | _Missing | None:
+) -> Parts | Missing | None:
     if "current" not in raw:
         add_error(
             problems,
@@ -113,21 +113,21 @@ def _read_current(
             "is required: the plan the customer has now, or null for a new "
             "subscription that starts mid-cycle",
         )
-        return _MISSING
+        return MISSING
     value = raw["current"]
     if value is None:
         return None
     if not isinstance(value, Mapping):
-        add_error(problems, "current", f"must be an object or null, got {_json_type(value)}")
-        return _MISSING
-    _unknown_keys(value, CURRENT_FIELDS, "current", problems)
-    return _Parts(
-        price=_read_amount(value.get("price"), "current.price", currency, problems, required=True),
+        add_error(problems, "current", f"must be an object or null, got {json_type(value)}")
+        return MISSING
+    unknown_keys(value, CURRENT_FIELDS, "current", problems)
+    return Parts(
+        price=read_amount(value.get("price"), "current.price", currency, problems, required=True),
         quantity=_read_quantity(value.get("quantity"), "current.quantity", problems),
         interval=_read_interval(value, "current", problems),
         start=_read_instant(value, "period_start", "current.period_start", problems, required=True),
         end=_read_instant(value, "period_end", "current.period_end", problems, required=False),
-        amount_paid=_read_amount(
+        amount_paid=read_amount(
             value.get("amount_paid"), "current.amount_paid", currency, problems
         ),
         billing_cycle_day=_read_billing_day(value.get("billing_cycle_day"), problems),
@@ -144,7 +144,7 @@ def _read_billing_day(raw: object, problems: Errors) -> int | None:
         add_error(
             problems,
             "current.billing_cycle_day",
-            f"must be a day of the month from 1 to 31, got {_show(raw)}",
+            f"must be a day of the month from 1 to 31, got {value_shown(raw)}",
         )
         return None
     return raw
@@ -152,17 +152,17 @@ def _read_billing_day(raw: object, problems: Errors) -> int | None:
 
 def _read_new(
     raw: Mapping[str, object], currency: Currency | None, problems: Errors
-) -> _Parts | _Missing:
+) -> Parts | Missing:
     value = raw.get("new")
     if value is None:
         add_error(problems, "new", "is required: the plan after the change (quantity 0 removes it)")
-        return _MISSING
+        return MISSING
     if not isinstance(value, Mapping):
-        add_error(problems, "new", f"must be an object, got {_json_type(value)}")
-        return _MISSING
-    _unknown_keys(value, NEW_FIELDS, "new", problems)
-    return _Parts(
-        price=_read_amount(value.get("price"), "new.price", currency, problems, required=True),
+        add_error(problems, "new", f"must be an object, got {json_type(value)}")
+        return MISSING
+    unknown_keys(value, NEW_FIELDS, "new", problems)
+    return Parts(
+        price=read_amount(value.get("price"), "new.price", currency, problems, required=True),
         quantity=_read_quantity(value.get("quantity"), "new.quantity", problems),
         interval=_read_interval(value, "new", problems),
         renews_at=_read_instant(value, "renews_at", "new.renews_at", problems, required=False),
@@ -175,16 +175,18 @@ def _read_quantity(raw: object, field: str, problems: Errors) -> int | None:
     if isinstance(raw, bool) or not isinstance(raw, int):
         if isinstance(raw, str):
             add_error(
-                problems, field, f"must be a whole number such as 2, not the string {_show(raw)}"
+                problems,
+                field,
+                f"must be a whole number such as 2, not the string {value_shown(raw)}",
             )
         else:
-            add_error(problems, field, f"must be a whole number such as 2, got {_show(raw)}")
+            add_error(problems, field, f"must be a whole number such as 2, got {value_shown(raw)}")
         return None
     if raw < 0:
         add_error(problems, field, f"{raw} is negative; 0 removes the item, more adds units")
         return None
     if raw > MAX_QUANTITY:
-        add_error(problems, field, f"{_short(raw)} is too large: at most {MAX_QUANTITY}")
+        add_error(problems, field, f"{value_shortened(raw)} is too large: at most {MAX_QUANTITY}")
         return None
     return raw
 
@@ -201,21 +203,21 @@ def _read_interval(value: Mapping[str, object], prefix: str, problems: Errors) -
         add_error(
             problems,
             f"{prefix}.interval",
-            f"unknown interval {_show(unit)}; use one of {', '.join(periods.UNITS)}",
+            f"unknown interval {value_shown(unit)}; use one of {', '.join(periods.UNITS)}",
         )
         ok = False
     if isinstance(count, bool) or not isinstance(count, int):
         add_error(
             problems,
             f"{prefix}.interval_count",
-            f"must be a whole number such as 1, got {_show(count)}",
+            f"must be a whole number such as 1, got {value_shown(count)}",
         )
         ok = False
     elif not 1 <= count <= MAX_INTERVAL_COUNT:
         add_error(
             problems,
             f"{prefix}.interval_count",
-            f"must be from 1 to {MAX_INTERVAL_COUNT}, got {_short(count)}",
+            f"must be from 1 to {MAX_INTERVAL_COUNT}, got {value_shortened(count)}",
         )
         ok = False
     if not ok:

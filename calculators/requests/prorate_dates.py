@@ -9,13 +9,13 @@ from calculators.domain import periods
 from calculators.domain.periods import Interval, Period, PeriodError
 from calculators.domain.proration_model import Policy
 from calculators.requests.errors import Errors, add_error
-from calculators.requests.prorate_parts import _Missing, _Parts
+from calculators.requests.prorate_parts import Missing, Parts
 
 
-def _check_dates(
+def check_dates(
     change_at: date | None,
-    current: _Parts | _Missing | None,
-    new: _Parts | _Missing,
+    current: Parts | Missing | None,
+    new: Parts | Missing,
     policy: Policy | None,
     problems: Errors,
 ) -> tuple[date, Period | None, date | None, date | None] | None:
@@ -30,7 +30,7 @@ def _check_dates(
     at = None if change_at is None else convert(change_at)
 
     period: Period | None = None
-    if isinstance(current, _Parts) and current.start is not None:
+    if isinstance(current, Parts) and current.start is not None:
         start, end = convert(current.start), current.end
         day = current.billing_cycle_day
         if day is not None and current.interval is not None:
@@ -66,7 +66,7 @@ def _check_dates(
         )
 
     renews_at: date | None = None
-    if isinstance(new, _Parts) and new.renews_at is not None:
+    if isinstance(new, Parts) and new.renews_at is not None:
         renews_at = convert(new.renews_at)
         if at is not None and renews_at <= at:
             add_error(
@@ -87,7 +87,7 @@ def _check_dates(
                         f"{periods.format_iso(renews_at)} is more than one "
                         f"{new.interval.describe()} after change_at {periods.format_iso(at)}",
                     )
-    elif current is None and isinstance(new, _Parts):
+    elif current is None and isinstance(new, Parts):
         add_error(
             problems,
             "new.renews_at",
@@ -126,14 +126,14 @@ def _check_billing_day(start: date, day: int, interval: Interval, problems: Erro
 
 def _check_service_start(
     at: date | None,
-    current: _Parts | _Missing | None,
+    current: Parts | Missing | None,
     period: Period | None,
     policy: Policy | None,
     convert: Callable[[date], date],
     problems: Errors,
 ) -> date | None:
     """``current.service_start``: when a service billed in arrears began inside its period."""
-    if not isinstance(current, _Parts) or current.service_start is None:
+    if not isinstance(current, Parts) or current.service_start is None:
         return None
     field = "current.service_start"
     if policy is not None and policy.timing != "in_arrears":

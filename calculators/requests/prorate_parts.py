@@ -15,11 +15,11 @@ from calculators.domain.proration_model import MAX_AMOUNT, Currency
 from calculators.requests.errors import Errors, add_error
 
 TAX_FIELDS: Final = ("rate", "inclusive")
-_CURRENCY_CODE: Final = re.compile(r"[A-Z]{3}")
+CURRENCY_CODE: Final = re.compile(r"[A-Z]{3}")
 
 
 @dataclass(frozen=True)
-class _Parts:
+class Parts:
     """The parts of ``current`` or ``new`` that could be read; ``None`` where one could not."""
 
     price: Decimal | None
@@ -33,14 +33,14 @@ class _Parts:
     service_start: date | None = None  # current.service_start
 
 
-class _Missing:
+class Missing:
     """Marks a part of the request that could not be read (as opposed to an explicit null)."""
 
 
-_MISSING: Final = _Missing()
+MISSING: Final = Missing()
 
 
-def _read_amount(
+def read_amount(
     raw: object,
     field: str,
     currency: Currency | None,
@@ -56,7 +56,7 @@ def _read_amount(
         add_error(
             problems,
             field,
-            f'must be a decimal string such as "249.95", not the number {_show(raw)}',
+            f'must be a decimal string such as "249.95", not the number {value_shown(raw)}',
         )
         return None
     # With an unknown currency the format is still checked; only the decimals cannot be.
@@ -67,12 +67,16 @@ def _read_amount(
         add_error(problems, field, str(error))
         return None
     if amount >= MAX_AMOUNT:
-        add_error(problems, field, f"{_short(raw)} is too large: amounts go up to 999999999999999")
+        add_error(
+            problems,
+            field,
+            f"{value_shortened(raw)} is too large: amounts go up to 999999999999999",
+        )
         return None
     return amount
 
 
-def _unknown_keys(
+def unknown_keys(
     value: Mapping[object, object], known: Sequence[str], prefix: str, problems: Errors
 ) -> None:
     for key in value:
@@ -81,7 +85,7 @@ def _unknown_keys(
             add_error(problems, path, f"unknown field; known fields here: {', '.join(known)}")
 
 
-def _json_type(value: object) -> str:
+def json_type(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -97,7 +101,7 @@ def _json_type(value: object) -> str:
     return type(value).__name__
 
 
-def _show(value: object) -> str:
+def value_shown(value: object) -> str:
     """A value as it would appear in JSON, shortened: "2", true, null, [...]."""
     if value is None:
         return "null"
@@ -107,13 +111,13 @@ def _show(value: object) -> str:
         text = value if len(value) <= 40 else value[:37] + "..."
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, int):
-        return _short(value)
+        return value_shortened(value)
     if isinstance(value, float):
         return repr(value)
-    return _json_type(value)
+    return json_type(value)
 
 
-def _short(value: object) -> str:
+def value_shortened(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
         return "a number with more than 40 digits"
     text = str(value)

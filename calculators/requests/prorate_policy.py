@@ -9,7 +9,7 @@ from typing import Final, Literal, cast
 
 from calculators.domain import money, periods, presets
 from calculators.domain.proration_model import (
-    _DEFAULTS,
+    DEFAULTS,
     MAX_FACTOR_DECIMALS,
     MAX_MINOR_UNIT,
     POLICY_CHOICES,
@@ -23,25 +23,27 @@ from calculators.domain.proration_model import (
 )
 from calculators.requests.errors import Errors, add_error
 from calculators.requests.prorate_parts import (
-    _CURRENCY_CODE,
+    CURRENCY_CODE,
     TAX_FIELDS,
-    _json_type,
-    _read_amount,
-    _show,
-    _unknown_keys,
+    json_type,
+    read_amount,
+    unknown_keys,
+    value_shown,
 )
 
 _RATE_TEXT: Final = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)?")
 
 
-def _read_currency(raw: Mapping[str, object], problems: Errors) -> Currency | None:
+def read_currency(raw: Mapping[str, object], problems: Errors) -> Currency | None:
     code = raw.get("currency")
     declared = raw.get("minor_unit")
     digits: int | None = None
     if declared is not None:
         if isinstance(declared, bool) or not isinstance(declared, int):
             add_error(
-                problems, "minor_unit", f"must be a whole number of decimals, got {_show(declared)}"
+                problems,
+                "minor_unit",
+                f"must be a whole number of decimals, got {value_shown(declared)}",
             )
         elif not 0 <= declared <= MAX_MINOR_UNIT:
             add_error(problems, "minor_unit", f"must be from 0 to {MAX_MINOR_UNIT}, got {declared}")
@@ -50,12 +52,12 @@ def _read_currency(raw: Mapping[str, object], problems: Errors) -> Currency | No
     if code is None:
         add_error(problems, "currency", 'is required: an ISO 4217 code such as "USD"')
         return None
-    if not isinstance(code, str) or not _CURRENCY_CODE.fullmatch(code):
+    if not isinstance(code, str) or not CURRENCY_CODE.fullmatch(code):
         hint = ""
-        if isinstance(code, str) and _CURRENCY_CODE.fullmatch(code.strip().upper()):
+        if isinstance(code, str) and CURRENCY_CODE.fullmatch(code.strip().upper()):
             hint = f"; did you mean {code.strip().upper()!r}?"
         add_error(
-            problems, "currency", f'{_show(code)} is not an ISO 4217 code such as "USD"{hint}'
+            problems, "currency", f'{value_shown(code)} is not an ISO 4217 code such as "USD"{hint}'
         )
         return None
     if money.is_known_currency(code):
@@ -76,17 +78,17 @@ def _read_currency(raw: Mapping[str, object], problems: Errors) -> Currency | No
     return Currency(code, digits)
 
 
-def _read_preset(name: object, problems: Errors) -> tuple[str | None, Mapping[str, object]]:
+def read_preset(name: object, problems: Errors) -> tuple[str | None, Mapping[str, object]]:
     if name is None:
-        return None, _DEFAULTS
+        return None, DEFAULTS
     if not isinstance(name, str) or name not in presets.PRESETS:
         add_error(
             problems,
             "preset",
-            f"unknown preset {_show(name)}; use one of {', '.join(presets.PRESETS)}",
+            f"unknown preset {value_shown(name)}; use one of {', '.join(presets.PRESETS)}",
         )
-        return None, _DEFAULTS
-    return name, {**_DEFAULTS, **presets.PRESETS[name]}
+        return None, DEFAULTS
+    return name, {**DEFAULTS, **presets.PRESETS[name]}
 
 
 def check_policy(
@@ -96,11 +98,11 @@ def check_policy(
     problems: Errors = []
     digits = money.minor_unit(currency) if money.is_known_currency(currency) else None
     known = None if digits is None else Currency(currency, digits)
-    _read_policy(value, _DEFAULTS, known, problems, field=field)
+    read_policy(value, DEFAULTS, known, problems, field=field)
     return problems
 
 
-def _read_policy(
+def read_policy(
     raw: object,
     base: Mapping[str, object],
     currency: Currency | None,
@@ -111,10 +113,10 @@ def _read_policy(
     if raw is None:
         raw = {}
     if not isinstance(raw, Mapping):
-        add_error(problems, field, f"must be an object of policy fields, got {_json_type(raw)}")
+        add_error(problems, field, f"must be an object of policy fields, got {json_type(raw)}")
         return None
-    _unknown_keys(raw, PRORATION_POLICY_FIELDS, field, problems)
-    merged = {**base, **{key: value for key, value in raw.items() if key in _DEFAULTS}}
+    unknown_keys(raw, PRORATION_POLICY_FIELDS, field, problems)
+    merged = {**base, **{key: value for key, value in raw.items() if key in DEFAULTS}}
     before = len(problems)
 
     choices: dict[str, str] = {}
@@ -126,7 +128,7 @@ def _read_policy(
             add_error(
                 problems,
                 f"{field}.{key}",
-                f"unknown value {_show(value)}; use one of {', '.join(allowed)}",
+                f"unknown value {value_shown(value)}; use one of {', '.join(allowed)}",
             )
 
     decimals = merged["factor_decimals"]
@@ -136,7 +138,7 @@ def _read_policy(
             add_error(
                 problems,
                 f"{field}.factor_decimals",
-                f"must be null or a whole number of decimals, got {_show(decimals)}",
+                f"must be null or a whole number of decimals, got {value_shown(decimals)}",
             )
         elif not 0 <= decimals <= MAX_FACTOR_DECIMALS:
             add_error(
@@ -151,7 +153,7 @@ def _read_policy(
 
     minimum = Decimal(0)
     if merged["minimum_charge"] is not None:
-        parsed = _read_amount(
+        parsed = read_amount(
             merged["minimum_charge"], f"{field}.minimum_charge", currency, problems
         )
         minimum = parsed if parsed is not None else minimum
@@ -202,10 +204,10 @@ def _read_tax(raw: object, field: str, problems: Errors) -> Tax | None:
         add_error(
             problems,
             field,
-            f'must be null or an object such as {{"rate": "0.20"}}, got {_json_type(raw)}',
+            f'must be null or an object such as {{"rate": "0.20"}}, got {json_type(raw)}',
         )
         return None
-    _unknown_keys(raw, TAX_FIELDS, field, problems)
+    unknown_keys(raw, TAX_FIELDS, field, problems)
     rate_raw = raw.get("rate")
     rate: Decimal | None = None
     if rate_raw is None:
@@ -216,7 +218,7 @@ def _read_tax(raw: object, field: str, problems: Errors) -> Tax | None:
         add_error(
             problems,
             f"{field}.rate",
-            f'must be a decimal fraction as a string such as "0.20", got {_show(rate_raw)}',
+            f'must be a decimal fraction as a string such as "0.20", got {value_shown(rate_raw)}',
         )
     elif len(rate_raw) > 20 or Decimal(rate_raw) >= 1:
         add_error(
@@ -226,6 +228,8 @@ def _read_tax(raw: object, field: str, problems: Errors) -> Tax | None:
         rate = Decimal(rate_raw)
     inclusive = raw.get("inclusive", False)
     if not isinstance(inclusive, bool):
-        add_error(problems, f"{field}.inclusive", f"must be true or false, got {_show(inclusive)}")
+        add_error(
+            problems, f"{field}.inclusive", f"must be true or false, got {value_shown(inclusive)}"
+        )
         return None
     return None if rate is None else Tax(rate, inclusive)

@@ -11,14 +11,14 @@ from typing import Final
 from calculators.domain import changes, money
 from calculators.domain.catalogue import Catalogue, describe
 from calculators.domain.records import (
-    _MONEY_FIELDS,
-    _SIGNED,
+    MONEY_FIELDS,
     REASON_CODES,
+    SIGNED,
     Change,
     Line,
     Proration,
     Side,
-    _subscription,
+    subscription_of,
 )
 from calculators.requests.errors import Errors, add_error, join
 from calculators.requests.fields import (
@@ -30,8 +30,8 @@ from calculators.requests.fields import (
 )
 
 MAX_TEXT: Final = 1000
-_DATE: Final = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_UTC_TIME: Final = re.compile(
+DATE: Final = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+UTC_TIME: Final = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:Z|\+00:00)"
 )
 # One request shape serves both: a record ignores ``audience``, a notice ignores ``account``,
@@ -87,11 +87,11 @@ def _read_instant(value: object, field: str, errors: Errors) -> str | None:
     """An ISO 8601 date ("2026-03-14") or an RFC 3339 UTC time ("2026-03-14T09:30:00Z", or
     with "+00:00"), returned with "Z"."""
     text = value if isinstance(value, str) else ""
-    match = _DATE.fullmatch(text) or _UTC_TIME.fullmatch(text)
+    match = DATE.fullmatch(text) or UTC_TIME.fullmatch(text)
     if match is not None:
         try:
             date(int(match[1]), int(match[2]), int(match[3]))
-            if match.re is _UTC_TIME and (
+            if match.re is UTC_TIME and (
                 int(match[4]) > 23 or int(match[5]) > 59 or int(match[6]) > 59
             ):
                 raise ValueError
@@ -155,9 +155,9 @@ def read_proration(
     if currency is None or len(errors) > start:
         return None
     amounts = {}
-    for key in _MONEY_FIELDS:
+    for key in MONEY_FIELDS:
         amount = _read_amount(
-            value.get(key), join(field, key), currency, catalogue, errors, signed=key in _SIGNED
+            value.get(key), join(field, key), currency, catalogue, errors, signed=key in SIGNED
         )
         if amount is not None:
             amounts[key] = amount
@@ -217,7 +217,7 @@ def read_proration(
     return Proration(currency, amounts, tuple(lines), next_invoice, frozenset(dates), deferred)
 
 
-def _read_change(
+def read_change(
     request: object,
     catalogue: Catalogue,
     errors: Errors,
@@ -251,7 +251,7 @@ def _read_change(
     if (
         before is not None
         and after is not None
-        and not changes.kinds_of(catalogue, _subscription(before), _subscription(after))
+        and not changes.kinds_of(catalogue, subscription_of(before), subscription_of(after))
     ):
         add_error(
             errors,
@@ -276,7 +276,7 @@ def _read_change(
 
 def _day_before(instant: str) -> str:
     """The calendar day before a date; a datetime is left as it is (seconds basis)."""
-    if _DATE.fullmatch(instant) is None:
+    if DATE.fullmatch(instant) is None:
         return instant
     return (date.fromisoformat(instant) - timedelta(days=1)).isoformat()
 
@@ -285,7 +285,7 @@ def _covers(proration: Proration, effective: str) -> bool:
     """The effective instant is one of the proration's, or the date of one of them."""
     if effective in proration.dates:
         return True
-    return _DATE.fullmatch(effective) is not None and any(
+    return DATE.fullmatch(effective) is not None and any(
         d[:10] == effective for d in proration.dates
     )
 

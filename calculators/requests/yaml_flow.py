@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from calculators.requests.yaml_scalars import _ScalarParser
-from calculators.requests.yaml_scanner import _FLOW_END, _RESERVED
+from calculators.requests.yaml_scalars import ScalarParser
+from calculators.requests.yaml_scanner import FLOW_END, RESERVED
 
 
-class _FlowParser(_ScalarParser):
+class FlowParser(ScalarParser):
     """Flow collections: ``[a, b]`` and ``{k: v}``."""
 
     def flow_space(self, pos: int) -> int:
@@ -28,8 +28,8 @@ class _FlowParser(_ScalarParser):
             return self.flow_mapping(pos, path)
         if char in ('"', "'"):
             return self.quoted(pos, path)
-        if char in _RESERVED:
-            raise self.fail(_RESERVED[char], pos, path)
+        if char in RESERVED:
+            raise self.fail(RESERVED[char], pos, path)
         if char == "":
             raise self.fail("the file ends inside a [ ] or { } collection", pos, path)
         text, end = self.flow_plain(pos, path)
@@ -43,7 +43,7 @@ class _FlowParser(_ScalarParser):
             char = self.at(index)
             if (
                 char == ""
-                or char in _FLOW_END
+                or char in FLOW_END
                 or char in "[{"
                 or (char == ":" and self.at(index + 1) in ("", " ", "\n", ",", "]", "}"))
                 or (char == "#" and self.text[index - 1] in " \t\n")
@@ -94,8 +94,8 @@ class _FlowParser(_ScalarParser):
             if self.at(index) in ('"', "'"):
                 key, index = self.quoted(index, path)
             else:
-                if self.at(index) in _RESERVED:
-                    raise self.fail(_RESERVED[self.at(index)], index, path)
+                if self.at(index) in RESERVED:
+                    raise self.fail(RESERVED[self.at(index)], index, path)
                 key, index = self.flow_plain(index, path)
             where = self.new_key(key, start, path, first_line)
             index = self.flow_space(index)

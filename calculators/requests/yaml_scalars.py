@@ -7,22 +7,22 @@ import re
 
 from calculators.domain.money import MAX_NUMBER_DIGITS
 from calculators.requests.yaml_scanner import (
-    _ESCAPES,
     _FALSE,
-    _FLOAT,
-    _HEX_ESCAPES,
-    _INTEGER,
     _NULL,
-    _SPECIAL_FLOAT,
     _TRUE,
-    _YAML11_BOOLEAN,
-    _YAML11_NUMBER,
-    _Scanner,
-    _trailing_blanks,
+    ESCAPES,
+    FLOAT,
+    HEX_ESCAPES,
+    INTEGER,
+    SPECIAL_FLOAT,
+    YAML11_BOOLEAN,
+    YAML11_NUMBER,
+    Scanner,
+    trailing_blanks,
 )
 
 
-class _ScalarParser(_Scanner):
+class ScalarParser(Scanner):
     """Scalars: plain, quoted and block scalars, escapes, and what a plain scalar resolves to."""
 
     def mapping_key_end(self, pos: int, path: str) -> int | None:
@@ -100,21 +100,21 @@ class _ScalarParser(_Scanner):
             return True
         if text in _FALSE:
             return False
-        if _YAML11_BOOLEAN.fullmatch(text):
+        if YAML11_BOOLEAN.fullmatch(text):
             raise self.fail(
                 f"{text!r} means true or false to some YAML readers and text to "
                 "others: write true or false, or quote it",
                 pos,
                 path,
             )
-        if _YAML11_NUMBER.fullmatch(text):
+        if YAML11_NUMBER.fullmatch(text):
             raise self.fail(
                 f"{text!r} is a number to some YAML readers and text to others: "
                 "write a plain decimal number, or quote it",
                 pos,
                 path,
             )
-        if _INTEGER.fullmatch(text) or _FLOAT.fullmatch(text):
+        if INTEGER.fullmatch(text) or FLOAT.fullmatch(text):
             digits = sum(c.isdigit() for c in text)
             if digits > MAX_NUMBER_DIGITS:
                 raise self.fail(
@@ -122,7 +122,7 @@ class _ScalarParser(_Scanner):
                     pos,
                     path,
                 )
-            if _INTEGER.fullmatch(text):
+            if INTEGER.fullmatch(text):
                 unsigned = text.lstrip("+-")
                 if len(unsigned) > 1 and unsigned.startswith("0"):
                     raise self.fail(
@@ -133,8 +133,8 @@ class _ScalarParser(_Scanner):
                     )
                 return int(text)
             return float(text)
-        if text in _SPECIAL_FLOAT:
-            return float(_SPECIAL_FLOAT[text])
+        if text in SPECIAL_FLOAT:
+            return float(SPECIAL_FLOAT[text])
         return text
 
     def block_scalar(self, pos: int, parent_indent: int, path: str) -> str:
@@ -172,12 +172,12 @@ class _ScalarParser(_Scanner):
             lines.append(raw[indent:])
             cursor = last_end = end
         self.pos = last_end
-        content = lines[: len(lines) - _trailing_blanks(lines)]
+        content = lines[: len(lines) - trailing_blanks(lines)]
         body = "\n".join(content) if style == "|" else self.fold(content)
         if not content or chomping == "-":
             return body
         if chomping == "+":
-            return body + "\n" * (1 + _trailing_blanks(lines))
+            return body + "\n" * (1 + trailing_blanks(lines))
         return body + "\n"
 
     @staticmethod
@@ -239,11 +239,11 @@ class _ScalarParser(_Scanner):
         if code == "\n":  # an escaped line break joins the lines without a space
             index = self.skip_spaces(index + 2)
             return index
-        if code in _ESCAPES:
-            pieces.append(_ESCAPES[code])
+        if code in ESCAPES:
+            pieces.append(ESCAPES[code])
             return index + 2
-        if code in _HEX_ESCAPES:
-            width = _HEX_ESCAPES[code]
+        if code in HEX_ESCAPES:
+            width = HEX_ESCAPES[code]
             digits = self.text[index + 2 : index + 2 + width]
             if len(digits) == width and all(c in "0123456789abcdefABCDEF" for c in digits):
                 value = int(digits, 16)

@@ -11,17 +11,17 @@ from calculators.requests.untrusted import MAX_DEPTH, InputError
 _NULL: Final = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE: Final = frozenset({"true", "True", "TRUE"})
 _FALSE: Final = frozenset({"false", "False", "FALSE"})
-_YAML11_BOOLEAN: Final = re.compile(r"(?i:yes|no|on|off)")
-_INTEGER: Final = re.compile(r"[-+]?[0-9]+")
-_FLOAT: Final = re.compile(
+YAML11_BOOLEAN: Final = re.compile(r"(?i:yes|no|on|off)")
+INTEGER: Final = re.compile(r"[-+]?[0-9]+")
+FLOAT: Final = re.compile(
     r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+"
 )
-_SPECIAL_FLOAT: Final = {".inf": "inf", "+.inf": "inf", "-.inf": "-inf", ".nan": "nan"}
+SPECIAL_FLOAT: Final = {".inf": "inf", "+.inf": "inf", "-.inf": "-inf", ".nan": "nan"}
 # Hexadecimal, octal and binary, sexagesimal (1:30 is 90) and digits with underscores.
-_YAML11_NUMBER: Final = re.compile(
+YAML11_NUMBER: Final = re.compile(
     r"[-+]?(?:0[xXoObB][0-9a-fA-F_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+|[0-9][0-9_]*_[0-9_]*)"
 )
-_ESCAPES: Final = {
+ESCAPES: Final = {
     "0": "\0",
     "a": "\a",
     "b": "\b",
@@ -41,9 +41,9 @@ _ESCAPES: Final = {
     "L": "\u2028",
     "P": "\u2029",
 }
-_HEX_ESCAPES: Final = {"x": 2, "u": 4, "U": 8}
-_FLOW_END: Final = ",]}"
-_RESERVED: Final = {
+HEX_ESCAPES: Final = {"x": 2, "u": 4, "U": 8}
+FLOW_END: Final = ",]}"
+RESERVED: Final = {
     "&": "anchors (&name) are not allowed: the catalogue needs none; write the value again",
     "*": "aliases (*name) are not allowed: the catalogue needs none; write the value again",
     "!": "tags (!name) are not allowed: write the plain value",
@@ -62,7 +62,7 @@ class YamlError(InputError):
         super().__init__(reason, line)
 
 
-def _trailing_blanks(lines: list[str]) -> int:
+def trailing_blanks(lines: list[str]) -> int:
     count = 0
     while count < len(lines) and not lines[len(lines) - 1 - count].strip(" "):
         count += 1
@@ -73,7 +73,7 @@ def _key_path(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-class _Scanner:
+class Scanner:
     """Positions in the text: lines, columns, blanks and comments, and the error that names them."""
 
     def __init__(self, text: str) -> None:

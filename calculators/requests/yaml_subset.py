@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from calculators.requests.yaml_flow import _FlowParser
-from calculators.requests.yaml_scanner import _RESERVED, YamlError
+from calculators.requests.yaml_flow import FlowParser
+from calculators.requests.yaml_scanner import RESERVED, YamlError
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def _parent(path: str) -> str:
     return path[:cut] if cut > 0 else ""
 
 
-class _Parser(_FlowParser):
+class _Parser(FlowParser):
     def document(self) -> Document:
         start = self.content_from(0, "")
         if (
@@ -144,7 +144,7 @@ class _Parser(_FlowParser):
         after = self.mapping_key_end(pos, path)
         if after is None:
             if self.at(pos) == "?" and self.at(pos + 1) in ("", " ", "\n"):
-                raise self.fail(_RESERVED["?"], pos, path)
+                raise self.fail(RESERVED["?"], pos, path)
             raise self.fail(f"expected 'key: value', found {self.snippet(pos)}", pos, path)
         if self.at(pos) in ('"', "'"):
             key, _ = self.quoted(pos, path)
@@ -152,8 +152,8 @@ class _Parser(_FlowParser):
         key = self.text[pos : after - 1].rstrip()
         if not key:
             raise self.fail("a ':' with no key before it", pos, path)
-        if key[0] in _RESERVED:
-            raise self.fail(_RESERVED[key[0]], pos, path)
+        if key[0] in RESERVED:
+            raise self.fail(RESERVED[key[0]], pos, path)
         return key, after
 
     def inline_value(self, pos: int, parent_indent: int, path: str) -> object:
@@ -167,6 +167,6 @@ class _Parser(_FlowParser):
             return text
         if char in ("|", ">"):
             return self.block_scalar(pos, parent_indent, path)
-        if char in _RESERVED:
-            raise self.fail(_RESERVED[char], pos, path)
+        if char in RESERVED:
+            raise self.fail(RESERVED[char], pos, path)
         return self.plain_block(pos, parent_indent, path)

@@ -59,7 +59,7 @@ class Widget:
     defaults: Callable[[Catalogue, date], dict[str, str]]
 
 
-def _short(value: str) -> str:
+def short(value: str) -> str:
     return value if len(value) <= 40 else value[:37] + "..."
 
 
@@ -95,7 +95,7 @@ def _read_one(spec: Field, raw: str, reading: Reading) -> None:
     if spec.kind == "select":
         allowed = {value for value, _ in spec.options}
         if raw not in allowed:
-            reading.fail(spec.name, f"{label}: {_short(raw)!r} is not one of the choices")
+            reading.fail(spec.name, f"{label}: {short(raw)!r} is not one of the choices")
             return
         reading.values[spec.name] = raw
     elif spec.kind == "multi":
@@ -103,12 +103,12 @@ def _read_one(spec: Field, raw: str, reading: Reading) -> None:
         chosen = [part.strip() for part in raw.split(",") if part.strip()]
         unknown = [c for c in chosen if c not in allowed]
         if unknown:
-            reading.fail(spec.name, f"{label}: {_short(unknown[0])!r} is not one of the choices")
+            reading.fail(spec.name, f"{label}: {short(unknown[0])!r} is not one of the choices")
             return
         reading.values[spec.name] = [v for v, _ in spec.options if v in chosen]
     elif spec.kind == "date":
         if not raw.isascii() or not _DATE.fullmatch(raw):
-            reading.fail(spec.name, f"{label}: enter a date as YYYY-MM-DD, got {_short(raw)!r}")
+            reading.fail(spec.name, f"{label}: enter a date as YYYY-MM-DD, got {short(raw)!r}")
             return
         try:
             reading.values[spec.name] = date.fromisoformat(raw)
@@ -116,9 +116,7 @@ def _read_one(spec: Field, raw: str, reading: Reading) -> None:
             reading.fail(spec.name, f"{label}: {raw} is not a date in the calendar")
     elif spec.kind == "integer":
         if not raw.isascii() or not _INTEGER.fullmatch(raw):
-            reading.fail(
-                spec.name, f"{label}: enter a whole number such as 12, got {_short(raw)!r}"
-            )
+            reading.fail(spec.name, f"{label}: enter a whole number such as 12, got {short(raw)!r}")
             return
         number = int(raw)
         if spec.minimum is not None and number < spec.minimum:
@@ -129,12 +127,12 @@ def _read_one(spec: Field, raw: str, reading: Reading) -> None:
             reading.values[spec.name] = number
     elif spec.kind == "decimal":
         if not raw.isascii() or not _DECIMAL.fullmatch(raw):
-            reading.fail(spec.name, f"{label}: enter a number such as 7.5, got {_short(raw)!r}")
+            reading.fail(spec.name, f"{label}: enter a number such as 7.5, got {short(raw)!r}")
             return
         try:
             number_d = Decimal(raw)
         except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
-            reading.fail(spec.name, f"{label}: {_short(raw)!r} is not a number")
+            reading.fail(spec.name, f"{label}: {short(raw)!r} is not a number")
             return
         if spec.minimum is not None and number_d < spec.minimum:
             reading.fail(spec.name, f"{label}: must be at least {spec.minimum}")

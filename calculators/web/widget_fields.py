@@ -21,7 +21,7 @@ def _currency_options(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
     return tuple((code, f"{code} ({c.name})") for code, c in catalogue.currencies.items())
 
 
-def _proration_fields(catalogue: Catalogue) -> tuple[Field, ...]:
+def proration_fields(catalogue: Catalogue) -> tuple[Field, ...]:
     """The change, then the optional inputs: the credit balance and every add-on of the
     catalogue now and after."""
     now, change = _change_fields(catalogue)
@@ -108,7 +108,7 @@ def _usage_fields(catalogue: Catalogue, group: str) -> tuple[Field, ...]:
     )
 
 
-def _resource_ids(catalogue: Catalogue) -> tuple[str, ...]:
+def resource_ids(catalogue: Catalogue) -> tuple[str, ...]:
     """Every resource of the catalogue is a usage field, named by its id."""
     return tuple(r.id for r in catalogue.resources)
 
@@ -120,7 +120,7 @@ def _money_fields(catalogue: Catalogue) -> tuple[Field, ...]:
     )
 
 
-def _comparison_fields(catalogue: Catalogue) -> tuple[Field, ...]:
+def comparison_fields(catalogue: Catalogue) -> tuple[Field, ...]:
     features = tuple((f.id, f.label) for f in catalogue.features.values())
     levels = tuple((s.id, s.label) for s in catalogue.support_levels)
     return (
@@ -148,7 +148,7 @@ def _comparison_fields(catalogue: Catalogue) -> tuple[Field, ...]:
     )
 
 
-def _growth_fields(catalogue: Catalogue) -> tuple[Field, ...]:
+def growth_fields(catalogue: Catalogue) -> tuple[Field, ...]:
     charts = tuple((r.id, r.label) for r in catalogue.resources)
     return (
         *_usage_fields(catalogue, "Your usage today"),
@@ -167,7 +167,7 @@ def _growth_fields(catalogue: Catalogue) -> tuple[Field, ...]:
     )
 
 
-def _addon_fields(catalogue: Catalogue) -> tuple[Field, ...]:
+def addon_fields(catalogue: Catalogue) -> tuple[Field, ...]:
     return (
         Field("plan", "Plan", "select", _plan_options(catalogue), group="Plan"),
         *_money_fields(catalogue),
@@ -185,7 +185,7 @@ def _addon_fields(catalogue: Catalogue) -> tuple[Field, ...]:
     )
 
 
-def _record_fields(catalogue: Catalogue) -> tuple[Field, ...]:
+def record_fields(catalogue: Catalogue) -> tuple[Field, ...]:
     from calculators.domain.records import REASON_CODES
 
     return (

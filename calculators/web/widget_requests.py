@@ -9,13 +9,14 @@ from typing import Any
 from calculators import api
 from calculators.domain import changes
 from calculators.domain.catalogue import Catalogue
+from calculators.domain.contract_types import ProrateRequest
 from calculators.web.forms import Reading
 from calculators.web.html import Rendered
 from calculators.web.proration_html import proration_result, proration_scenario
-from calculators.web.widget_fields import NEW_SUFFIX, NOW_SUFFIX, _resource_ids
+from calculators.web.widget_fields import NEW_SUFFIX, NOW_SUFFIX, resource_ids
 
 
-def _proration_defaults(catalogue: Catalogue, today: date) -> dict[str, str]:
+def proration_defaults(catalogue: Catalogue, today: date) -> dict[str, str]:
     plans = catalogue.self_serve_plans
     lower = plans[min(1, len(plans) - 1)]
     higher = plans[min(2, len(plans) - 1)]
@@ -44,7 +45,7 @@ def proration_request(
     from_quantity: int = 1,
     to_quantity: int = 1,
     addon: str | None = None,
-) -> tuple[str, dict[str, Any]]:
+) -> tuple[str, ProrateRequest]:
     """The rule's kind and the proration contract's request for a plan (or one add-on's
     quantity) change, classified by ``calculators.changes``; ``NoChange`` when nothing changes."""
     old, new = catalogue.plan(from_plan), catalogue.plan(to_plan)
@@ -62,7 +63,7 @@ def proration_request(
         before = changes.Subscription(old, from_interval, quantity=from_quantity)
         after = changes.Subscription(new, to_interval, quantity=to_quantity)
     kind = changes.classify(catalogue, before, after).rule_kind
-    request = {
+    request: ProrateRequest = {
         "currency": currency,
         "change_at": change_at.isoformat(),
         "current": {
@@ -115,7 +116,7 @@ def _quantities(values: Mapping[str, Any], catalogue: Catalogue, suffix: str) ->
     }
 
 
-def _proration_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
+def proration_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
     """The ``change`` command's answer (kinds, rule, proration, credit) for the form's change."""
     response = api.run("change", change_request(reading.values, catalogue), catalogue=catalogue)
     # An add-on's error lands on its own field: current.addons.<id> -> <id>_now, new -> _new.
@@ -131,9 +132,9 @@ def _money_defaults(catalogue: Catalogue) -> dict[str, str]:
     return {"currency": catalogue.default_currency, "interval": interval}
 
 
-def _comparison_defaults(catalogue: Catalogue) -> dict[str, str]:
+def comparison_defaults(catalogue: Catalogue) -> dict[str, str]:
     return {
-        **{name: "0" for name in _resource_ids(catalogue)},
+        **{name: "0" for name in resource_ids(catalogue)},
         "features": "",
         "support": "",
         "current_plan": "",
@@ -141,9 +142,9 @@ def _comparison_defaults(catalogue: Catalogue) -> dict[str, str]:
     }
 
 
-def _comparison_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
+def comparison_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
     v = reading.values
-    needs: dict[str, Any] = {name: v[name] for name in _resource_ids(catalogue) if name in v}
+    needs: dict[str, Any] = {name: v[name] for name in resource_ids(catalogue) if name in v}
     needs["features"] = v.get("features") or []
     if v.get("support"):
         needs["support"] = v["support"]
@@ -153,8 +154,8 @@ def _comparison_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, 
     return api.run("compare", request, catalogue=catalogue)
 
 
-def _growth_defaults(catalogue: Catalogue) -> dict[str, str]:
-    resources = _resource_ids(catalogue)
+def growth_defaults(catalogue: Catalogue) -> dict[str, str]:
+    resources = resource_ids(catalogue)
     return {
         **{name: "0" for name in resources},
         "rate": "5",
@@ -165,12 +166,12 @@ def _growth_defaults(catalogue: Catalogue) -> dict[str, str]:
     }
 
 
-def _growth_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
+def growth_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
     v = reading.values
     request: dict[str, Any] = {
         "currency": v["currency"],
         "interval": v["interval"],
-        "usage": {name: v[name] for name in _resource_ids(catalogue) if name in v},
+        "usage": {name: v[name] for name in resource_ids(catalogue) if name in v},
         "growth": {"rate_percent": v["rate"]},
         "horizon_months": v["horizon"],
     }
@@ -179,7 +180,7 @@ def _growth_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]
     return api.run("growth", request, catalogue=catalogue)
 
 
-def _addon_defaults(catalogue: Catalogue) -> dict[str, str]:
+def addon_defaults(catalogue: Catalogue) -> dict[str, str]:
     plans = catalogue.self_serve_plans
     return {
         "plan": plans[min(1, len(plans) - 1)].id,
@@ -188,7 +189,7 @@ def _addon_defaults(catalogue: Catalogue) -> dict[str, str]:
     }
 
 
-def _addon_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
+def addon_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
     v = reading.values
     plan = catalogue.plan(v["plan"])
     quantities = {}
@@ -211,9 +212,9 @@ def _addon_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
     return api.run("addons", request, catalogue=catalogue)
 
 
-def _record_defaults(catalogue: Catalogue, today: date) -> dict[str, str]:
+def record_defaults(catalogue: Catalogue, today: date) -> dict[str, str]:
     return {
-        **_proration_defaults(catalogue, today),
+        **proration_defaults(catalogue, today),
         "account": "ACME-1042",
         "reason": "needs_more_resources",
         "reason_text": "",
@@ -222,9 +223,9 @@ def _record_defaults(catalogue: Catalogue, today: date) -> dict[str, str]:
     }
 
 
-def _record_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
+def record_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
     v = reading.values
-    outcome = _proration_compute(reading, catalogue)
+    outcome = proration_compute(reading, catalogue)
     if "errors" in outcome:
         return outcome
     proration = outcome["proration"]
@@ -249,7 +250,7 @@ def _record_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]
     return {"proration": proration, "record": record, "notice": notice}
 
 
-def _proration_render(
+def proration_render(
     response: Mapping[str, Any], reading: Reading, catalogue: Catalogue
 ) -> Rendered:
     v = reading.values

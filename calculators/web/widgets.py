@@ -8,27 +8,27 @@ from typing import Any, Final
 
 from calculators.domain.catalogue import Catalogue
 from calculators.requests.errors import Errors, add_error, single_error
-from calculators.web.forms import Field, Widget, _short, read_params
+from calculators.web.forms import Field, Widget, read_params, short
 from calculators.web.results import addons_result, comparison_result, growth_result, record_result
 from calculators.web.widget_fields import (
-    _addon_fields,
-    _comparison_fields,
-    _growth_fields,
-    _proration_fields,
-    _record_fields,
+    addon_fields,
+    comparison_fields,
+    growth_fields,
+    proration_fields,
+    record_fields,
 )
 from calculators.web.widget_requests import (
-    _addon_compute,
-    _addon_defaults,
-    _comparison_compute,
-    _comparison_defaults,
-    _growth_compute,
-    _growth_defaults,
-    _proration_compute,
-    _proration_defaults,
-    _proration_render,
-    _record_compute,
-    _record_defaults,
+    addon_compute,
+    addon_defaults,
+    comparison_compute,
+    comparison_defaults,
+    growth_compute,
+    growth_defaults,
+    proration_compute,
+    proration_defaults,
+    proration_render,
+    record_compute,
+    record_defaults,
 )
 
 
@@ -48,7 +48,7 @@ def evaluate_with_response(
         return _outcome(
             widget_name,
             {},
-            single_error("", f"unknown calculator {_short(widget_name)!r}")["errors"],
+            single_error("", f"unknown calculator {short(widget_name)!r}")["errors"],
         ), {}
     if not isinstance(params, Mapping):
         params = {}
@@ -115,9 +115,9 @@ WIDGETS: Final[dict[str, Widget]] = {
     "proration": Widget(
         name="proration",
         title="What will this change cost?",
-        fields=_proration_fields,
-        compute=_proration_compute,
-        render_result=_proration_render,
+        fields=proration_fields,
+        compute=proration_compute,
+        render_result=proration_render,
         error_fields={
             "change_at": "change_at",
             "current.period_start": "period_start",
@@ -130,13 +130,13 @@ WIDGETS: Final[dict[str, Widget]] = {
             "current.credit_balance": "credit_balance",
             "currency": "currency",
         },
-        defaults=_proration_defaults,
+        defaults=proration_defaults,
     ),
     "plan-comparison": Widget(
         name="plan-comparison",
         title="Which plan fits what you need?",
-        fields=_comparison_fields,
-        compute=_comparison_compute,
+        fields=comparison_fields,
+        compute=comparison_compute,
         render_result=lambda resp, r, c: comparison_result(resp, c),
         # needs.<resource> lands on the resource's own field (its last path segment).
         error_fields={
@@ -146,13 +146,13 @@ WIDGETS: Final[dict[str, Widget]] = {
             "currency": "currency",
             "interval": "interval",
         },
-        defaults=lambda c, t: _comparison_defaults(c),
+        defaults=lambda c, t: comparison_defaults(c),
     ),
     "growth": Widget(
         name="growth",
         title="How long will your plan last as you grow?",
-        fields=_growth_fields,
-        compute=_growth_compute,
+        fields=growth_fields,
+        compute=growth_compute,
         render_result=lambda resp, r, c: growth_result(resp, c, chart=r.values["chart"]),
         error_fields={
             "growth.rate_percent": "rate",
@@ -161,13 +161,13 @@ WIDGETS: Final[dict[str, Widget]] = {
             "currency": "currency",
             "interval": "interval",
         },
-        defaults=lambda c, t: _growth_defaults(c),
+        defaults=lambda c, t: growth_defaults(c),
     ),
     "add-ons": Widget(
         name="add-ons",
         title="What will your plan cost with add-ons?",
-        fields=_addon_fields,
-        compute=_addon_compute,
+        fields=addon_fields,
+        compute=addon_compute,
         render_result=lambda resp, r, c: addons_result(resp, c),
         error_fields={
             "plan": "plan",
@@ -175,13 +175,13 @@ WIDGETS: Final[dict[str, Widget]] = {
             "interval": "interval",
             "addons": "plan",
         },
-        defaults=lambda c, t: _addon_defaults(c),
+        defaults=lambda c, t: addon_defaults(c),
     ),
     "change-record": Widget(
         name="change-record",
         title="Record the change and draft the notice",
-        fields=_record_fields,
-        compute=_record_compute,
+        fields=record_fields,
+        compute=record_compute,
         render_result=lambda resp, r, c: record_result(resp, c),
         error_fields={
             "account": "account",
@@ -201,6 +201,6 @@ WIDGETS: Final[dict[str, Widget]] = {
             "new": "to_plan",
             "new.interval": "to_interval",
         },
-        defaults=lambda c, t: _record_defaults(c, t),
+        defaults=lambda c, t: record_defaults(c, t),
     ),
 }

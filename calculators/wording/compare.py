@@ -9,7 +9,7 @@ from typing import Any
 from calculators.domain import money
 from calculators.domain.catalogue import Catalogue, Plan
 from calculators.domain.plans import Fit, change_kind, fit_cost, fit_plan, losses
-from calculators.requests.compare import _Request
+from calculators.requests.compare import CompareRequest
 from calculators.wording import policy_words
 from calculators.wording.amounts import amount_shown, amount_text
 from calculators.wording.plans import (
@@ -20,9 +20,9 @@ from calculators.wording.plans import (
 from calculators.wording.units import per_interval
 
 
-def _recommendation(
+def compare_recommendation(
     catalogue: Catalogue,
-    req: _Request,
+    req: CompareRequest,
     options: Sequence[tuple[Fit, Decimal]],
     contact: Fit | None,
 ) -> dict[str, Any]:
@@ -90,7 +90,7 @@ def _recommendation(
 
 def _addons_vs_upgrade(
     catalogue: Catalogue,
-    req: _Request,
+    req: CompareRequest,
     best: tuple[Fit, Decimal],
     options: Sequence[tuple[Fit, Decimal]],
 ) -> dict[str, Any] | None:
@@ -128,8 +128,8 @@ def _addons_vs_upgrade(
     }
 
 
-def _change(
-    catalogue: Catalogue, req: _Request, current: Plan, target: Fit | None
+def change_advice(
+    catalogue: Catalogue, req: CompareRequest, current: Plan, target: Fit | None
 ) -> dict[str, Any]:
     current_fit = fit_plan(
         catalogue, current, req.needs, currency=req.currency, interval=req.interval

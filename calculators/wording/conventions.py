@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from calculators.domain.catalogue import Catalogue
 from calculators.domain import money
+from calculators.domain.contract_types import ProratePolicy
 
 Policy = Mapping[str, object]
 Currencies = Sequence[tuple[str, int]]  # (code, minor-unit digits), in the order to name them
@@ -215,7 +216,7 @@ def _and(items: Sequence[str]) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def page_policy(catalogue: Catalogue) -> dict[str, object]:
+def page_policy(catalogue: Catalogue) -> ProratePolicy:
     """The policy a page describes: the upgrade rule's, with the monthly-to-annual rule's
     interval change (the change the interval sentence is about)."""
     policy = catalogue.policy.request_policy("upgrade", catalogue.default_currency)

@@ -8,13 +8,19 @@ from typing import Any
 
 from calculators.domain import money
 from calculators.domain.catalogue import Catalogue
-from calculators.domain.growth import MONTHS_PER_INTERVAL, _kind, _Month, _Path, _segments
-from calculators.requests.growth import _Request
+from calculators.domain.growth import (
+    MONTHS_PER_INTERVAL,
+    GrowthMonth,
+    GrowthPath,
+    path_kind,
+    path_segments,
+)
+from calculators.requests.growth import GrowthRequest
 from calculators.wording.amounts import amount_shown, amount_text
 from calculators.wording.plans import units_phrase
 
 
-def _amount(catalogue: Catalogue, req: _Request, total: Decimal) -> Decimal:
+def total_amount(catalogue: Catalogue, req: GrowthRequest, total: Decimal) -> Decimal:
     """Money for paid months: interval prices spread evenly over their months, rounded once."""
     months = MONTHS_PER_INTERVAL[req.interval]
     return money.quantize(
@@ -22,16 +28,16 @@ def _amount(catalogue: Catalogue, req: _Request, total: Decimal) -> Decimal:
     )
 
 
-def _text(catalogue: Catalogue, req: _Request, total: Decimal) -> str:
-    return amount_text(catalogue, _amount(catalogue, req, total), req.currency)
+def total_text(catalogue: Catalogue, req: GrowthRequest, total: Decimal) -> str:
+    return amount_text(catalogue, total_amount(catalogue, req, total), req.currency)
 
 
-def _show(catalogue: Catalogue, req: _Request, total: Decimal) -> str:
-    return amount_shown(catalogue, _amount(catalogue, req, total), req.currency)
+def _show(catalogue: Catalogue, req: GrowthRequest, total: Decimal) -> str:
+    return amount_shown(catalogue, total_amount(catalogue, req, total), req.currency)
 
 
-def _describe_path(catalogue: Catalogue, req: _Request, plans: Sequence[str]) -> str:
-    runs = _segments(plans)
+def describe_path(catalogue: Catalogue, req: GrowthRequest, plans: Sequence[str]) -> str:
+    runs = path_segments(plans)
     parts = []
     for index, (plan_id, first, last) in enumerate(runs):
         name = catalogue.plan(plan_id).name
@@ -48,16 +54,16 @@ def _describe_path(catalogue: Catalogue, req: _Request, plans: Sequence[str]) ->
     return ", then ".join(parts)
 
 
-def _sentence(words: str, path: _Path) -> str:
+def path_sentence(words: str, path: GrowthPath) -> str:
     suffix = ", adding add-ons as usage needs them" if path.addon_units else ""
     return words[0].upper() + words[1:] + suffix + "."
 
 
-def _recommendation(
+def growth_recommendation(
     catalogue: Catalogue,
-    req: _Request,
-    priced: Sequence[_Path],
-    span: Sequence[Mapping[str, _Month]],
+    req: GrowthRequest,
+    priced: Sequence[GrowthPath],
+    span: Sequence[Mapping[str, GrowthMonth]],
     contact: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
     if not priced:
@@ -78,7 +84,7 @@ def _recommendation(
     best = priced[0]
     horizon = len(best.plans)
     over = "month 1" if horizon == 1 else f"months 1 to {horizon}"
-    words = _describe_path(catalogue, req, best.plans)
+    words = describe_path(catalogue, req, best.plans)
     extra = ", adding add-ons as usage needs them" if best.addon_units else ""
     reason = (
         f"Over {over}, the cheapest path is to {words}{extra}: "
@@ -88,15 +94,15 @@ def _recommendation(
     if others:
         other = others[0]
         difference = money.add(
-            _amount(catalogue, req, other.total), -_amount(catalogue, req, best.total)
+            total_amount(catalogue, req, other.total), -total_amount(catalogue, req, best.total)
         )
         show = amount_shown(catalogue, difference, req.currency)
-        words = _describe_path(catalogue, req, other.plans)
+        words = describe_path(catalogue, req, other.plans)
         reason += (
             f" The next cheapest alternative ({words}) costs "
             f"{_show(catalogue, req, other.total)}, {show} more."
         )
-    kind = _kind(best.plans, req.current)
+    kind = path_kind(best.plans, req.current)
     if contact is not None:
         kind = "contact_sales"
         reason = contact["reason"] + " Until then, " + reason[0].lower() + reason[1:]
@@ -108,21 +114,21 @@ def _recommendation(
                 "month": month,
                 "plan": plan_id,
                 "addons": [{"addon": u.addon.id, "quantity": u.quantity} for u in item.fit.units],
-                "cost": _text(catalogue, req, item.cost),
+                "cost": total_text(catalogue, req, item.cost),
             }
         )
     return {
         "kind": kind,
         "plan": best.plans[-1] if contact is None else contact["plan"],
-        "path": [run[0] for run in _segments(best.plans)],
-        "total": _text(catalogue, req, best.total),
+        "path": [run[0] for run in path_segments(best.plans)],
+        "total": total_text(catalogue, req, best.total),
         "months": detail,
         "addons_note": _addons_note(best, span),
         "reason": reason,
     }
 
 
-def _addons_note(best: _Path, span: Sequence[Mapping[str, _Month]]) -> str | None:
+def _addons_note(best: GrowthPath, span: Sequence[Mapping[str, GrowthMonth]]) -> str | None:
     """When add-ons change along the path, the months they change in, in words."""
     notes = []
     previous = ""

@@ -12,7 +12,7 @@ from calculators.domain import changes, periods
 from calculators.domain.catalogue import Catalogue, Plan
 from calculators.domain.plans import plan_has_feature
 from calculators.domain.records import Change, Side
-from calculators.requests.records import _DATE, _UTC_TIME
+from calculators.requests.records import DATE, UTC_TIME
 from calculators.wording import policy_words
 from calculators.wording.amounts import amount_shown
 from calculators.wording.plans import units_text
@@ -21,11 +21,11 @@ from calculators.wording.units import billing_cadence
 
 def format_instant(text: str) -> str:
     """ "2026-03-14" as "14 March 2026"; a UTC time adds "at 09:30 UTC"."""
-    match = _DATE.fullmatch(text) or _UTC_TIME.fullmatch(text)
+    match = DATE.fullmatch(text) or UTC_TIME.fullmatch(text)
     if match is None:
         return text
     day = f"{int(match[3])} {periods.MONTH_NAMES[int(match[2]) - 1]} {match[1]}"
-    if match.re is _UTC_TIME:
+    if match.re is UTC_TIME:
         return f"{day} at {match[4]}:{match[5]} UTC"
     return day
 
@@ -41,7 +41,7 @@ def _side_words(side: Side) -> str:
     return f"{markdown_escape(side.plan.name)} ({billing_cadence(side.interval)}{quantity})"
 
 
-def _summary(entry: Mapping[str, Any], change: Change, catalogue: Catalogue) -> str:
+def change_summary(entry: Mapping[str, Any], change: Change, catalogue: Catalogue) -> str:
     currency = change.currency
     p = change.proration
     reason = entry["reason"]
@@ -74,7 +74,7 @@ class _Section:
     bullets: tuple[str, ...] = ()
 
 
-def _notice_sections(change: Change, kind: str, catalogue: Catalogue) -> list[_Section]:
+def notice_sections(change: Change, kind: str, catalogue: Catalogue) -> list[_Section]:
     before, after = change.before, change.after
     currency = change.currency
     p = change.proration
@@ -198,7 +198,7 @@ def _support_words(level_id: str, catalogue: Catalogue) -> str:
     return f"{level.label} (first reply within {hours} hour{'s' if hours != 1 else ''})"
 
 
-def _render_text(sections: Sequence[_Section]) -> str:
+def render_text(sections: Sequence[_Section]) -> str:
     blocks = []
     for section in sections:
         parts = list(section.paragraphs)
@@ -209,7 +209,7 @@ def _render_text(sections: Sequence[_Section]) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def _render_markdown(sections: Sequence[_Section]) -> str:
+def render_markdown(sections: Sequence[_Section]) -> str:
     blocks = []
     for section in sections:
         if section.heading:

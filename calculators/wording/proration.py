@@ -15,17 +15,17 @@ from calculators.domain.proration_model import (
     Extension,
     Kind,
     Line,
+    NewTerm,
     Policy,
     Request,
-    _NewTerm,
 )
 
 TIMES: Final = "\N{MULTIPLICATION SIGN}"
 ELLIPSIS: Final = "\N{HORIZONTAL ELLIPSIS}"
 
 
-def _extension_sentence(
-    request: Request, term: _NewTerm, credit: Decimal, extension: Extension
+def extension_sentence(
+    request: Request, term: NewTerm, credit: Decimal, extension: Extension
 ) -> str:
     currency, new, policy = request.currency, request.new, request.policy
     base = money.multiply(new.price, new.quantity)
@@ -34,15 +34,16 @@ def _extension_sentence(
         length = money.divide(length, periods.SECONDS_PER_DAY)
     exact = money.divide(money.multiply(credit, length), base) if base else Decimal(0)
     return (
-        f"Nothing is charged now: the credit of {_money(credit, currency)} buys days of the new "
-        f"plan at {_price_times(new.quantity, new.price, currency)} for {_approx(length)} days, "
-        f"{_money(credit, currency)} {TIMES} {_approx(length)} / {_money(base, currency)} = "
+        f"Nothing is charged now: the credit of {amount_in(credit, currency)} buys days of the new "
+        f"plan at {price_times(new.quantity, new.price, currency)} for {_approx(length)} days, "
+        f"{amount_in(credit, currency)} {TIMES} {_approx(length)} / {amount_in(base, currency)} = "
         f"{_approx(exact)} days, rounded up to {extension.days:,}: the new plan is paid from "
-        f"{_day(request.change_at)} until {_day(extension.until)}, when its next invoice is due."
+        f"{day_text(request.change_at)} until {day_text(extension.until)}, when its next invoice "
+        "is due."
     )
 
 
-def _line_sentence(
+def line_sentence(
     word: str,
     share: Share,
     value: str,
@@ -65,10 +66,10 @@ def _line_sentence(
         count += " (30/360 calendar)"
     if policy.factor_decimals is not None:
         count += (
-            f" = factor {_factor_text(factor, policy)} (rounded half up to "
+            f" = factor {factor_text(factor, policy)} (rounded half up to "
             f"{policy.factor_decimals} decimals)"
         )
-    sentence = f"{count} {TIMES} {value} = {_money(amount, currency)} {kind}"
+    sentence = f"{count} {TIMES} {value} = {amount_in(amount, currency)} {kind}"
     if exact != amount:
         step = money.to_text(
             money.step(currency.code, extra=currency.units), currency.code, extra=currency.units
@@ -77,14 +78,14 @@ def _line_sentence(
     return sentence + "."
 
 
-def _subtotal_sentence(lines: Sequence[Line], subtotal: Decimal, currency: Currency) -> str:
+def subtotal_sentence(lines: Sequence[Line], subtotal: Decimal, currency: Currency) -> str:
     if len(lines) == 1:
-        return f"Subtotal: {_money(subtotal, currency)}."
-    terms = " + ".join(_money(line.amount, currency) for line in lines).replace("+ -", "- ")
-    return f"Subtotal: {terms} = {_money(subtotal, currency)}."
+        return f"Subtotal: {amount_in(subtotal, currency)}."
+    terms = " + ".join(amount_in(line.amount, currency) for line in lines).replace("+ -", "- ")
+    return f"Subtotal: {terms} = {amount_in(subtotal, currency)}."
 
 
-def _tax_sentence(
+def tax_sentence(
     subtotal: Decimal, tax: Decimal, total: Decimal, policy: Policy, currency: Currency
 ) -> str:
     assert policy.tax is not None
@@ -92,40 +93,40 @@ def _tax_sentence(
     percent = f"{money.multiply(rate, 100).normalize():f}%"
     if policy.tax.inclusive:
         return (
-            f"Prices include {percent} tax: the total {_money(total, currency)} contains "
-            f"{_money(subtotal, currency)} {TIMES} {rate} / {money.add(Decimal(1), rate)} = "
-            f"{_money(tax, currency)} tax, rounded {_rounding(policy)} once for the invoice."
+            f"Prices include {percent} tax: the total {amount_in(total, currency)} contains "
+            f"{amount_in(subtotal, currency)} {TIMES} {rate} / {money.add(Decimal(1), rate)} = "
+            f"{amount_in(tax, currency)} tax, rounded {_rounding(policy)} once for the invoice."
         )
     exact = money.multiply(subtotal, rate)
     return (
-        f"Tax at {percent}: {_money(subtotal, currency)} {TIMES} {rate} = {_approx(exact)}, "
-        f"rounded {_rounding(policy)} once for the invoice to {_money(tax, currency)}; "
-        f"total {_money(total, currency)}."
+        f"Tax at {percent}: {amount_in(subtotal, currency)} {TIMES} {rate} = {_approx(exact)}, "
+        f"rounded {_rounding(policy)} once for the invoice to {amount_in(tax, currency)}; "
+        f"total {amount_in(total, currency)}."
     )
 
 
-def _credit_sentence(amount: Decimal, policy: Policy, currency: Currency) -> str:
+def credit_sentence(amount: Decimal, policy: Policy, currency: Currency) -> str:
     if policy.negative_total == "refund":
-        return f"The net credit of {_money(amount, currency)} is refunded."
+        return f"The net credit of {amount_in(amount, currency)} is refunded."
     return (
-        f"The net credit of {_money(amount, currency)} goes to the account's credit balance "
+        f"The net credit of {amount_in(amount, currency)} goes to the account's credit balance "
         "and is used on the next invoices."
     )
 
 
-def _no_proration_sentence(request: Request, renewal: date) -> str:
+def no_proration_sentence(request: Request, renewal: date) -> str:
     if request.policy.apply == "period_end":
         return (
-            f"No proration: the current plan stays until {_day(renewal)} and the new plan "
+            f"No proration: the current plan stays until {day_text(renewal)} and the new plan "
             "starts then."
         )
     return (
-        f"The plan changes on {_day(request.change_at)} with no credit and no charge; the new "
-        f"price applies from the renewal on {_day(renewal)}."
+        f"The plan changes on {day_text(request.change_at)} with no credit and no charge; the new "
+        f"price applies from the renewal on {day_text(renewal)}."
     )
 
 
-def _next_invoice_sentence(
+def next_invoice_sentence(
     request: Request,
     on: date,
     amount: Decimal,
@@ -141,21 +142,21 @@ def _next_invoice_sentence(
         parts.append("nothing renews: the quantity is 0")
     elif renewal is not None:
         parts.append(
-            f"{_price_times(new.quantity, new.price, currency)} for the next "
+            f"{price_times(new.quantity, new.price, currency)} for the next "
             f"{new.interval.describe()}"
         )
     if carried != 0 or renewal is None:
-        parts.append(f"{_money(carried, currency)} of proration carried over")
-    text = f"Next invoice on {_day(on)}: {_money(amount, currency)} ({'; '.join(parts)}"
+        parts.append(f"{amount_in(carried, currency)} of proration carried over")
+    text = f"Next invoice on {day_text(on)}: {amount_in(amount, currency)} ({'; '.join(parts)}"
     if request.policy.tax is not None:
         text += ", tax " + ("included" if request.policy.tax.inclusive else "added")
     return text + ")."
 
 
-def _price_times(quantity: int, price: Decimal, currency: Currency) -> str:
+def price_times(quantity: int, price: Decimal, currency: Currency) -> str:
     if quantity == 1:
-        return _money(price, currency)
-    return f"{quantity:,} {TIMES} {_money(price, currency)}"
+        return amount_in(price, currency)
+    return f"{quantity:,} {TIMES} {amount_in(price, currency)}"
 
 
 def _approx(value: Decimal) -> str:
@@ -174,19 +175,19 @@ def _rounding(policy: Policy) -> str:
     return policy.rounding.replace("_", " ")
 
 
-def _money(amount: Decimal, currency: Currency) -> str:
+def amount_in(amount: Decimal, currency: Currency) -> str:
     # Every amount shown is already rounded to the minor unit; ``to_text`` refuses one that isn't.
     return money.to_text(amount, currency.code, extra=currency.units)
 
 
-def _day(instant: date) -> str:
+def day_text(instant: date) -> str:
     return periods.format_human(instant)
 
 
-def _span(period: Period) -> str:
-    return f"{_day(period.start)} to {_day(period.end)}"
+def span_text(period: Period) -> str:
+    return f"{day_text(period.start)} to {day_text(period.end)}"
 
 
-def _factor_text(factor: Decimal, policy: Policy) -> str:
+def factor_text(factor: Decimal, policy: Policy) -> str:
     decimals = FACTOR_DISPLAY_DECIMALS if policy.factor_decimals is None else policy.factor_decimals
     return f"{money.round_to(factor, decimals, rounding='half_up'):f}"
