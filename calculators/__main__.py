@@ -14,8 +14,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from calculators import api, untrusted
-from calculators.catalogue import Catalogue, CatalogueError, read_catalogue_file
+from calculators import api
+from calculators.domain.catalogue import Catalogue
+from calculators.domain.catalogue_errors import CatalogueError
+from calculators.requests import untrusted
+from calculators.requests.catalogue import read_catalogue_file
+from calculators.requests.errors import single_error
 
 DEFAULT_CATALOGUE = os.path.join("catalogue", "catalogue.yaml")
 
@@ -43,20 +47,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             data = untrusted.read_stream(sys.stdin.buffer)
     except OSError as error:
-        return _emit(api.error_response("file", f"cannot read {source}: {error.strerror}"))
+        return _emit(single_error("file", f"cannot read {source}: {error.strerror}"))
     try:
         request = api.read_request(data)
     except untrusted.InputError as error:
         where = f"{source}, line {error.line}" if error.line is not None else source
-        return _emit(api.error_response("", f"{where}: {error.reason}"))
+        return _emit(single_error("", f"{where}: {error.reason}"))
 
     catalogue: Catalogue | None = None
     if api.COMMANDS[args.calculator].needs_catalogue:
         try:
             catalogue = read_catalogue_file(args.catalogue)
         except CatalogueError as error:
-            return _emit({"errors": [{"field": "catalogue", "message": message}
-                                     for message in error.messages]})  # fmt: skip
+            return _emit(
+                {
+                    "errors": [
+                        {"field": "catalogue", "message": message} for message in error.messages
+                    ]
+                }
+            )
     return _emit(api.run(args.calculator, request, catalogue=catalogue))
 
 

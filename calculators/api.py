@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from calculators import untrusted
-from calculators.catalogue import Catalogue
-from calculators.plans import join
+from calculators.domain.catalogue import Catalogue
+from calculators.requests import untrusted
+from calculators.requests.errors import join, single_error
 
 Response = dict[str, Any]
 
@@ -33,22 +33,57 @@ class Command:
 COMMANDS: Final[Mapping[str, Command]] = {
     command.name: command
     for command in (
-        Command("prorate", "calculators.proration", "prorate", False,
-                "prorated invoice lines for a plan, quantity or interval change"),
-        Command("compare", "calculators.plans", "compare", True,
-                "every plan against what a customer needs, with the cheapest fit"),
-        Command("growth", "calculators.growth", "project", True,
-                "usage growth month by month, when each plan runs out, and the cheapest path"),
-        Command("addons", "calculators.addons", "price_addons", True,
-                "the itemised recurring total of a plan with add-ons"),
-        Command("record", "calculators.records", "record", True,
-                "an audit record of a plan change (JSON, CSV row, ticket summary)"),
-        Command("notice", "calculators.records", "notice", True,
-                "a draft notice to the customer about an upgrade or downgrade"),
-        Command("change", "calculators.change_command", "change", True,
-                "what a change does: its kinds, the rule, proration and the credit balance"),
+        Command(
+            "prorate",
+            "calculators.commands.prorate",
+            "prorate",
+            False,
+            "prorated invoice lines for a plan, quantity or interval change",
+        ),
+        Command(
+            "compare",
+            "calculators.commands.compare",
+            "compare",
+            True,
+            "every plan against what a customer needs, with the cheapest fit",
+        ),
+        Command(
+            "growth",
+            "calculators.commands.growth",
+            "project",
+            True,
+            "usage growth month by month, when each plan runs out, and the cheapest path",
+        ),
+        Command(
+            "addons",
+            "calculators.commands.addons",
+            "price_addons",
+            True,
+            "the itemised recurring total of a plan with add-ons",
+        ),
+        Command(
+            "record",
+            "calculators.commands.records",
+            "record",
+            True,
+            "an audit record of a plan change (JSON, CSV row, ticket summary)",
+        ),
+        Command(
+            "notice",
+            "calculators.commands.records",
+            "notice",
+            True,
+            "a draft notice to the customer about an upgrade or downgrade",
+        ),
+        Command(
+            "change",
+            "calculators.commands.change",
+            "change",
+            True,
+            "what a change does: its kinds, the rule, proration and the credit balance",
+        ),
     )
-}  # fmt: skip
+}
 
 
 def read_request(data: bytes | str, *, what: str = "the request") -> object:
@@ -65,18 +100,17 @@ def run(name: str, request: object, *, catalogue: Catalogue | None = None) -> Re
     """Run calculator ``name`` on ``request``; never raises for bad input."""
     command = COMMANDS.get(name)
     if command is None:
-        return error_response("command", f"unknown calculator {name!r}; known: "
-                              f"{', '.join(COMMANDS)}")  # fmt: skip
+        return single_error("command", f"unknown calculator {name!r}; known: {', '.join(COMMANDS)}")
     # Bounded once here, so no calculator meets a number it cannot print or a nesting that
     # would exhaust the stack.
     oversized = untrusted.oversized(request)
     if oversized is not None:
         keys, reason = oversized
-        return error_response(functools.reduce(_field, keys, ""), reason)
+        return single_error(functools.reduce(_field, keys, ""), reason)
     function = load(command)
     if command.needs_catalogue:
         if catalogue is None:
-            return error_response("catalogue", f"the {name} calculator needs the plan catalogue")
+            return single_error("catalogue", f"the {name} calculator needs the plan catalogue")
         return function(request, catalogue=catalogue)  # type: ignore[no-any-return]
     return function(request)  # type: ignore[no-any-return]
 
@@ -90,7 +124,3 @@ def load(command: Command) -> Callable[..., Any]:
     module = importlib.import_module(command.module)
     function: Callable[..., Any] = getattr(module, command.function)
     return function
-
-
-def error_response(field: str, message: str) -> Response:
-    return {"errors": [{"field": field, "message": message}]}

@@ -18,8 +18,10 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-from calculators import catalogue as catalogue_module
-from calculators.catalogue import Catalogue, CatalogueError, read_catalogue_file
+import calculators
+from calculators.domain.catalogue import Catalogue
+from calculators.domain.catalogue_errors import CatalogueError
+from calculators.requests.catalogue import read_catalogue_file
 from macros import conventions, feedback_counts, tables, widgets
 from macros.currency import Money
 from macros.environment import MacroEnvironment
@@ -51,7 +53,7 @@ def load_catalogue(path: str | Path) -> Catalogue:
 
 def _snapshot_key(path: Path) -> tuple[str, str, str]:
     """What the snapshot was made from: the file, its bytes and the code that parsed them."""
-    code = Path(catalogue_module.__file__).read_bytes()
+    code = b"".join(p.read_bytes() for p in sorted(Path(calculators.__file__).parent.rglob("*.py")))
     return (
         str(path.resolve()),
         hashlib.sha256(path.read_bytes()).hexdigest(),

@@ -321,14 +321,14 @@ def build_snapshot(project_root: Path) -> str:
     catalogue the pages use, and cached in ``build/cache`` under all of them (a cache hit costs
     one copy). Its name carries a hash of its bytes; it is added to the runtime manifest.
     """
-    from calculators import render
+    from calculators.web import html as web_html
     from macros import CATALOGUE_SNAPSHOT, cached_catalogue, catalogue_path, links
 
     root = Path(project_root)
     runtime = read_runtime(root)
     extra = links.read_site_config(root / "mkdocs.yml").get("extra")
     catalogue = cached_catalogue(catalogue_path(root, extra), root / CATALOGUE_SNAPSHOT)
-    catalogue_json = render.script_json(catalogue.data)
+    catalogue_json = web_html.script_json(catalogue.data)
     script = root / SNAPSHOT_SCRIPT
     try:
         key = hashlib.sha256(

@@ -2,13 +2,14 @@
 
 ``{{ proration_overview() }}`` prints "how proration works" (the lines on the invoice and what
 happens on the day); ``{{ proration_conventions() }}`` the counting and rounding paragraphs. Both
-follow the catalogue's preset and overrides; the words come from ``calculators.conventions``.
+follow the catalogue's preset and overrides; the words come from
+``calculators.wording.conventions``.
 """
 
 from __future__ import annotations
 
-from calculators import conventions
-from calculators.catalogue import Catalogue
+from calculators.domain.catalogue import Catalogue
+from calculators.wording import conventions
 from macros.environment import MacroEnvironment
 
 

@@ -15,7 +15,7 @@ for every catalogue currency:
   currency, marked ``data-currency-fixed``.
 
 Every money element the macros build comes from ``money_markup``, the one place that writes
-this HTML. Amounts are formatted by ``calculators.money.display``; nothing here formats money.
+this HTML. Amounts are formatted by ``money.display``; nothing here formats money.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from typing import Literal
 
 from markupsafe import Markup
 
-from calculators import money
-from calculators.catalogue import Catalogue
+from calculators.domain import money
+from calculators.domain.catalogue import Catalogue
 
 Kind = Literal["figure", "fixed", "blocks", "markdown"]
 
@@ -36,7 +36,7 @@ Kind = Literal["figure", "fixed", "blocks", "markdown"]
 def money_markup(variants: Mapping[str, str], *, default: str, kind: Kind = "figure") -> Markup:
     """The HTML of one money element: ``variants`` maps each currency to its text (``figure``,
     ``fixed``: plain text, escaped here) or to its trusted HTML (``blocks``, built by
-    calculators.render, which escapes every value) or Markdown (``markdown``: a page's own text)."""
+    calculators.web.html, escaping every value) or Markdown (``markdown``: a page's own text)."""
     if kind == "fixed":
         return Markup(
             f'<span class="kb-money" data-currency-fixed="{html.escape(default)}">'

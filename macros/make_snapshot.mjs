@@ -35,7 +35,8 @@ import gc, importlib, json, pkgutil, sys
 import calculators
 for module in pkgutil.walk_packages(calculators.__path__, "calculators."):
     importlib.import_module(module.name)
-from calculators import web, widgets
+from calculators import web
+from calculators.web import widgets
 
 def kb_stdlib_sha256():
     """The bytes of the standard library zip mounted now (the worker compares them)."""

@@ -13,9 +13,10 @@ from typing import Any, Final
 
 from markupsafe import Markup
 
-from calculators import policy_words
-from calculators.catalogue import AddOn, Catalogue, Plan, UnknownIdError
-from calculators.records import REASON_CODES
+from calculators.domain.catalogue import AddOn, Catalogue, Plan
+from calculators.domain.catalogue_errors import UnknownIdError
+from calculators.domain.records import REASON_CODES
+from calculators.wording import policy_words
 from macros.currency import Money, PerCurrency
 from macros.environment import MacroEnvironment
 
@@ -369,7 +370,7 @@ def _page_callable(function: Callable[..., Any]) -> Callable[..., Any]:
 
 def trust_macro_results(macros: MutableMapping[str, Any]) -> None:
     """The text each of this project's macros returns is Markdown or HTML built by code, which
-    escapes the catalogue text it puts in it (``page_text``, ``calculators.render.esc``): it is
+    escapes the catalogue text it puts in it (``page_text``, ``calculators.web.html.esc``): it is
     marked ``Markup`` and printed as it is. Objects they return (a plan view) give escaped
     values (``page_value``). The macros plugin's own (``macros_info`` prints every variable as
     is) are not trusted: what they return is escaped."""
@@ -545,7 +546,7 @@ def support_table(catalogue: Catalogue) -> Callable[[], str]:
 
 # --------------------------------------------------------------------------------------------
 # Policy macros: every sentence about over-limit usage, features that end, credit, tax and
-# declined payments comes from calculators.policy_words, which reads the catalogue's policy.
+# declined payments comes from calculators.wording.policy_words, which reads the catalogue's policy.
 
 
 @dataclass(frozen=True)

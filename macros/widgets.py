@@ -20,9 +20,11 @@ from pathlib import Path
 import jinja2
 from jinja2.runtime import Context
 
-from calculators import conventions, render
-from calculators import widgets as calc_widgets
-from calculators.catalogue import Catalogue
+from calculators.domain.catalogue import Catalogue
+from calculators.web import form_html, proration_html, results, widget_requests
+from calculators.web import html as web_html
+from calculators.web import widgets as calc_widgets
+from calculators.wording import conventions, dates
 from macros import assets
 from macros.currency import Money
 from macros.environment import MacroEnvironment
@@ -80,7 +82,7 @@ def runtime_html(runtime: assets.Runtime, catalogue: Catalogue) -> str:
     }
     return (
         '<div class="kb-runtime" hidden data-kb-runtime="'
-        f'{render.esc(render.script_json(data))}"></div>'
+        f'{web_html.esc(web_html.script_json(data))}"></div>'
     )
 
 
@@ -108,9 +110,9 @@ def calculator_html(
     return (
         f'<section class="kb-calc" id="{id}" data-calculator="{kind}" data-state="static" '
         f'aria-labelledby="{id}-title" data-today="{today.isoformat()}">'
-        f'<h3 class="kb-calc__title" id="{id}-title">{render.esc(widget.title)}</h3>'
+        f'<h3 class="kb-calc__title" id="{id}-title">{web_html.esc(widget.title)}</h3>'
         f'<form class="kb-calc__form" novalidate>'
-        f"{render.form_fields_html(id, fields, params)}</form>"
+        f"{form_html.form_fields_html(id, fields, params)}</form>"
         '<div class="kb-calc__bar"><p class="kb-calc__status" data-role="status" '
         'role="status">Showing the result for the inputs above, computed when this page '
         "was published.</p>"
@@ -121,7 +123,7 @@ def calculator_html(
         '<button type="button" class="md-button" data-action="copy-reply" '
         'data-format="markdown">Copy as Markdown</button></div></div>'
         f'<div class="kb-calc__result" data-role="result" aria-live="polite" '
-        f'aria-atomic="true" data-text="{render.esc(json.dumps(result["text"]))}">'
+        f'aria-atomic="true" data-text="{web_html.esc(json.dumps(result["text"]))}">'
         f"{result['html']}</div>"
         f"{_manual(kind, catalogue)}</section>"
     )
@@ -158,11 +160,11 @@ def proration_example(
                 )
             )
         )
-    from calculators import proration
+    from calculators.commands import prorate as proration
 
     code = currency
     target_interval = to_interval or from_interval
-    kind, request = calc_widgets.proration_request(
+    kind, request = widget_requests.proration_request(
         catalogue,
         from_plan=from_plan,
         from_interval=from_interval,
@@ -183,10 +185,10 @@ def proration_example(
         scenario = (
             f"{item.name}: {from_quantity} to {to_quantity} on "
             f"{catalogue.plan(from_plan).name}, on "
-            f"{render.long_date(date.fromisoformat(change_at))}"
+            f"{dates.long_date(date.fromisoformat(change_at))}"
         )
     else:
-        scenario = render.proration_scenario(
+        scenario = proration_html.proration_scenario(
             catalogue,
             from_plan=from_plan,
             from_interval=from_interval,
@@ -195,11 +197,11 @@ def proration_example(
             change_at=date.fromisoformat(change_at),
             kind=kind,
         )
-    rendered = render.proration_result(response, catalogue, scenario=scenario)
+    rendered = proration_html.proration_result(response, catalogue, scenario=scenario)
     rule = conventions.example_rule(request["policy"], code, catalogue.currency(code).minor_unit)
     return (
         '<div class="kb-example" data-example="proration">'
-        f'{rendered.html}<p class="kb-example__rule">{render.esc(rule)}</p></div>'
+        f'{rendered.html}<p class="kb-example__rule">{web_html.esc(rule)}</p></div>'
     )
 
 
@@ -220,7 +222,7 @@ def growth_example(catalogue: Catalogue, **inputs: object) -> str:
         raise ValueError(f"growth_example: {outcome['errors']}")
     return (
         '<div class="kb-example" data-example="growth">'
-        f"{render.growth_months_table(response, catalogue)}{outcome['html']}</div>"
+        f"{results.growth_months_table(response, catalogue)}{outcome['html']}</div>"
     )
 
 
@@ -233,7 +235,7 @@ def _as_param(value: object) -> str:
 
 
 # How to get each calculator's answer without it: shown when live recalculation is unavailable.
-# The proration method is generated from the catalogue's policy (calculators/conventions.py).
+# The proration method is generated from the catalogue's policy (wording/conventions.py).
 MANUAL_METHODS = {
     "plan-comparison": (
         "For each plan, compare every limit in the plan table with what you need. Where a limit "
@@ -262,5 +264,5 @@ def _manual(kind: str, catalogue: Catalogue) -> str:
     )
     return (
         '<details class="kb-calc__manual" data-role="manual"><summary>Work it out by hand'
-        f"</summary><p>{render.esc(method)}</p></details>"
+        f"</summary><p>{web_html.esc(method)}</p></details>"
     )

@@ -48,7 +48,7 @@ def golden_cases() -> list[tuple[str, dict[str, Any]]]:
 def cpython_medians(cases: Sequence[tuple[str, dict[str, Any]]], repeat: int) -> list[float]:
     """Median milliseconds per case of api.run plus the JSON serialisation the runner also does."""
     from calculators import api
-    from calculators.catalogue import parse_catalogue
+    from calculators.requests.catalogue import parse_catalogue
 
     catalogue = parse_catalogue(support.load_catalogue_fixture(), source="catalogue.json")
     medians = []

@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from calculators.catalogue import Catalogue, read_catalogue_file
+from calculators.domain.catalogue import Catalogue
+from calculators.requests.catalogue import read_catalogue_file
 
 ROOT = Path(__file__).resolve().parent.parent
 # Builds are reproducible: calculators' default dates come from this day, not the clock.

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from calculators import api
-from calculators.catalogue import read_catalogue_file
+from calculators.requests.catalogue import read_catalogue_file
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 CATALOGUE = read_catalogue_file(GOLDEN_DIR.parent / "fixtures" / "catalogue.json")

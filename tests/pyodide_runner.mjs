@@ -18,7 +18,7 @@
 // stdout: a JSON list, one item per case: the result serialised *in Python* with
 //   json.dumps(result, sort_keys=True, ensure_ascii=False) - a string to compare exactly with
 //   CPython's - or {"exception": "<traceback>"} when the case raised.
-// The catalogue is parsed once with calculators.catalogue.parse_catalogue(source="catalogue.json").
+// The catalogue is parsed once with calculators.requests.catalogue.parse_catalogue(source="catalogue.json").
 // All JSON is parsed by Python, never by JavaScript, so numbers reach both runtimes identically.
 //
 // --stdlib loads the trimmed precompiled standard library (loadPyodide's stdLibURL) instead of the
@@ -52,7 +52,7 @@ def setup(text):
         module = types.ModuleType("__runner__")
         sys.modules["__runner__"] = module
         exec(compile(source, "<runner python>", "exec"), module.__dict__)
-    from calculators.catalogue import parse_catalogue
+    from calculators.requests.catalogue import parse_catalogue
     if _doc.get("catalogue") is not None:
         try:
             _catalogue = parse_catalogue(_doc["catalogue"], source="catalogue.json")

@@ -19,8 +19,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from calculators import widgets
-from calculators.catalogue import Catalogue
+from calculators.domain.catalogue import Catalogue
+from calculators.web import widgets
 from tests.conftest import BUILD_DAY
 
 pytestmark = pytest.mark.browser

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from calculators import money
-from calculators.catalogue import Catalogue
+from calculators.domain import money
+from calculators.domain.catalogue import Catalogue
 from tests.conftest import copy_project, mkdocs_build
 
 pytestmark = pytest.mark.build

@@ -11,13 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from calculators.catalogue import (
-    Catalogue,
-    CatalogueError,
-    UnknownIdError,
-    parse_catalogue,
-    read_catalogue_file,
-)
+from calculators.domain.catalogue import Catalogue
+from calculators.domain.catalogue_errors import CatalogueError, UnknownIdError
+from calculators.requests.catalogue import parse_catalogue, read_catalogue_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "catalogue" / "catalogue.yaml"
@@ -186,7 +182,7 @@ def test_read_catalogue_file_reports_the_file(tmp_path: Path) -> None:
 
 
 def test_change_precedence_and_credit_policy_are_read(catalogue: Catalogue) -> None:
-    from calculators.catalogue import CHANGE_KINDS
+    from calculators.domain.catalogue import CHANGE_KINDS
 
     policy = catalogue.policy
     assert sorted(policy.change_precedence) == sorted(CHANGE_KINDS)

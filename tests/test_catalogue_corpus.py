@@ -19,9 +19,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculators import yaml_subset
-from calculators.catalogue import CatalogueError, read_catalogue_file
-from calculators.untrusted import MAX_DOCUMENT_BYTES
+from calculators.domain.catalogue_errors import CatalogueError
+from calculators.requests import yaml_subset
+from calculators.requests.catalogue import read_catalogue_file
+from calculators.requests.untrusted import MAX_DOCUMENT_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "catalogue" / "catalogue.yaml"

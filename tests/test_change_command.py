@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 
 from calculators import api
-from calculators.catalogue import Catalogue, CreditPolicy, TaxPolicy, read_catalogue_file
+from calculators.domain.catalogue import Catalogue
+from calculators.domain.policy import CreditPolicy, TaxPolicy
+from calculators.requests.catalogue import read_catalogue_file
 
 ROOT = Path(__file__).parent
 CATALOGUE = read_catalogue_file(ROOT / "fixtures" / "catalogue.json")

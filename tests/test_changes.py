@@ -17,8 +17,11 @@ from typing import Any
 
 import pytest
 
-from calculators import api, changes, plans, widgets
-from calculators.catalogue import CHANGE_KINDS, INTERVALS, read_catalogue_file
+from calculators import api
+from calculators.domain import changes, plans
+from calculators.domain.catalogue import CHANGE_KINDS, INTERVALS
+from calculators.requests.catalogue import read_catalogue_file
+from calculators.web import widget_requests, widgets
 
 CATALOGUE = read_catalogue_file(Path(__file__).parent / "fixtures" / "catalogue.json")
 POLICY = CATALOGUE.policy
@@ -93,7 +96,7 @@ def test_every_consumer_agrees_on_a_plan_or_interval_change(
     assert widget_response == response
 
     # The page's worked examples build their proration request the same way.
-    kind, request = widgets.proration_request(
+    kind, request = widget_requests.proration_request(
         CATALOGUE, from_plan=before[0], from_interval=before[1], to_plan=after[0],
         to_interval=after[1], period_start=date(2026, 3, 1), change_at=date(2026, 3, 14),
         currency="USD")  # fmt: skip
@@ -151,7 +154,7 @@ def test_every_consumer_agrees_on_an_add_on_or_seat_change(
     }, catalogue=CATALOGUE)  # fmt: skip
     assert [line["kind"] for line in priced["change"]["addons"]] == [expected]
 
-    kind, request = widgets.proration_request(
+    kind, request = widget_requests.proration_request(
         CATALOGUE, from_plan=plan, from_interval="month", to_plan=plan, to_interval="month",
         period_start=date(2026, 3, 1), change_at=date(2026, 3, 14), currency="USD",
         from_quantity=before, to_quantity=after, addon=addon)  # fmt: skip

@@ -169,7 +169,7 @@ def test_the_checks_catch_what_they_are_for() -> None:
 
 
 def test_the_reason_codes_page_explains_exactly_the_codes_the_records_accept() -> None:
-    from calculators.records import REASON_CODES
+    from calculators.domain.records import REASON_CODES
 
     text = (DOCS / "records" / "noting-reasons.md").read_text(encoding="utf-8")
     guidance = re.search(r"\{% set guidance = \{(.*?)\} -%\}", text, re.S)

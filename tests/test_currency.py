@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from calculators import money, widgets
-from calculators.catalogue import Catalogue
+from calculators.domain import money
+from calculators.domain.catalogue import Catalogue
+from calculators.web import widgets
 from macros.currency import Money, PerCurrency, money_markup
 from macros.tables import CatalogueView, addon_table, plan_table
 from tests.conftest import BUILD_DAY

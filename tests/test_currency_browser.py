@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from calculators import money, widgets
-from calculators.catalogue import Catalogue
+from calculators.domain import money
+from calculators.domain.catalogue import Catalogue
+from calculators.web import widgets
 from tests.conftest import BUILD_DAY
 
 pytestmark = pytest.mark.browser

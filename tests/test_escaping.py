@@ -19,9 +19,10 @@ import markdown
 import pytest
 from markupsafe import Markup
 
-from calculators import api, yaml_subset
-from calculators.catalogue import parse_catalogue
-from calculators.render import script_json
+from calculators import api
+from calculators.requests import yaml_subset
+from calculators.requests.catalogue import parse_catalogue
+from calculators.web.html import script_json
 from macros.tables import page_text, page_value, trust_macro_results
 from tests.conftest import ROOT, mkdocs_build
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from calculators import widgets
-from calculators.catalogue import Catalogue
+from calculators.domain.catalogue import Catalogue
+from calculators.web import widgets
 from tests.conftest import BUILD_DAY
 from tests.hardened_site import READY_MS, calculator_pages, wait_state
 

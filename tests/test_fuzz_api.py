@@ -20,8 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calculators import api, untrusted, web, widgets
-from calculators.catalogue import Catalogue
+from calculators import api, web
+from calculators.domain.catalogue import Catalogue
+from calculators.requests import untrusted
+from calculators.web import widgets
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"

@@ -15,9 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calculators.catalogue import read_catalogue_file
-from calculators.growth import project, render_chart_svg
-from calculators.plans import Needs, fit_cost, fit_plan
+from calculators.commands.growth import project
+from calculators.domain.plans import Needs, fit_cost, fit_plan
+from calculators.requests.catalogue import read_catalogue_file
+from calculators.web.growth_chart import render_chart_svg
 
 FIXTURE = Path(__file__).parent / "fixtures" / "catalogue.json"
 CATALOGUE = read_catalogue_file(FIXTURE)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from calculators import money
+from calculators.domain import money
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from calculators.catalogue import Catalogue
+from calculators.domain.catalogue import Catalogue
 from macros import links
 from tests.hardened_site import ROOT, Watched, serve_with_headers
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calculators import periods
-from calculators.periods import Interval, Period, PeriodError
+from calculators.domain import periods
+from calculators.domain.periods import Interval, Period, PeriodError
 
 MONTH = Interval("month")
 YEAR = Interval("year")

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calculators.catalogue import Catalogue, parse_catalogue, read_catalogue_file
-from calculators.plans import compare
+from calculators.commands.compare import compare
+from calculators.domain.catalogue import Catalogue
+from calculators.requests.catalogue import parse_catalogue, read_catalogue_file
 
 FIXTURE = Path(__file__).parent / "fixtures" / "catalogue.json"
 CATALOGUE = read_catalogue_file(FIXTURE)

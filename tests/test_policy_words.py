@@ -5,8 +5,9 @@ from __future__ import annotations
 import copy
 import dataclasses
 
-from calculators import policy_words
-from calculators.catalogue import Catalogue, CreditPolicy, OverLimitRule
+from calculators.domain.catalogue import Catalogue
+from calculators.domain.policy import CreditPolicy, OverLimitRule
+from calculators.wording import policy_words
 
 
 def with_policy(catalogue: Catalogue, **changes: object) -> Catalogue:

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from calculators import presets
-from calculators.proration import PRORATION_POLICY_FIELDS, prorate
+from calculators.commands.prorate import prorate
+from calculators.domain import presets
+from calculators.domain.proration_model import PRORATION_POLICY_FIELDS
 
 
 def run(body: dict[str, Any]) -> dict[str, Any]:

@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from calculators import proration
-from calculators.proration import (
+from calculators.commands.prorate import prorate
+from calculators.domain.proration_model import (
     DEFAULT_POLICY,
     LATER_POLICY_FIELDS,
     PRORATION_POLICY_FIELDS,
-    prorate,
 )
+from calculators.requests import prorate_policy as proration
 
 ROOT = Path(__file__).resolve().parents[1]
 DELETE = object()

@@ -14,9 +14,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculators import conventions, money, periods, proration, widgets
-from calculators.catalogue import CatalogueError, parse_catalogue
-from calculators.proration import prorate
+from calculators.commands.prorate import prorate
+from calculators.domain import money, periods
+from calculators.domain import proration_model as proration
+from calculators.domain.catalogue_errors import CatalogueError
+from calculators.requests import prorate_policy
+from calculators.requests.catalogue import parse_catalogue
+from calculators.web import widgets
+from calculators.wording import conventions
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = settings(deadline=None, max_examples=150)
@@ -184,7 +189,7 @@ def test_extend_period_in_arrears_is_refused() -> None:
 
 def test_new_fields_are_listed_in_the_contract_order() -> None:
     assert proration.PRORATION_POLICY_FIELDS[-3:] == proration.LATER_POLICY_FIELDS
-    assert proration.check_policy({"timing": "later"}) == [
+    assert prorate_policy.check_policy({"timing": "later"}) == [
         {"field": "policy.timing", "message": "unknown value \"later\"; use one of in_advance, "
                                               "in_arrears"}]  # fmt: skip
 

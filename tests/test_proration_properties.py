@@ -11,9 +11,11 @@ from typing import Any
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from calculators import money, periods
-from calculators.periods import Interval, Period
-from calculators.proration import LATER_POLICY_FIELDS, POLICY_CHOICES, line_amount, prorate
+from calculators.commands.prorate import prorate
+from calculators.domain import money, periods
+from calculators.domain.periods import Interval, Period
+from calculators.domain.proration_lines import line_amount
+from calculators.domain.proration_model import LATER_POLICY_FIELDS, POLICY_CHOICES
 
 CONTRACT_FIELDS = ("currency", "lines", "subtotal", "tax", "total", "due_now",
                    "credit_to_balance", "refund", "next_invoice", "explanation")  # fmt: skip

@@ -37,7 +37,7 @@ from pyodide_support import (
 )
 
 from calculators import api
-from calculators.catalogue import parse_catalogue
+from calculators.requests.catalogue import parse_catalogue
 
 pytestmark = pytest.mark.pyodide
 

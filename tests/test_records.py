@@ -16,9 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calculators import policy_words
-from calculators.catalogue import read_catalogue_file
-from calculators.records import CSV_COLUMNS, REASON_CODES, notice, record
+from calculators.commands.records import notice, record
+from calculators.domain.records import CSV_COLUMNS, REASON_CODES
+from calculators.requests.catalogue import read_catalogue_file
+from calculators.wording import policy_words
 
 FIXTURE = Path(__file__).parent / "fixtures" / "catalogue.json"
 CATALOGUE = read_catalogue_file(FIXTURE)
@@ -377,7 +378,7 @@ def test_notice_accepts_the_record_request() -> None:
 def test_notice_states_only_numbers_from_the_proration_and_the_catalogue(
     pair: list[str], start: date, offset: int, currency: str, interval: str
 ) -> None:
-    proration = pytest.importorskip("calculators.proration")
+    proration = pytest.importorskip("calculators.commands.prorate")
     before, after = (CATALOGUE.plan(p) for p in pair)
     kind = "upgrade" if after.rank > before.rank else "downgrade"
     change_at = start + timedelta(days=offset)

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from calculators.catalogue import Catalogue
+from calculators.domain.catalogue import Catalogue
 from tests.search_queries import run_search
 from tools.search_index import (
     ENGINE_PATH,

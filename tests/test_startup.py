@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from calculators import widgets
-from calculators.catalogue import Catalogue
+from calculators.domain.catalogue import Catalogue
+from calculators.web import widgets
 from tests.conftest import BUILD_DAY, ROOT
 from tests.hardened_site import (
     READY_MS,

@@ -7,8 +7,9 @@ from datetime import date
 
 import pytest
 
-from calculators import web, widgets
-from calculators.catalogue import Catalogue
+from calculators import web
+from calculators.domain.catalogue import Catalogue
+from calculators.web import widgets
 
 TODAY = date(2026, 3, 16)
 
@@ -90,7 +91,7 @@ def test_unknown_parameters_and_non_string_values_are_harmless(catalogue: Catalo
 
 
 def test_rendered_html_escapes_everything_it_is_given(catalogue: Catalogue) -> None:
-    from calculators import render
+    from calculators.web import proration_html as render
 
     html = render.proration_result(
         {"currency": "USD", "lines": [{"kind": "<x>", "description": "<script>", "amount": "1.00"}],
@@ -187,7 +188,7 @@ def test_a_downgrade_to_monthly_waits_for_the_period_end(catalogue: Catalogue) -
 def _with_new_resource(catalogue: Catalogue) -> Catalogue:
     import copy
 
-    from calculators.catalogue import parse_catalogue
+    from calculators.requests.catalogue import parse_catalogue
 
     data = copy.deepcopy(dict(catalogue.data))
     data["resources"]["gpus"] = {"label": "GPUs", "unit": "GPUs",
@@ -263,7 +264,7 @@ def test_an_add_on_the_plan_cannot_hold_is_an_error_on_its_field(catalogue: Cata
 def test_a_new_catalogue_add_on_gets_proration_fields(catalogue: Catalogue) -> None:
     import copy
 
-    from calculators.catalogue import parse_catalogue
+    from calculators.requests.catalogue import parse_catalogue
 
     data = copy.deepcopy(dict(catalogue.data))
     extra = copy.deepcopy(data["addons"][0])

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from calculators.catalogue import read_catalogue_file
+from calculators.requests.catalogue import read_catalogue_file
 from tools.redirect_pages import RedirectPageError, rewrite_redirect_pages
 from tools.search_index import SearchIndexError, build_search
 

@@ -36,7 +36,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from calculators.catalogue import Catalogue
+from calculators.domain.catalogue import Catalogue
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INDEX_PATH = "search/kb-search.json"

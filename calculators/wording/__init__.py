@@ -1,0 +1,1 @@
+"""Wording: every sentence, label and unit word a reader sees, built from domain values."""
