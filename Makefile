@@ -53,9 +53,9 @@ serve: assets ## serve the site on http://127.0.0.1:8000 with live reload (ENGIN
 build: assets ## write the deployable site to site/ with the same strict checks (ENGINE=zensical)
 	$(BUILD_SITE)
 
-lint: setup ## ruff and ruff format --check on calculators/ and macros/, mypy --strict on calculators/, collector/, macros/
+lint: setup ## ruff check and ruff format --check on all Python, mypy --strict on calculators/, collector/, macros/
 	$(BIN)/ruff check calculators macros tools collector tests
-	$(BIN)/ruff format --check calculators macros
+	$(BIN)/ruff format --check calculators macros tools collector tests
 	$(BIN)/mypy --strict calculators collector macros
 
 test: lint ## run every test: unit, property, build, Pyodide parity and browser tests

@@ -40,8 +40,9 @@ def golden_cases() -> list[tuple[str, dict[str, Any]]]:
     for path in support.golden_files():
         data = json.loads(path.read_text(encoding="utf-8"))
         if path.parent.name in api.COMMANDS:
-            cases.append((path.parent.name, {"command": path.parent.name,
-                                             "request": data["request"]}))  # fmt: skip
+            cases.append(
+                (path.parent.name, {"command": path.parent.name, "request": data["request"]})
+            )
     return cases
 
 
@@ -67,8 +68,9 @@ def pyodide_run(
     cases: Sequence[dict[str, Any]], wheel: Path, stdlib: Path | None, scratch: Path, repeat: int
 ) -> dict[str, Any]:
     timings = scratch / "timings.json"
-    support.run_in_pyodide(cases, support.load_catalogue_fixture(), wheel, stdlib,
-                           repeat=repeat, timings=timings)  # fmt: skip
+    support.run_in_pyodide(
+        cases, support.load_catalogue_fixture(), wheel, stdlib, repeat=repeat, timings=timings
+    )
     result: dict[str, Any] = json.loads(timings.read_text(encoding="utf-8"))
     return result
 
@@ -151,8 +153,10 @@ def node_figures(repeat: int, cold_runs: int) -> dict[str, Any]:
     """CPython vs Pyodide under Node: per request, and cold start, stock vs trimmed stdlib."""
     cases = golden_cases()
     commands = [command for command, _ in cases]
-    print(f"\n{len(cases)} golden requests; medians of {repeat} runs per request, "
-          f"{cold_runs} cold starts per standard library")  # fmt: skip
+    print(
+        f"\n{len(cases)} golden requests; medians of {repeat} runs per request, "
+        f"{cold_runs} cold starts per standard library"
+    )
 
     cpython = cpython_medians(cases, repeat) if cases else []
     by_command: dict[str, list[int]] = defaultdict(list)
@@ -180,11 +184,14 @@ def node_figures(repeat: int, cold_runs: int) -> dict[str, Any]:
         for command, indexes in by_command.items():
             cp = statistics.median(cpython[index] for index in indexes)
             py = statistics.median(pyodide[index] for index in indexes)
-            rows.append((command, len(indexes), cp, max(cpython[i] for i in indexes), py,
-                         _ratio(py, cp)))  # fmt: skip
-        table("Per request, ms (median over the calculator's golden requests)",
-              ("calculator", "requests", "CPython", "CPython max", "Pyodide", "Pyodide/CPython"),
-              rows)  # fmt: skip
+            rows.append(
+                (command, len(indexes), cp, max(cpython[i] for i in indexes), py, _ratio(py, cp))
+            )
+        table(
+            "Per request, ms (median over the calculator's golden requests)",
+            ("calculator", "requests", "CPython", "CPython max", "Pyodide", "Pyodide/CPython"),
+            rows,
+        )
 
     def median_of(kind: str, key: str) -> float:
         return float(statistics.median(run[key] for run in cold[kind]))
@@ -199,10 +206,19 @@ def node_figures(repeat: int, cold_runs: int) -> dict[str, Any]:
     for label, key in keys:
         stock, trimmed = median_of("stock", key), median_of("trimmed", key)
         cold_rows.append((label, stock, trimmed, _ratio(stock, trimmed)))
-    cold_rows.append(("stdlib zip, KiB", stock_bytes / 1024, trimmed_bytes / 1024,
-                 _ratio(stock_bytes, trimmed_bytes)))  # fmt: skip
-    table("Pyodide cold start under Node, ms (median)",
-          ("phase", "stock stdlib", "trimmed precompiled", "stock/trimmed"), cold_rows)  # fmt: skip
+    cold_rows.append(
+        (
+            "stdlib zip, KiB",
+            stock_bytes / 1024,
+            trimmed_bytes / 1024,
+            _ratio(stock_bytes, trimmed_bytes),
+        )
+    )
+    table(
+        "Pyodide cold start under Node, ms (median)",
+        ("phase", "stock stdlib", "trimmed precompiled", "stock/trimmed"),
+        cold_rows,
+    )
     return {"per_request": rows, "cold_start": cold_rows}
 
 

@@ -106,11 +106,23 @@ def site_build(
 
     Zensical writes only inside the project (mkdocs.yml reads KB_SITE_DIR for it).
     """
-    environment = dict(os.environ, KB_TODAY=BUILD_DAY, NO_MKDOCS_2_WARNING="1",
-                       DISABLE_MKDOCS_2_WARNING="true", PYTHONPATH=str(project))  # fmt: skip
+    environment = dict(
+        os.environ,
+        KB_TODAY=BUILD_DAY,
+        NO_MKDOCS_2_WARNING="1",
+        DISABLE_MKDOCS_2_WARNING="true",
+        PYTHONPATH=str(project),
+    )
     environment.update(env or {})
-    run = functools.partial(subprocess.run, cwd=project, env=environment, capture_output=True,
-                            text=True, timeout=600, check=False)  # fmt: skip
+    run = functools.partial(
+        subprocess.run,
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assets = run([sys.executable, "-m", "macros"])
     if assets.returncode != 0:
         return assets
@@ -213,8 +225,7 @@ def set_redirects(project: Path, redirects: dict[str, str]) -> None:
     """Set ``extra.redirects`` (not the redirects plugin's entry, which comes earlier)."""
     config = project / "mkdocs.yml"
     before, extra = config.read_text(encoding="utf-8").split("\nextra:\n", 1)
-    extra = re.sub(r"^  redirects: .*$", "  redirects: " + json.dumps(redirects), extra,
-                   flags=re.M)  # fmt: skip
+    extra = re.sub(r"^  redirects: .*$", "  redirects: " + json.dumps(redirects), extra, flags=re.M)
     config.write_text(before + "\nextra:\n" + extra, encoding="utf-8")
 
 
@@ -249,9 +260,14 @@ def site_url(site_server: tuple[str, Path], built_site: Path) -> str:
 
 
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")

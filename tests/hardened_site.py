@@ -52,8 +52,9 @@ def headers_for(rules: list[tuple[str, dict[str, str]]], path: str) -> dict[str,
 
 def read_headers(headers_file: Path) -> dict[str, str]:
     """The headers the `_headers` file gives for every path (`/*`), by name."""
-    return dict(next((headers for pattern, headers in header_rules(headers_file)
-                      if pattern == "/*"), {}))  # fmt: skip
+    return dict(
+        next((headers for pattern, headers in header_rules(headers_file) if pattern == "/*"), {})
+    )
 
 
 def policy_directives(policy: str) -> dict[str, str]:
@@ -181,8 +182,9 @@ class Watched:
         self.violations: list[str] = []
         self.errors: list[str] = []
         self.page = context.new_page()
-        self.page.expose_binding("kbReportViolation",
-                                 lambda source, text: self.violations.append(text))  # fmt: skip
+        self.page.expose_binding(
+            "kbReportViolation", lambda source, text: self.violations.append(text)
+        )
         self.page.add_init_script(_WATCH)
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
@@ -199,10 +201,10 @@ class Watched:
 def wait_state(page: Any, selector: str, states: tuple[str, ...] = ("ready",)) -> str:
     """Wait until the calculator ``selector`` is in one of ``states``; return its state."""
     page.wait_for_function(
-        "([selector, states]) => states.includes(document.querySelector(selector)"
-        "?.dataset.state)",
-        arg=[selector, list(states)], timeout=READY_MS,
-    )  # fmt: skip
+        "([selector, states]) => states.includes(document.querySelector(selector)?.dataset.state)",
+        arg=[selector, list(states)],
+        timeout=READY_MS,
+    )
     return str(page.locator(selector).first.get_attribute("data-state"))
 
 
@@ -210,5 +212,6 @@ def wait_all_ready(page: Any) -> None:
     """Wait until every calculator on the page is live."""
     page.wait_for_function(
         "() => Array.from(document.querySelectorAll('[data-calculator]'))"
-        ".every((c) => c.dataset.state === 'ready')", timeout=READY_MS,
-    )  # fmt: skip
+        ".every((c) => c.dataset.state === 'ready')",
+        timeout=READY_MS,
+    )

@@ -147,9 +147,13 @@ def run_search(site: Path, queries: Sequence[str]) -> list[dict[str, Any]]:
     if node is None:
         raise RuntimeError("Node.js (`node`) is needed to run the site's search engine")
     result = subprocess.run(
-        [node, str(RUNNER)], input=json.dumps({"site": str(site), "queries": list(queries)}),
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+        [node, str(RUNNER)],
+        input=json.dumps({"site": str(site), "queries": list(queries)}),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"search runner failed:\n{result.stderr}")
     answers: list[dict[str, Any]] = json.loads(result.stdout)

@@ -65,8 +65,9 @@ def context(browser: Any, palette: str) -> Iterator[Any]:
 def open_page(context: Any, url: str, palette: str) -> Any:
     page = context.new_page()
     page.goto(url)
-    page.wait_for_function("scheme => document.body.dataset.mdColorScheme === scheme",
-                           arg=PALETTES[palette])  # fmt: skip
+    page.wait_for_function(
+        "scheme => document.body.dataset.mdColorScheme === scheme", arg=PALETTES[palette]
+    )
     return page
 
 
@@ -77,8 +78,9 @@ def test_every_page_has_no_violation(
     page = context.new_page()
     for path in site_pages(built_site):
         page.goto(site_url + path)
-        page.wait_for_function("scheme => document.body.dataset.mdColorScheme === scheme",
-                               arg=PALETTES[palette])  # fmt: skip
+        page.wait_for_function(
+            "scheme => document.body.dataset.mdColorScheme === scheme", arg=PALETTES[palette]
+        )
         wait_all_ready(page)  # calculators live (no-op on pages without one)
         violations = audit(page)
         if violations:

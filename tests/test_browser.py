@@ -61,8 +61,9 @@ class Visit:
         self.requests: list[str] = []
         self.dialogs: list[str] = []
         self.page.on("request", lambda request: self.requests.append(request.url))
-        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message),
-                                               dialog.dismiss()))  # fmt: skip
+        self.page.on(
+            "dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss())
+        )
 
     def open(self, url: str) -> Any:
         self.page.goto(url)
@@ -72,8 +73,9 @@ class Visit:
         self.page.wait_for_function(
             "([selector, states]) => states.includes(document.querySelector(selector)"
             "?.dataset.state)",
-            arg=[selector, list(states)], timeout=READY_MS,
-        )  # fmt: skip
+            arg=[selector, list(states)],
+            timeout=READY_MS,
+        )
         return str(self.page.locator(selector).first.get_attribute("data-state"))
 
 
@@ -106,21 +108,26 @@ def figures(page: Any, root: str) -> dict[str, str]:
 
 
 def expected(catalogue: Catalogue, **params: str) -> dict[str, str]:
-    result = widgets.evaluate("proration", params, catalogue,
-                              today=date.fromisoformat(BUILD_DAY))  # fmt: skip
+    result = widgets.evaluate("proration", params, catalogue, today=date.fromisoformat(BUILD_DAY))
     assert not result["errors"], result["errors"]
     return dict(result["figures"])
 
 
 def field_errors(catalogue: Catalogue, **params: str) -> dict[str, str]:
     """What the calculators say is wrong with these inputs, field by field."""
-    result = widgets.evaluate("proration", params, catalogue,
-                              today=date.fromisoformat(BUILD_DAY))  # fmt: skip
+    result = widgets.evaluate("proration", params, catalogue, today=date.fromisoformat(BUILD_DAY))
     return {error["field"]: error["message"] for error in result["errors"]}
 
 
-PRORATION_FIELDS = ("from_plan", "from_interval", "period_start", "to_plan", "to_interval",
-                    "change_at", "currency")  # fmt: skip
+PRORATION_FIELDS = (
+    "from_plan",
+    "from_interval",
+    "period_start",
+    "to_plan",
+    "to_interval",
+    "change_at",
+    "currency",
+)
 
 
 def form_inputs(page: Any, calc_id: str) -> dict[str, str]:
@@ -133,8 +140,9 @@ def wait_figures(page: Any, calc_id: str, want: dict[str, str]) -> None:
     page.wait_for_function(
         "([id, want]) => Object.entries(want).every(([name, text]) => document.querySelector("
         "'#' + id + ' [data-field=\"' + name + '\"]')?.textContent.trim() === text)",
-        arg=[calc_id, want], timeout=READY_MS,
-    )  # fmt: skip
+        arg=[calc_id, want],
+        timeout=READY_MS,
+    )
     assert figures(page, f"#{calc_id}") == want
 
 
@@ -142,7 +150,9 @@ def link_inputs(link: str, page_address: str, calc_id: str) -> dict[str, str]:
     """The inputs a calculator link carries, once it is checked to open this calculator."""
     parts = urlsplit(link)
     assert (f"{parts.scheme}://{parts.netloc}{parts.path}", parts.fragment) == (
-        page_address, calc_id)  # fmt: skip
+        page_address,
+        calc_id,
+    )
     query = dict(parse_qsl(parts.query, strict_parsing=True))
     assert query.pop("calculator") == calc_id
     return query
@@ -205,7 +215,10 @@ def test_a_copied_link_reproduces_the_result_in_a_fresh_browser(
         first.close()
     assert link_inputs(link, site_url + proration_pages[0], calc_id) == inputs
     assert (inputs["from_plan"], inputs["to_plan"], inputs["to_interval"]) == (
-        "starter", "business", "year")  # fmt: skip
+        "starter",
+        "business",
+        "year",
+    )
 
     fresh = browser.new_context()
     try:
@@ -298,9 +311,13 @@ def test_without_pyodide_the_calculator_explains_and_keeps_its_result(
 def test_a_second_calculator_page_reuses_the_worker(
     context: Any, site_url: str, built_site: Path
 ) -> None:
-    pages = sorted({*calculator_pages(built_site, "proration"),
-                    *calculator_pages(built_site, "plan-comparison"),
-                    *calculator_pages(built_site, "add-ons")})  # fmt: skip
+    pages = sorted(
+        {
+            *calculator_pages(built_site, "proration"),
+            *calculator_pages(built_site, "plan-comparison"),
+            *calculator_pages(built_site, "add-ons"),
+        }
+    )
     assert len(pages) >= 2, "two calculator pages are needed"
     visit = Visit(context)
     page = visit.open(site_url + pages[0])
@@ -315,11 +332,12 @@ def test_a_second_calculator_page_reuses_the_worker(
         "href => { const a = document.createElement('a'); a.href = href; a.id = 'kb-test-next';"
         " a.textContent = 'next'; document.querySelector('article').append(a); }",
         site_url + pages[1],
-    )  # fmt: skip
+    )
     page.click("#kb-test-next")
     # Instant navigation changes the URL without a load event.
-    page.wait_for_function("path => location.pathname === path",
-                           arg="/" + pages[1], timeout=READY_MS)  # fmt: skip
+    page.wait_for_function(
+        "path => location.pathname === path", arg="/" + pages[1], timeout=READY_MS
+    )
     visit.wait_state("[data-calculator]")
     assert page.evaluate("window.kbCalculatorEngine") == engine  # same page context, same worker
     wasm = [url for url in visit.requests if url.endswith("pyodide.asm.wasm")]
@@ -335,8 +353,11 @@ def test_a_whole_visit_requests_nothing_from_another_origin(
         if path:
             visit.wait_state("[data-calculator]", ("ready", "error"))
     assert visit.requests
-    outside = [url for url in visit.requests
-               if not url.startswith(site_url) and not url.startswith("data:")]  # fmt: skip
+    outside = [
+        url
+        for url in visit.requests
+        if not url.startswith(site_url) and not url.startswith("data:")
+    ]
     assert outside == []
 
 
@@ -349,7 +370,7 @@ OUTSIDE_CALCULATOR = (
 
 HOSTILE_PARAMS = [
     ("to_plan", "<script>window.__pwned=1</script>"),
-    ("from_plan", "\"><img src=x onerror=\"window.__pwned=1\">"),
+    ("from_plan", '"><img src=x onerror="window.__pwned=1">'),
     ("to_plan", "gold"),
     ("change_at", "2026-02-30"),
     ("change_at", "\uff11\uff12\uff13"),  # full-width digits

@@ -45,8 +45,7 @@ def test_only_calculator_pages_carry_the_runtime(
         has_calculator = "data-calculator=" in text
         if has_calculator:
             with_calculator.append(page)
-            manifest = re.search(r'<div class="kb-runtime" hidden data-kb-runtime="([^"]*)">',
-                                 text)  # fmt: skip
+            manifest = re.search(r'<div class="kb-runtime" hidden data-kb-runtime="([^"]*)">', text)
             assert manifest, page
             runtime = json.loads(html.unescape(manifest.group(1)))
             assert (built_site / runtime["wheel"]).is_file()
@@ -68,8 +67,7 @@ def test_the_wheel_name_carries_a_content_hash(built_site: Path) -> None:
 def test_nothing_is_loaded_from_another_origin(built_site: Path) -> None:
     for page in html_pages(built_site):
         text = page.read_text(encoding="utf-8")
-        for attribute in re.findall(r"<(?:script|img|iframe|source)[^>]*\bsrc=\"([^\"]+)\"",
-                                    text):  # fmt: skip
+        for attribute in re.findall(r"<(?:script|img|iframe|source)[^>]*\bsrc=\"([^\"]+)\"", text):
             assert not re.match(r"(https?:)?//", attribute), (page, attribute)
         for tag in re.findall(r"<link[^>]+>", text):
             if re.search(r"rel=\"(stylesheet|preload|modulepreload|preconnect|icon)\"", tag):
@@ -101,18 +99,21 @@ def build_variant(tmp_path: Path, edit: dict[str, str]) -> str:
 
 def test_a_broken_catalogue_fails_with_file_line_and_key_path(tmp_path: Path) -> None:
     original = (Path(__file__).parent.parent / "catalogue" / "catalogue.yaml").read_text()
-    broken = original.replace('year: {USD: "290.00", EUR: "270.00", GBP: "240.00", JPY: "44000"}',
-                              'year: {USD: "290.00", EUR: "270.00", GBP: "240.00"}')  # fmt: skip
+    broken = original.replace(
+        'year: {USD: "290.00", EUR: "270.00", GBP: "240.00", JPY: "44000"}',
+        'year: {USD: "290.00", EUR: "270.00", GBP: "240.00"}',
+    )
     assert broken != original
     output = build_variant(tmp_path, {"catalogue/catalogue.yaml": broken})
-    line = next(i for i, text in enumerate(broken.splitlines(), 1)
-                if 'year: {USD: "290.00"' in text)  # fmt: skip
+    line = next(
+        i for i, text in enumerate(broken.splitlines(), 1) if 'year: {USD: "290.00"' in text
+    )
     assert f"catalogue/catalogue.yaml, line {line}: plans[1].prices.year.JPY" in output
     assert "missing price" in output
 
 
 def test_an_unknown_plan_in_a_page_fails_the_build(tmp_path: Path) -> None:
-    page = "---\nreviewed: 2026-01-01\n---\n# Home {#home}\n\n{{ plan(\"gold\").price() }}\n"
+    page = '---\nreviewed: 2026-01-01\n---\n# Home {#home}\n\n{{ plan("gold").price() }}\n'
     output = build_variant(tmp_path, {"docs/index.md": page})
     assert "unknown plan 'gold'" in output
 
@@ -124,7 +125,9 @@ def test_an_unknown_macro_fails_the_build(tmp_path: Path) -> None:
 
 
 def test_a_broken_link_or_anchor_fails_the_build(tmp_path: Path) -> None:
-    page = ("---\nreviewed: 2026-01-01\n---\n# Home {#home}\n\n[gone](missing.md) "
-            "[no anchor](glossary.md#no-such-anchor)\n")  # fmt: skip
+    page = (
+        "---\nreviewed: 2026-01-01\n---\n# Home {#home}\n\n[gone](missing.md) "
+        "[no anchor](glossary.md#no-such-anchor)\n"
+    )
     output = build_variant(tmp_path, {"docs/index.md": page})
     assert "missing.md" in output

@@ -196,10 +196,13 @@ def test_change_precedence_must_list_every_kind_once(data: dict[str, Any]) -> No
     data["policy"]["change_precedence"] = ["upgrade", "upgrade", "sideways"]
     found = problems(data)
     assert ("policy.change_precedence[1]", "change kind 'upgrade' is listed twice") in found
-    assert any(path == "policy.change_precedence[2]" and "'sideways'" in reason
-               for path, reason in found)  # fmt: skip
-    assert any(path == "policy.change_precedence" and "missing: downgrade" in reason
-               for path, reason in found)  # fmt: skip
+    assert any(
+        path == "policy.change_precedence[2]" and "'sideways'" in reason for path, reason in found
+    )
+    assert any(
+        path == "policy.change_precedence" and "missing: downgrade" in reason
+        for path, reason in found
+    )
 
 
 def test_credit_policy_fields_are_checked(data: dict[str, Any]) -> None:
@@ -226,13 +229,16 @@ def test_a_new_resource_or_feature_needs_its_policy(data: dict[str, Any]) -> Non
     for plan in data["plans"]:
         plan["limits"]["gpus"] = None if not plan["self_serve"] else 0
     data["features"]["webhooks"] = {"label": "Webhooks", "description": "Event callbacks."}
-    data["policy"]["over_limit"]["resources"]["tapes"] = {"starts": "at_change",
-                                                          "effect": "capped"}
+    data["policy"]["over_limit"]["resources"]["tapes"] = {"starts": "at_change", "effect": "capped"}
     found = problems(data)
-    assert ("policy.over_limit.resources.gpus",
-            "missing (every resource needs an entry here)") in found
-    assert any(path == "policy.over_limit.resources.tapes" and "unknown resource" in reason
-               for path, reason in found)  # fmt: skip
+    assert (
+        "policy.over_limit.resources.gpus",
+        "missing (every resource needs an entry here)",
+    ) in found
+    assert any(
+        path == "policy.over_limit.resources.tapes" and "unknown resource" in reason
+        for path, reason in found
+    )
     assert ("policy.feature_end.webhooks", "missing (every feature needs an entry here)") in found
 
 
@@ -262,10 +268,16 @@ def test_declined_payments_cover_every_change_kind(data: dict[str, Any]) -> None
 
 def test_trial_details_follow_whether_trials_are_offered(data: dict[str, Any]) -> None:
     data["policy"]["trials"]["offered"] = False
-    assert sorted(paths(data)) == [f"policy.trials.{key}"
-                                   for key in ("at_end", "card_required", "days", "plan")]
-    data["policy"]["trials"] = {"offered": False, "days": None, "plan": None,
-                                "card_required": None, "at_end": None}  # fmt: skip
+    assert sorted(paths(data)) == [
+        f"policy.trials.{key}" for key in ("at_end", "card_required", "days", "plan")
+    ]
+    data["policy"]["trials"] = {
+        "offered": False,
+        "days": None,
+        "plan": None,
+        "card_required": None,
+        "at_end": None,
+    }
     assert parse_catalogue(data, source="ok.yaml").policy.trials.offered is False
 
 

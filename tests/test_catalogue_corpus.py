@@ -409,11 +409,17 @@ def test_the_command_line_reports_catalogue_lines_without_a_traceback(tmp_path: 
     path.write_text(BILLION_LAUGHS, encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "calculators", "compare", "--catalogue", str(path)],
-        input=b"{}", cwd=ROOT, capture_output=True, timeout=60, check=False,
-    )  # fmt: skip
+        input=b"{}",
+        cwd=ROOT,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
     assert (result.returncode, result.stderr) == (2, b"")
-    message = (f"{path}, line 1: a: anchors (&name) are not allowed: the catalogue needs none; "
-               "write the value again")  # fmt: skip
+    message = (
+        f"{path}, line 1: a: anchors (&name) are not allowed: the catalogue needs none; "
+        "write the value again"
+    )
     assert json.loads(result.stdout) == {"errors": [{"field": "catalogue", "message": message}]}
 
 
@@ -426,27 +432,30 @@ def test_the_real_catalogue_reads_as_pyyaml_reads_it() -> None:
     assert yaml_subset.parse(text).data == yaml.safe_load(text)
 
 
-@pytest.mark.parametrize("text", [
-    "a: |\n  x\n  y\n\nb: >-\n  p\n  q\n\n  r\nc: |+\n  k\n\n",
-    "- a\n- b: 1\n  c: [1, 2,\n     3]\n- - x\n  - z\n",
-    "k: 'it''s'\nq: \"a\\u00e9\\n\"\nm: plain\n  continued\n",
-    "a:\n- 1\n- 2\nb: {x: , w}\n",
-    "---\na: 1\n",
-    "x: \"multi\n  line\"\n",
-    "a: >\n  one\n   indented\n  two\n",
-    "s: \"a\\\n  b\"\n",
-    "a: [\n  x,\n  w\n]\n",
-    "a:\n  # c\n  b: 1 # t\n",
-    "a: 'x\n\n  y'\n",
-    "k: -1\nf: 1.5\nn: null\nt: ~\ne:\nb: true\nu: https://x.example/a#b\n",
-    "a: b:c\n",
-    "e: {}\nl: []\n",
-    "'q k': 1\n\"d\": 2\n",
-    "x: >\n\n  a\n\n\n  b\n",
-    "\ufeffa: 1\r\nb: 2\r\n",
-    "a: 1\n...\n",
-    "null\n...\n",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: |\n  x\n  y\n\nb: >-\n  p\n  q\n\n  r\nc: |+\n  k\n\n",
+        "- a\n- b: 1\n  c: [1, 2,\n     3]\n- - x\n  - z\n",
+        "k: 'it''s'\nq: \"a\\u00e9\\n\"\nm: plain\n  continued\n",
+        "a:\n- 1\n- 2\nb: {x: , w}\n",
+        "---\na: 1\n",
+        'x: "multi\n  line"\n',
+        "a: >\n  one\n   indented\n  two\n",
+        's: "a\\\n  b"\n',
+        "a: [\n  x,\n  w\n]\n",
+        "a:\n  # c\n  b: 1 # t\n",
+        "a: 'x\n\n  y'\n",
+        "k: -1\nf: 1.5\nn: null\nt: ~\ne:\nb: true\nu: https://x.example/a#b\n",
+        "a: b:c\n",
+        "e: {}\nl: []\n",
+        "'q k': 1\n\"d\": 2\n",
+        "x: >\n\n  a\n\n\n  b\n",
+        "\ufeffa: 1\r\nb: 2\r\n",
+        "a: 1\n...\n",
+        "null\n...\n",
+    ],
+)
 def test_the_subset_reads_yaml_as_pyyaml_does(text: str) -> None:
     assert yaml_subset.parse(text).data == yaml.safe_load(text)
 
@@ -454,9 +463,16 @@ def test_the_subset_reads_yaml_as_pyyaml_does(text: str) -> None:
 def test_every_key_and_item_has_its_line() -> None:
     document = yaml_subset.parse("a:\n  b: [1,\n    2]\n  c:\n    - d: x\n      e: y\n")
     assert document.lines == {
-        "": 1, "a": 1, "a.b": 2, "a.b[0]": 2, "a.b[1]": 3, "a.c": 4, "a.c[0]": 5,
-        "a.c[0].d": 5, "a.c[0].e": 6,
-    }  # fmt: skip
+        "": 1,
+        "a": 1,
+        "a.b": 2,
+        "a.b[0]": 2,
+        "a.b[1]": 3,
+        "a.c": 4,
+        "a.c[0]": 5,
+        "a.c[0].d": 5,
+        "a.c[0].e": 6,
+    }
     assert document.line_of("a.c[0].missing") == 5
     assert document.line_of("nowhere") == 1
 
@@ -464,8 +480,23 @@ def test_every_key_and_item_has_its_line() -> None:
 # --------------------------------------------------------------------------------------------
 # Generated documents: read as PyYAML reads them, or refused with a line; never a crash
 
-SYNTAX = st.sampled_from([*"ab :-#'\"[]{},|>&*!?\n\t\\0123.~%@`<", "- ", ": ", "\n  ", "\n    ",
-                          "---", "...", "|-", ">+", "\\u00e9", "\\x4", "yes", "012"])  # fmt: skip
+SYNTAX = st.sampled_from(
+    [
+        *"ab :-#'\"[]{},|>&*!?\n\t\\0123.~%@`<",
+        "- ",
+        ": ",
+        "\n  ",
+        "\n    ",
+        "---",
+        "...",
+        "|-",
+        ">+",
+        "\\u00e9",
+        "\\x4",
+        "yes",
+        "012",
+    ]
+)
 GENERATED = settings(deadline=None, max_examples=300)
 
 
@@ -479,14 +510,21 @@ def test_any_text_is_a_document_or_one_located_error(text: str) -> None:
         assert "\n" not in error.reason
 
 
-words = st.text(alphabet=st.sampled_from(list("ab Z:-#'\"[]{},|>&*!?\\0123.~%@`<é_\t\n")),
-                max_size=12)  # fmt: skip
-scalars = (st.none() | st.booleans() | st.integers(-(10**6), 10**6) | words
-           | st.floats(allow_nan=False, allow_infinity=False, width=32))  # fmt: skip
+words = st.text(
+    alphabet=st.sampled_from(list("ab Z:-#'\"[]{},|>&*!?\\0123.~%@`<é_\t\n")), max_size=12
+)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | words
+    | st.floats(allow_nan=False, allow_infinity=False, width=32)
+)
 values = st.recursive(
-    scalars, lambda c: st.lists(c, max_size=3) | st.dictionaries(words, c, max_size=3),
+    scalars,
+    lambda c: st.lists(c, max_size=3) | st.dictionaries(words, c, max_size=3),
     max_leaves=12,
-)  # fmt: skip
+)
 
 
 @GENERATED

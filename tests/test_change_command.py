@@ -21,11 +21,17 @@ ROOT = Path(__file__).parent
 CATALOGUE = read_catalogue_file(ROOT / "fixtures" / "catalogue.json")
 
 ISSUE_EXAMPLE: dict[str, Any] = {
-    "currency": "USD", "change_at": "2026-03-14",
-    "current": {"plan": "business", "interval": "year", "period_start": "2026-01-10",
-                "addons": {"extra_storage": 2}, "credit_balance": "50.00"},
+    "currency": "USD",
+    "change_at": "2026-03-14",
+    "current": {
+        "plan": "business",
+        "interval": "year",
+        "period_start": "2026-01-10",
+        "addons": {"extra_storage": 2},
+        "credit_balance": "50.00",
+    },
     "new": {"plan": "team", "interval": "month", "addons": {"extra_storage": 2}},
-}  # fmt: skip
+}
 
 
 def run(request: dict[str, Any], catalogue: Catalogue = CATALOGUE) -> dict[str, Any]:
@@ -36,8 +42,12 @@ def upgrade(balance: str | None = None, **current: Any) -> dict[str, Any]:
     side: dict[str, Any] = {"plan": "team", "period_start": "2026-03-01", **current}
     if balance is not None:
         side["credit_balance"] = balance
-    return {"currency": "USD", "change_at": "2026-03-14", "current": side,
-            "new": {"plan": "business"}}  # fmt: skip
+    return {
+        "currency": "USD",
+        "change_at": "2026-03-14",
+        "current": side,
+        "new": {"plan": "business"},
+    }
 
 
 def with_policy(*, credit: dict[str, Any] | None = None, tax: TaxPolicy | None = None) -> Catalogue:
@@ -61,8 +71,12 @@ def test_the_issue_example_waits_for_the_period_end_and_credit_pays_the_next_inv
     assert proration["next_invoice"] == {"date": "2027-01-10", "amount": "49.00"}  # 29 + 2 × 10
     assert (response["due_now"], response["credit_applied"]) == ("0.00", "0.00")
     assert response["credit_balance_after"] == "50.00"
-    assert response["next_invoice"] == {"date": "2027-01-10", "amount": "49.00",
-                                        "credit_applied": "49.00", "due": "0.00"}  # fmt: skip
+    assert response["next_invoice"] == {
+        "date": "2027-01-10",
+        "amount": "49.00",
+        "credit_applied": "49.00",
+        "due": "0.00",
+    }
 
 
 def test_the_balance_pays_what_is_due_now_then_the_next_invoice() -> None:
@@ -73,8 +87,12 @@ def test_the_balance_pays_what_is_due_now_then_the_next_invoice() -> None:
     assert response["credit_applied"] == "29.03"
     assert response["due_now"] == "0.00"
     assert response["credit_balance_after"] == "0.97"
-    assert response["next_invoice"] == {"date": "2026-04-01", "amount": "79.00",
-                                        "credit_applied": "0.97", "due": "78.03"}  # fmt: skip
+    assert response["next_invoice"] == {
+        "date": "2026-04-01",
+        "amount": "79.00",
+        "credit_applied": "0.97",
+        "due": "78.03",
+    }
 
 
 @pytest.mark.parametrize("balance", ["0", "5.00", "29.03", "100.00"])
@@ -88,15 +106,18 @@ def test_money_adds_up_with_the_balance(balance: str) -> None:
     assert money(response["credit_balance_after"]) == after
     following = response["next_invoice"]
     assert money(following["due"]) + money(following["credit_applied"]) == money(
-        following["amount"])
+        following["amount"]
+    )
     assert money(following["credit_applied"]) == min(after, money(following["amount"]))
 
 
 def test_a_downgrade_credit_joins_the_balance_for_the_next_invoice() -> None:
-    request = {"currency": "USD", "change_at": "2026-03-14",
-               "current": {"plan": "business", "period_start": "2026-03-01",
-                           "credit_balance": "10.00"},
-               "new": {"plan": "team"}}  # fmt: skip
+    request = {
+        "currency": "USD",
+        "change_at": "2026-03-14",
+        "current": {"plan": "business", "period_start": "2026-03-01", "credit_balance": "10.00"},
+        "new": {"plan": "team"},
+    }
     response = run(request)
     assert response["kinds"] == ["downgrade"]
     credit = money(response["proration"]["credit_to_balance"])
@@ -140,8 +161,12 @@ def test_credit_before_tax_on_the_next_invoice() -> None:
     response = run(upgrade("50.00"), catalogue)
     assert response["next_invoice"]["amount"] == "94.80"
     # 79.00 - 50.00 = 29.00, plus 20 % tax = 34.80.
-    assert response["next_invoice"] == {"date": "2026-04-01", "amount": "94.80",
-                                        "credit_applied": "50.00", "due": "34.80"}  # fmt: skip
+    assert response["next_invoice"] == {
+        "date": "2026-04-01",
+        "amount": "94.80",
+        "credit_applied": "50.00",
+        "due": "34.80",
+    }
 
 
 def test_inclusive_tax_gives_the_same_payment_in_either_order() -> None:
@@ -152,10 +177,17 @@ def test_inclusive_tax_gives_the_same_payment_in_either_order() -> None:
 
 
 def test_left_out_new_interval_and_add_ons_keep_the_current_ones() -> None:
-    request = {"currency": "USD", "change_at": "2026-03-14",
-               "current": {"plan": "team", "interval": "year", "period_start": "2026-01-10",
-                           "addons": {"extra_seat": 2}},
-               "new": {"plan": "business"}}  # fmt: skip
+    request = {
+        "currency": "USD",
+        "change_at": "2026-03-14",
+        "current": {
+            "plan": "team",
+            "interval": "year",
+            "period_start": "2026-01-10",
+            "addons": {"extra_seat": 2},
+        },
+        "new": {"plan": "business"},
+    }
     response = run(request)
     assert response["kinds"] == ["upgrade"]
     proration = response["proration"]
@@ -164,43 +196,75 @@ def test_left_out_new_interval_and_add_ons_keep_the_current_ones() -> None:
 
 
 def test_an_add_on_the_new_plan_cannot_hold_is_named() -> None:
-    request = {"currency": "USD", "change_at": "2026-03-14",
-               "current": {"plan": "team", "period_start": "2026-03-01", "addons": {"sso": 1}},
-               "new": {"plan": "business"}}  # fmt: skip
-    assert run(request) == {"errors": [{
-        "field": "new.addons.sso",
-        "message": "Single sign-on is already included in Business; it cannot be bought on this "
-                   "plan"}]}  # fmt: skip
+    request = {
+        "currency": "USD",
+        "change_at": "2026-03-14",
+        "current": {"plan": "team", "period_start": "2026-03-01", "addons": {"sso": 1}},
+        "new": {"plan": "business"},
+    }
+    assert run(request) == {
+        "errors": [
+            {
+                "field": "new.addons.sso",
+                "message": "Single sign-on is already included in Business; it cannot be "
+                "bought on this plan",
+            }
+        ]
+    }
     assert run({**request, "new": {"plan": "business", "addons": {}}})["kinds"] == [
-        "addon_removed", "upgrade"]
+        "addon_removed",
+        "upgrade",
+    ]
 
 
 def test_a_seat_add_on_with_a_plan_change_combines_the_kinds() -> None:
-    request = {"currency": "USD", "change_at": "2026-03-14",
-               "current": {"plan": "team", "period_start": "2026-03-01",
-                           "addons": {"extra_seat": 3}},
-               "new": {"plan": "business", "addons": {"extra_seat": 1, "extra_storage": 1}}}
+    request = {
+        "currency": "USD",
+        "change_at": "2026-03-14",
+        "current": {"plan": "team", "period_start": "2026-03-01", "addons": {"extra_seat": 3}},
+        "new": {"plan": "business", "addons": {"extra_seat": 1, "extra_storage": 1}},
+    }
     response = run(request)
     assert response["kinds"] == ["seats_removed", "upgrade", "addon_added"]
     assert response["rule"]["apply"] == CATALOGUE.policy.changes["seats_removed"].apply
 
 
 def test_no_change_is_an_error_on_new() -> None:
-    request = {"currency": "USD", "change_at": "2026-03-14",
-               "current": {"plan": "team", "period_start": "2026-03-01"},
-               "new": {"plan": "team", "interval": "month"}}  # fmt: skip
+    request = {
+        "currency": "USD",
+        "change_at": "2026-03-14",
+        "current": {"plan": "team", "period_start": "2026-03-01"},
+        "new": {"plan": "team", "interval": "month"},
+    }
     response = run(request)
     assert [e["field"] for e in response["errors"]] == ["new"]
 
 
 def test_every_bad_field_is_named_with_its_path() -> None:
-    request = {"currency": "XYZ", "change_at": 5, "extra": 1,
-               "current": {"plan": "enterprise", "interval": "fortnight", "period_start": "",
-                           "addons": {"nope": 1}, "credit_balance": "-1"},
-               "new": {"plan": "gold", "addons": {"extra_storage": 99}}}  # fmt: skip
+    request = {
+        "currency": "XYZ",
+        "change_at": 5,
+        "extra": 1,
+        "current": {
+            "plan": "enterprise",
+            "interval": "fortnight",
+            "period_start": "",
+            "addons": {"nope": 1},
+            "credit_balance": "-1",
+        },
+        "new": {"plan": "gold", "addons": {"extra_storage": 99}},
+    }
     fields = [e["field"] for e in run(request)["errors"]]
-    assert fields == ["extra", "currency", "change_at", "current.plan", "current.interval",
-                      "current.addons.nope", "new.plan", "current.period_start"]
+    assert fields == [
+        "extra",
+        "currency",
+        "change_at",
+        "current.plan",
+        "current.interval",
+        "current.addons.nope",
+        "new.plan",
+        "current.period_start",
+    ]
 
 
 def test_dates_are_checked_by_the_proration_engine_at_the_same_paths() -> None:
@@ -220,17 +284,39 @@ def test_the_command_line_prints_the_answer_and_exits_2_on_errors(tmp_path: Path
     catalogue = str(ROOT / "fixtures" / "catalogue.json")
     good = tmp_path / "good.json"
     good.write_text(json.dumps(ISSUE_EXAMPLE), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "calculators", "change", "--file", str(good),
-                           "--catalogue", catalogue], capture_output=True, text=True,
-                          cwd=ROOT.parent, check=False)  # fmt: skip
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "calculators",
+            "change",
+            "--file",
+            str(good),
+            "--catalogue",
+            catalogue,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT.parent,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == run(ISSUE_EXAMPLE)
-    bad = subprocess.run([sys.executable, "-m", "calculators", "change", "--catalogue",
-                          catalogue], input='{"current": {}}', capture_output=True, text=True,
-                         cwd=ROOT.parent, check=False)  # fmt: skip
+    bad = subprocess.run(
+        [sys.executable, "-m", "calculators", "change", "--catalogue", catalogue],
+        input='{"current": {}}',
+        capture_output=True,
+        text=True,
+        cwd=ROOT.parent,
+        check=False,
+    )
     assert bad.returncode == 2
     assert [e["field"] for e in json.loads(bad.stdout)["errors"]] == [
-        "change_at", "new", "current.plan", "current.period_start"]
+        "change_at",
+        "new",
+        "current.plan",
+        "current.period_start",
+    ]
 
 
 def test_credit_policy_fields_are_the_catalogues() -> None:

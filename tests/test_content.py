@@ -26,8 +26,10 @@ HAND_TYPED = [
 # a grace period, a refund window or a retention time must come from the catalogue through a
 # macro, and the number of reason codes from the code. Advice ("a review every six months") and
 # counting examples ("a 31-day month") carry no policy word and pass.
-_NUMBER = (r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-           r"fourteen|fifteen|twenty|thirty|sixty|ninety|hundred)")  # fmt: skip
+_NUMBER = (
+    r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"fourteen|fifteen|twenty|thirty|sixty|ninety|hundred)"
+)
 POLICY_DURATION = re.compile(
     rf"\b{_NUMBER}[\s-]+(?:calendar[\s-]+|working[\s-]+|business[\s-]+)?"
     r"(?:days?|weeks?|months?|years?|hours?)\b",
@@ -61,11 +63,12 @@ def sentences(body: str) -> list[str]:
 def policy_sentences(body: str) -> list[str]:
     """Sentences (and table rows) of the prose that type a policy number by hand."""
     return [
-        sentence for sentence in sentences(body)
+        sentence
+        for sentence in sentences(body)
         if (POLICY_DURATION.search(sentence) and POLICY_WORDS.search(sentence))
         or POLICY_COUNT.search(sentence)
         or (POLICY_PERCENT.search(sentence) and PERCENT_WORDS.search(sentence))
-    ]  # fmt: skip
+    ]
 
 
 # Sentences of the outline's instructions, and placeholders, never belong in an article.
@@ -97,8 +100,18 @@ def prose(text: str) -> str:
 
 def test_the_ten_sections_are_all_there() -> None:
     sections = {p.parent.name for p in PAGES if p.name == "index.md" and p.parent != DOCS}
-    assert sections == {"understanding", "reasons", "upgrading", "downgrading", "scaling",
-                        "add-ons", "communicating", "billing", "records", "support"}
+    assert sections == {
+        "understanding",
+        "reasons",
+        "upgrading",
+        "downgrading",
+        "scaling",
+        "add-ons",
+        "communicating",
+        "billing",
+        "records",
+        "support",
+    }
     # Every page is in the nav and the nav lists no page that is missing.
     assert sorted(page.relative_to(DOCS).as_posix() for page in PAGES) == sorted(nav_pages())
 
@@ -115,7 +128,8 @@ def test_every_page_has_a_review_date_summary_and_stable_ids(path: Path) -> None
     for _level, heading in headings:
         # An id may be built by a macro ({#from-{{ a.id }}-to-{{ b.id }}}) in a loop.
         assert re.search(r"\{ ?#[a-z0-9-]*(\{\{.*?\}\}[a-z0-9-]*)* ?\}\s*$", heading), (
-            f"no explicit id: {heading}")
+            f"no explicit id: {heading}"
+        )
     ids = re.findall(r"\{ ?#([a-z0-9-]+) ?\}", body)
     assert len(ids) == len(set(ids)), "ids repeat on the page"
     assert "{ .kb-summary }" in text, "a one-paragraph summary marked { .kb-summary }"

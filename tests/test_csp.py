@@ -126,8 +126,9 @@ def test_short_links_and_the_404_page_load_with_no_violation(
     visit.page.wait_for_function("() => typeof window.__md_get === 'function'")
     assert visit.violations == []
     # The browser logs the page's own 404 status; nothing else.
-    assert visit.errors == ["console: Failed to load resource: the server responded with a "
-                            "status of 404 (Not Found)"]  # fmt: skip
+    assert visit.errors == [
+        "console: Failed to load resource: the server responded with a status of 404 (Not Found)"
+    ]
 
 
 def test_every_calculator_goes_live_with_no_violation(

@@ -60,15 +60,19 @@ def parse(path: Path) -> Figures:
 
 def test_a_figure_shows_the_default_and_carries_every_currency_escaped() -> None:
     html = money_markup({"USD": "$1 <b>", "EUR": '€1 "x"'}, default="USD")
-    assert html == ('<span class="kb-money" data-currency="USD" data-currency-usd="$1 &lt;b&gt;"'
-                    ' data-currency-eur="€1 &quot;x&quot;">$1 &lt;b&gt;</span>')  # fmt: skip
+    assert html == (
+        '<span class="kb-money" data-currency="USD" data-currency-usd="$1 &lt;b&gt;"'
+        ' data-currency-eur="€1 &quot;x&quot;">$1 &lt;b&gt;</span>'
+    )
 
 
 def test_blocks_hide_every_currency_but_the_default_from_readers_and_search() -> None:
     html = money_markup({"USD": "<p>a</p>", "EUR": "<p>b</p>"}, default="USD", kind="blocks")
-    assert html == ('<section class="kb-currency" data-currency="USD"><p>a</p></section>'
-                    '<section class="kb-currency" data-currency="EUR" hidden data-search-exclude>'
-                    "<p>b</p></section>")  # fmt: skip
+    assert html == (
+        '<section class="kb-currency" data-currency="USD"><p>a</p></section>'
+        '<section class="kb-currency" data-currency="EUR" hidden data-search-exclude>'
+        "<p>b</p></section>"
+    )
 
 
 def test_a_fixed_figure_names_its_currency_and_has_no_variants() -> None:
@@ -88,8 +92,10 @@ def test_prices_in_every_currency_add_subtract_and_multiply_per_currency(
     difference = business - team
     yearly = team * 12
     for code in catalogue.currencies:
-        assert difference[code] == (catalogue.plan("business").price(code, "month")
-                                    - catalogue.plan("team").price(code, "month"))  # fmt: skip
+        assert difference[code] == (
+            catalogue.plan("business").price(code, "month")
+            - catalogue.plan("team").price(code, "month")
+        )
         assert yearly[code] == catalogue.plan("team").price(code, "month") * 12
     assert (team + difference)["JPY"] == catalogue.plan("business").price("JPY", "month")
 
@@ -111,8 +117,7 @@ def test_the_money_filter_needs_a_currency_for_anything_but_zero(catalogue: Cata
     zero = view.money("0")
     for code in catalogue.currencies:
         assert f'data-currency-{code.lower()}="{shown(catalogue, Decimal(0), code)}"' in zero
-    assert view.money("0.50", "EUR") == money_markup({"EUR": "€0.50"}, default="EUR",
-                                                     kind="fixed")  # fmt: skip
+    assert view.money("0.50", "EUR") == money_markup({"EUR": "€0.50"}, default="EUR", kind="fixed")
 
 
 def test_the_minimum_charge_follows_the_currency(catalogue: Catalogue) -> None:
@@ -185,18 +190,32 @@ def test_worked_examples_are_computed_for_every_currency(
     built_site: Path, catalogue: Catalogue
 ) -> None:
     html = (built_site / "billing" / "prorated-charges" / "index.html").read_text(encoding="utf-8")
-    blocks = re.findall(r'<section class="kb-currency" data-currency="([A-Z]+)"([^>]*)>(.*?)'
-                        r"</section>", html, re.S)  # fmt: skip
+    blocks = re.findall(
+        r'<section class="kb-currency" data-currency="([A-Z]+)"([^>]*)>(.*?)'
+        r"</section>",
+        html,
+        re.S,
+    )
     assert {code for code, _, _ in blocks} == set(catalogue.currencies)
     for code, attributes, _ in blocks:
         assert ("hidden" in attributes) == (code != catalogue.default_currency)
     # The first example: Team to Business on March 16 of a period from March 1.
     params = widgets.default_params("proration", catalogue, date.fromisoformat(BUILD_DAY))
-    params.update(from_plan="team", to_plan="business", from_interval="month", to_interval="month",
-                  period_start="2026-03-01", change_at="2026-03-16")  # fmt: skip
+    params.update(
+        from_plan="team",
+        to_plan="business",
+        from_interval="month",
+        to_interval="month",
+        period_start="2026-03-01",
+        change_at="2026-03-16",
+    )
     for code in catalogue.currencies:
-        result = widgets.evaluate("proration", {**params, "currency": code}, catalogue,
-                                  today=date.fromisoformat(BUILD_DAY))  # fmt: skip
+        result = widgets.evaluate(
+            "proration",
+            {**params, "currency": code},
+            catalogue,
+            today=date.fromisoformat(BUILD_DAY),
+        )
         first = next(body for shown_code, _, body in blocks if shown_code == code)
         due = re.search(r'data-field="due_now">([^<]*)<', first)
         assert due and due.group(1) == result["figures"]["due_now"], code
@@ -206,8 +225,11 @@ def test_the_search_index_holds_the_default_currency_only(
     built_site: Path, catalogue: Catalogue
 ) -> None:
     index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    examples = [doc for doc in index["docs"]
-                if doc["location"].startswith("billing/prorated-charges/#example-")]  # fmt: skip
+    examples = [
+        doc
+        for doc in index["docs"]
+        if doc["location"].startswith("billing/prorated-charges/#example-")
+    ]
     assert examples
     default_symbol = shown(catalogue, Decimal(1), catalogue.default_currency)[0]
     for doc in examples:

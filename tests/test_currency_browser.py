@@ -24,8 +24,12 @@ READY_MS = 90_000
 CONTROL = "#kb-currency-choice"
 CALC = '[data-calculator="proration"]'
 # The pages the issue names: home, a plans page, the add-ons page, the prorated-charges article.
-PRICED_PAGES = ["", "upgrading/reviewing-plans/", "add-ons/reviewing-add-ons/",
-                "billing/prorated-charges/"]  # fmt: skip
+PRICED_PAGES = [
+    "",
+    "upgrading/reviewing-plans/",
+    "add-ons/reviewing-add-ons/",
+    "billing/prorated-charges/",
+]
 
 # The article's visible text, leaving out figures a page deliberately shows in one named
 # currency (the table of every currency's minimum charge, the per-currency plan tabs).
@@ -81,8 +85,9 @@ def wait_for_currency(page: Any, code: str) -> None:
         "code => document.documentElement.dataset.kbCurrency === code && Array.from("
         "document.querySelectorAll('span.kb-money[data-currency]'))"
         ".every((figure) => figure.dataset.currency === code)",
-        arg=code, timeout=READY_MS,
-    )  # fmt: skip
+        arg=code,
+        timeout=READY_MS,
+    )
 
 
 def choose_by_control(page: Any, code: str) -> None:
@@ -95,8 +100,9 @@ def wait_for_due_now(page: Any, calc_id: str, want: str) -> None:
     page.wait_for_function(
         "([root, text]) => document.querySelector(root + ' [data-field=due_now]')"
         "?.textContent.trim() === text",
-        arg=[f"#{calc_id}", want], timeout=READY_MS,
-    )  # fmt: skip
+        arg=[f"#{calc_id}", want],
+        timeout=READY_MS,
+    )
 
 
 def follow_link(page: Any, site_url: str, path: str) -> None:
@@ -105,19 +111,27 @@ def follow_link(page: Any, site_url: str, path: str) -> None:
         "href => { const a = document.createElement('a'); a.href = href; a.id = 'kb-test-next';"
         " a.textContent = 'next'; document.querySelector('article').append(a); }",
         site_url + path,
-    )  # fmt: skip
+    )
     page.click("#kb-test-next")
-    page.wait_for_function("path => location.pathname === path", arg="/" + path,
-                           timeout=READY_MS)  # fmt: skip
+    page.wait_for_function("path => location.pathname === path", arg="/" + path, timeout=READY_MS)
 
 
 def expected_due_now(catalogue: Catalogue, page: Any, code: str) -> str:
     calc_id = str(page.locator(CALC).first.get_attribute("id"))
-    params = {name: page.locator(f"#{calc_id}-{name}").input_value()
-              for name in ("from_plan", "from_interval", "period_start", "to_plan",
-                           "to_interval", "change_at")}  # fmt: skip
-    result = widgets.evaluate("proration", {**params, "currency": code}, catalogue,
-                              today=date.fromisoformat(BUILD_DAY))  # fmt: skip
+    params = {
+        name: page.locator(f"#{calc_id}-{name}").input_value()
+        for name in (
+            "from_plan",
+            "from_interval",
+            "period_start",
+            "to_plan",
+            "to_interval",
+            "change_at",
+        )
+    }
+    result = widgets.evaluate(
+        "proration", {**params, "currency": code}, catalogue, today=date.fromisoformat(BUILD_DAY)
+    )
     assert not result["errors"], result["errors"]
     return str(result["figures"]["due_now"])
 
@@ -201,8 +215,9 @@ def test_without_the_engine_a_calculator_never_shows_another_currencys_result(
     page.goto(site_url + "billing/prorated-charges/?currency=EUR")
     page.wait_for_function(
         "selector => document.querySelector(selector)?.dataset.state === 'error'",
-        arg=CALC, timeout=READY_MS,
-    )  # fmt: skip
+        arg=CALC,
+        timeout=READY_MS,
+    )
     result = page.locator(f"{CALC} [data-role=result]").first
     assert result.locator("[data-field=due_now]").count() == 0
     assert not amount_pattern(catalogue, "USD").search(result.text_content() or "")

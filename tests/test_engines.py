@@ -99,8 +99,16 @@ def page_summary(page: Path) -> dict[str, Any]:
     article = article_of(page) or ""
     info = _PAGE_INFO.search(text)
     # Attribute values as the browser reads them: the engines escape characters differently.
-    attributes = {name: html.unescape(value) for name, value in re.findall(
-        r'(data-kb-[a-z-]+)=(?:"([^"]*)"|\'[^\']*\')', info.group(1))} if info else {}  # fmt: skip
+    attributes = (
+        {
+            name: html.unescape(value)
+            for name, value in re.findall(
+                r'(data-kb-[a-z-]+)=(?:"([^"]*)"|\'[^\']*\')', info.group(1)
+            )
+        }
+        if info
+        else {}
+    )
     renamed = re.search(r"data-kb-anchor-redirects='([^']*)'", info.group(1)) if info else None
     return {
         "text": readable(article),
@@ -117,8 +125,11 @@ def page_summary(page: Path) -> dict[str, Any]:
 
 
 def content_pages(site: Path) -> dict[str, Path]:
-    return {url: path for url, path in site_files(site, "*.html").items()
-            if 'http-equiv="refresh"' not in path.read_text(encoding="utf-8")}  # fmt: skip
+    return {
+        url: path
+        for url, path in site_files(site, "*.html").items()
+        if 'http-equiv="refresh"' not in path.read_text(encoding="utf-8")
+    }
 
 
 def redirects_in(site: Path) -> dict[str, str]:
@@ -142,8 +153,11 @@ def search_index(site: Path) -> dict[str, Any]:
 
 
 def tree_digest(directory: Path) -> dict[str, str]:
-    return {name: hashlib.sha256(path.read_bytes()).hexdigest()
-            for name, path in site_files(directory, "*").items() if path.is_file()}  # fmt: skip
+    return {
+        name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for name, path in site_files(directory, "*").items()
+        if path.is_file()
+    }
 
 
 # ---- the comparison ------------------------------------------------------------------------
@@ -172,8 +186,9 @@ def test_every_page_carries_its_permanent_link_on_both_engines(sites: dict[str, 
 def test_every_short_link_and_redirect_has_the_same_target(sites: dict[str, Path]) -> None:
     generated = links.read_site_config(ROOT / links.GENERATED_CONFIG)
     maps = generated["plugins"]["redirects"]["redirect_maps"]
-    expected = {links.page_url(old): links.page_url(new.partition("#")[0])
-                for old, new in maps.items()}  # fmt: skip
+    expected = {
+        links.page_url(old): links.page_url(new.partition("#")[0]) for old, new in maps.items()
+    }
     assert len(expected) >= 35  # every numbered section and subsection, home and glossary
     for engine in ENGINES:
         assert redirects_in(sites[engine]) == expected, engine
@@ -186,18 +201,28 @@ def test_both_sites_ship_the_same_runtime_and_wheel(sites: dict[str, Path]) -> N
     runtimes = []
     for engine in ENGINES:
         site = sites[engine]
-        referenced = {json.dumps(summary["runtime"], sort_keys=True)
-                      for summary in map(page_summary, content_pages(site).values())
-                      if summary["runtime"]}  # fmt: skip
+        referenced = {
+            json.dumps(summary["runtime"], sort_keys=True)
+            for summary in map(page_summary, content_pages(site).values())
+            if summary["runtime"]
+        }
         assert len(referenced) == 1, (engine, "every calculator page names the same runtime")
         runtime = json.loads(referenced.pop())
         for key in ("wheel", "stdlib"):
             assert (site / runtime[key]).is_file(), (engine, runtime[key])
         assert (site / runtime["pyodide"] / "pyodide.mjs").is_file(), engine
-        assert re.fullmatch(r"assets/calculators/calculators-0\.1\.0\+g[0-9a-f]{12}"
-                            r"-py3-none-any\.whl", runtime["wheel"])  # fmt: skip
-        runtimes.append((runtime, tree_digest(site / "assets" / "pyodide"),
-                          tree_digest(site / "assets" / "calculators")))  # fmt: skip
+        assert re.fullmatch(
+            r"assets/calculators/calculators-0\.1\.0\+g[0-9a-f]{12}"
+            r"-py3-none-any\.whl",
+            runtime["wheel"],
+        )
+        runtimes.append(
+            (
+                runtime,
+                tree_digest(site / "assets" / "pyodide"),
+                tree_digest(site / "assets" / "calculators"),
+            )
+        )
     assert runtimes[0] == runtimes[1]
 
 
@@ -237,9 +262,10 @@ def test_every_calculator_on_the_zensical_build_gets_ready(
     browser: Any, engine_sites: EngineSites
 ) -> None:
     url, sites = engine_sites.url, engine_sites.sites
-    calculator_pages = {page: re.findall(r'<section class="kb-calc" id="([^"]+)"',
-                                         path.read_text(encoding="utf-8"))
-                        for page, path in content_pages(sites["zensical"]).items()}  # fmt: skip
+    calculator_pages = {
+        page: re.findall(r'<section class="kb-calc" id="([^"]+)"', path.read_text(encoding="utf-8"))
+        for page, path in content_pages(sites["zensical"]).items()
+    }
     calculator_pages = {page: ids for page, ids in calculator_pages.items() if ids}
     assert len(calculator_pages) >= 5
     context = browser.new_context()

@@ -38,9 +38,19 @@ HOSTILE = {
     "name: Euro,": '"><img src=x onerror=alert(7)> Euro',  # the header's currency choice
 }
 # Markdown as the site configures it (mkdocs.yml), without the snippets that need files.
-EXTENSIONS = ["abbr", "admonition", "attr_list", "md_in_html", "def_list", "footnotes",
-              "tables", "toc", "pymdownx.details", "pymdownx.superfences",
-              "pymdownx.tabbed"]  # fmt: skip
+EXTENSIONS = [
+    "abbr",
+    "admonition",
+    "attr_list",
+    "md_in_html",
+    "def_list",
+    "footnotes",
+    "tables",
+    "toc",
+    "pymdownx.details",
+    "pymdownx.superfences",
+    "pymdownx.tabbed",
+]
 
 
 class Elements(html.parser.HTMLParser):
@@ -79,8 +89,20 @@ def render(text: str) -> Elements:
     return Elements(markdown.markdown(text, extensions=EXTENSIONS))
 
 
-HOSTILE_TEXTS = [*HOSTILE.values(), "a\nb", "* not a list", "1. not a list", "|", "<!--", "_x_",
-                 "&lt; stays &amp; literal", "[^1]", "*[HTML]: abbr", "\\*", "{#id}"]  # fmt: skip
+HOSTILE_TEXTS = [
+    *HOSTILE.values(),
+    "a\nb",
+    "* not a list",
+    "1. not a list",
+    "|",
+    "<!--",
+    "_x_",
+    "&lt; stays &amp; literal",
+    "[^1]",
+    "*[HTML]: abbr",
+    "\\*",
+    "{#id}",
+]
 
 
 @pytest.mark.parametrize("text", HOSTILE_TEXTS)
@@ -128,8 +150,12 @@ def test_macro_results_are_trusted_text_or_escaped_values() -> None:
         return SCRIPT
 
     plugin_info.__module__ = "mkdocs_macros.context"
-    macros = {"table": lambda: "<table>", "plan": lambda: {"name": SCRIPT}, "value": 3,
-              "macros_info": plugin_info}  # fmt: skip
+    macros = {
+        "table": lambda: "<table>",
+        "plan": lambda: {"name": SCRIPT},
+        "value": 3,
+        "macros_info": plugin_info,
+    }
     trust_macro_results(macros)
     assert isinstance(macros["table"](), Markup)  # type: ignore[operator]
     assert macros["plan"]()["name"] == page_text(SCRIPT)  # type: ignore[operator]

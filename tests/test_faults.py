@@ -49,6 +49,7 @@ LIVE_AGAIN = (
 )
 KEPT = "The result shown is for the inputs it was published with."
 
+
 @pytest.fixture(scope="module")
 def proration_page(built_site: Path) -> str:
     pages = calculator_pages(built_site, "proration")
@@ -74,11 +75,21 @@ def due_now(page: Any) -> str:
 
 def expected_due_now(catalogue: Catalogue, page: Any, **changed: str) -> str:
     calc_id = page.locator(CALC).first.get_attribute("id")
-    params = {name: page.locator(f"#{calc_id}-{name}").input_value()
-              for name in ("from_plan", "from_interval", "period_start", "to_plan",
-                           "to_interval", "change_at", "currency")}  # fmt: skip
-    result = widgets.evaluate("proration", {**params, **changed}, catalogue,
-                              today=date.fromisoformat(BUILD_DAY))  # fmt: skip
+    params = {
+        name: page.locator(f"#{calc_id}-{name}").input_value()
+        for name in (
+            "from_plan",
+            "from_interval",
+            "period_start",
+            "to_plan",
+            "to_interval",
+            "change_at",
+            "currency",
+        )
+    }
+    result = widgets.evaluate(
+        "proration", {**params, **changed}, catalogue, today=date.fromisoformat(BUILD_DAY)
+    )
     assert not result["errors"]
     return str(result["figures"]["due_now"])
 
@@ -86,8 +97,10 @@ def expected_due_now(catalogue: Catalogue, page: Any, **changed: str) -> str:
 def wait_due_now(page: Any, text: str, timeout: int = READY_MS) -> None:
     page.wait_for_function(
         "([root, text]) => document.querySelector(root + ' [data-field=due_now]')"
-        "?.textContent.trim() === text", arg=[CALC, text], timeout=timeout,
-    )  # fmt: skip
+        "?.textContent.trim() === text",
+        arg=[CALC, text],
+        timeout=timeout,
+    )
 
 
 # ---- every message is answered ----------------------------------------------------------------
@@ -108,13 +121,36 @@ ANSWER = """
 """
 
 
-@pytest.mark.parametrize(("request_message", "reason"), [
-    ({"type": "evaluate", "id": 9001, "widget": "proration", "bigint": True, "today": BUILD_DAY},
-     COULD_NOT_COMPUTE),
-    ({"type": "evaluate", "id": 9002, "widget": ["not", "a", "name"], "params": {},
-      "today": BUILD_DAY}, COULD_NOT_COMPUTE),
-    ({"type": "no-such-request", "id": 9003}, "the calculator engine received an unknown request"),
-], ids=["unserialisable-params", "python-raises", "unknown-type"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("request_message", "reason"),
+    [
+        (
+            {
+                "type": "evaluate",
+                "id": 9001,
+                "widget": "proration",
+                "bigint": True,
+                "today": BUILD_DAY,
+            },
+            COULD_NOT_COMPUTE,
+        ),
+        (
+            {
+                "type": "evaluate",
+                "id": 9002,
+                "widget": ["not", "a", "name"],
+                "params": {},
+                "today": BUILD_DAY,
+            },
+            COULD_NOT_COMPUTE,
+        ),
+        (
+            {"type": "no-such-request", "id": 9003},
+            "the calculator engine received an unknown request",
+        ),
+    ],
+    ids=["unserialisable-params", "python-raises", "unknown-type"],
+)
 def test_every_worker_message_is_answered_with_an_error_reply(
     page: Any, site_url: str, proration_page: str, request_message: dict[str, Any], reason: str
 ) -> None:
@@ -123,8 +159,10 @@ def test_every_worker_message_is_answered_with_an_error_reply(
     reply = page.evaluate(ANSWER, [request_message])
     assert (reply["type"], reply["id"], reply["reason"]) == ("error", request_message["id"], reason)
     # The engine keeps working after the failed request.
-    ok = page.evaluate(ANSWER, [{"type": "evaluate", "id": 9100, "widget": "proration",
-                                 "params": {}, "today": BUILD_DAY}])  # fmt: skip
+    ok = page.evaluate(
+        ANSWER,
+        [{"type": "evaluate", "id": 9100, "widget": "proration", "params": {}, "today": BUILD_DAY}],
+    )
     assert ok["type"] == "result" and ok["result"]["errors"] == []
 
 
@@ -139,8 +177,10 @@ def test_a_request_python_cannot_answer_is_reported_in_the_calculator(
     page.select_option(f"#{calc_id}-to_plan", "scale")
     page.wait_for_function(
         "root => document.querySelector(root + ' [data-role=status]').textContent"
-        ".startsWith('This result could not be calculated')", arg=CALC, timeout=READY_MS,
-    )  # fmt: skip
+        ".startsWith('This result could not be calculated')",
+        arg=CALC,
+        timeout=READY_MS,
+    )
     assert status(page) == (
         f"This result could not be calculated: {COULD_NOT_COMPUTE}. Change an input to try "
         "again, or use “Work it out by hand” below."
@@ -195,9 +235,15 @@ def test_a_worker_that_dies_twice_leaves_the_published_result_and_says_so(
 # ---- a blocked or damaged runtime --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("pattern", [
-    r".*/pyodide\.asm\.wasm$", r".*/python_stdlib-[0-9a-f]+\.zip$", r".*/calculators-.*\.whl$",
-], ids=["wasm", "stdlib", "wheel"])  # fmt: skip
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r".*/pyodide\.asm\.wasm$",
+        r".*/python_stdlib-[0-9a-f]+\.zip$",
+        r".*/calculators-.*\.whl$",
+    ],
+    ids=["wasm", "stdlib", "wheel"],
+)
 def test_a_blocked_download_is_reported_within_seconds_with_its_cause(
     page: Any, site_url: str, proration_page: str, catalogue: Catalogue, pattern: str
 ) -> None:
@@ -210,9 +256,10 @@ def test_a_blocked_download_is_reported_within_seconds_with_its_cause(
     page.context.route(re.compile(pattern), block)
     page.goto(site_url + proration_page)
     page.wait_for_function(
-        "root => document.querySelector(root)?.dataset.state === 'error'", arg=CALC,
+        "root => document.querySelector(root)?.dataset.state === 'error'",
+        arg=CALC,
         timeout=PROMPTLY_MS,
-    )  # fmt: skip
+    )
     [url] = blocked
     assert status(page) == (
         f"Live recalculation is unavailable: {url.rsplit('/', 1)[1]} could not be downloaded "
@@ -221,18 +268,28 @@ def test_a_blocked_download_is_reported_within_seconds_with_its_cause(
     assert due_now(page) == expected_due_now(catalogue, page)  # the published result stays
 
 
-@pytest.mark.parametrize(("pattern", "reason"), [
-    (r".*/calculators-.*\.whl$", "the calculators package is damaged and could not be installed"),
-    (r".*/python_stdlib-[0-9a-f]+\.zip$",
-     "the Python runtime could not start (its standard library may be damaged)"),
-], ids=["wheel", "stdlib"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        (
+            r".*/calculators-.*\.whl$",
+            "the calculators package is damaged and could not be installed",
+        ),
+        (
+            r".*/python_stdlib-[0-9a-f]+\.zip$",
+            "the Python runtime could not start (its standard library may be damaged)",
+        ),
+    ],
+    ids=["wheel", "stdlib"],
+)
 def test_a_damaged_download_gives_a_plain_message(
     page: Any, site_url: str, proration_page: str, catalogue: Catalogue, pattern: str, reason: str
 ) -> None:
     damaged = b"PK\x03\x04 this is not the file the site shipped " * 64
-    page.context.route(re.compile(pattern),
-                       lambda route: route.fulfill(status=200, body=damaged,
-                                                   content_type="application/zip"))  # fmt: skip
+    page.context.route(
+        re.compile(pattern),
+        lambda route: route.fulfill(status=200, body=damaged, content_type="application/zip"),
+    )
     page.goto(site_url + proration_page)
     assert wait_state(page, CALC, ("error", "ready")) == "error"
     assert status(page) == f"Live recalculation is unavailable: {reason}. {KEPT}"

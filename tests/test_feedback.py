@@ -24,10 +24,12 @@ FEEDBACK = "[data-kb-feedback]"
 CONTRACT = ROOT / "calculators" / "contracts" / "feedback.md"
 PLAIN_ARTICLE = "billing/updating-billing-information/"  # an article without a calculator
 # Each reason's code and the label the reader sees (and the request quotes), from the partial.
-REASON_LABELS = dict(re.findall(
-    r'name="reason" value="([a-z-]+)"> ([^<]+)</label>',
-    (ROOT / "overrides" / "partials" / "kb-feedback.html").read_text(encoding="utf-8"),
-))  # fmt: skip
+REASON_LABELS = dict(
+    re.findall(
+        r'name="reason" value="([a-z-]+)"> ([^<]+)</label>',
+        (ROOT / "overrides" / "partials" / "kb-feedback.html").read_text(encoding="utf-8"),
+    )
+)
 
 
 @pytest.fixture
@@ -72,17 +74,24 @@ def status(page: Any) -> str:
 
 def wait_ready(page: Any, selector: str) -> None:
     page.wait_for_function(
-        "s => document.querySelector(s)?.dataset.state === 'ready'", arg=selector,
+        "s => document.querySelector(s)?.dataset.state === 'ready'",
+        arg=selector,
         timeout=READY_MS,
-    )  # fmt: skip
+    )
 
 
 def support_request(
     info: dict[str, str], reason: str, comment: str, calculator_links: list[str]
 ) -> str:
     """The prepared request, line for line as the contract (feedback.md) writes it."""
-    lines = ["Hello,", "", "The help center article below did not answer my question.", "",
-             f"Article: {info['kbTitle']}", f"Permanent link: {info['kbPermalink']}"]  # fmt: skip
+    lines = [
+        "Hello,",
+        "",
+        "The help center article below did not answer my question.",
+        "",
+        f"Article: {info['kbTitle']}",
+        f"Permanent link: {info['kbPermalink']}",
+    ]
     if info.get("kbSection"):
         lines.append(f"Section: {info['kbSection']}")
     if info.get("kbReviewed"):
@@ -137,8 +146,10 @@ def test_nothing_is_requested_and_the_flow_works_by_keyboard(context: Any, site_
     page.keyboard.press("Enter")
     assert yes.get_attribute("aria-pressed") == "true"
     assert status(page) == "Thank you: glad this page helped."
-    assert page.locator(f"{FEEDBACK} [data-feedback-role=status]").get_attribute(
-        "aria-live") == "polite"  # fmt: skip
+    assert (
+        page.locator(f"{FEEDBACK} [data-feedback-role=status]").get_attribute("aria-live")
+        == "polite"
+    )
 
     page.keyboard.press("Tab")  # to No
     assert page.evaluate("document.activeElement.dataset.feedbackVote") == "no"
@@ -196,8 +207,10 @@ def test_the_prepared_request_carries_what_support_needs(
     page.select_option(f"#{calc_id}-currency", "EUR")
     page.wait_for_function(
         "id => document.querySelector('#' + id + ' .kb-calc__scenario').textContent"
-        ".includes('Scale')", arg=calc_id, timeout=READY_MS,
-    )  # fmt: skip
+        ".includes('Scale')",
+        arg=calc_id,
+        timeout=READY_MS,
+    )
     comment = 'Invoice INV-7 says €31.20 <b>not</b> "€25.80" & more'
     text = choose_no_and_prepare(page, "numbers-mismatch", comment)
     info = page_info(page)
@@ -244,7 +257,7 @@ def test_a_support_form_destination_gets_the_fields_as_parameters(
     page.evaluate(
         "() => document.querySelector('[data-kb-feedback]').dataset.destination ="
         " 'https://support.example/new?source=kb'"
-    )  # fmt: skip
+    )
     page.locator(f"#{calc_id}-currency").select_option("GBP")  # changed before the engine is up
     choose_no_and_prepare(page, "out-of-date", "The VAT rate changed.")
     send = page.locator(f"{FEEDBACK} [data-feedback-role=send]")
@@ -271,7 +284,7 @@ def test_an_unsafe_destination_is_refused(context: Any, site_url: str) -> None:
     page.evaluate(
         "() => document.querySelector('[data-kb-feedback]').dataset.destination ="
         " 'javascript:window.__pwned=1'"
-    )  # fmt: skip
+    )
     text = choose_no_and_prepare(page, "other", "")
     assert text == support_request(page_info(page), "other", "", [])
     assert page.locator(f"{FEEDBACK} [data-feedback-role=send]").is_hidden()
@@ -316,12 +329,27 @@ def check(value: Any, schema: dict[str, Any], where: str = "vote") -> None:
 
 def test_the_schema_checker_catches_a_wrong_vote() -> None:
     schema = documented_schema()
-    good = {"schema": "kb-feedback/1", "id": "0" * 32, "helpful": True, "reason": None,
-            "page": "https://x/kb/1/", "title": "1 X", "section": "1", "reviewed": "",
-            "calculators": [], "sent_at": "2026-03-16T09:41:07.512Z"}  # fmt: skip
+    good = {
+        "schema": "kb-feedback/1",
+        "id": "0" * 32,
+        "helpful": True,
+        "reason": None,
+        "page": "https://x/kb/1/",
+        "title": "1 X",
+        "section": "1",
+        "reviewed": "",
+        "calculators": [],
+        "sent_at": "2026-03-16T09:41:07.512Z",
+    }
     check(good, schema)
-    for change in ({"reason": "bored"}, {"helpful": "yes"}, {"comment": "hi"}, {"id": "xyz"},
-                   {"sent_at": "yesterday"}, {"calculators": [1]}):  # fmt: skip
+    for change in (
+        {"reason": "bored"},
+        {"helpful": "yes"},
+        {"comment": "hi"},
+        {"id": "xyz"},
+        {"sent_at": "yesterday"},
+        {"calculators": [1]},
+    ):
         with pytest.raises((AssertionError, ValueError)):
             check({**good, **change}, schema)
 
@@ -340,14 +368,16 @@ def test_votes_reach_a_configured_endpoint_only_on_click_in_the_documented_schem
     page, requests = open_article(context, site_url + proration_page)
     page.evaluate(
         "url => document.querySelector('[data-kb-feedback]').dataset.endpoint = url", endpoint
-    )  # fmt: skip
+    )
     calc_id = str(page.locator("[data-calculator]").first.get_attribute("id"))
     wait_ready(page, f"#{calc_id}")
     page.select_option(f"#{calc_id}-to_plan", "scale")
     page.wait_for_function(
         "id => document.querySelector('#' + id + ' .kb-calc__scenario').textContent"
-        ".includes('Scale')", arg=calc_id, timeout=READY_MS,
-    )  # fmt: skip
+        ".includes('Scale')",
+        arg=calc_id,
+        timeout=READY_MS,
+    )
     assert posted == []  # configured, and the page has reacted, but the reader has not clicked
 
     def answered(reason: str | None) -> Callable[[Any], bool]:
@@ -401,17 +431,20 @@ def test_the_feedback_works_after_instant_navigation(context: Any, site_url: str
         "href => { const a = document.createElement('a'); a.href = href; a.id = 'kb-test-next';"
         " a.textContent = 'next'; document.querySelector('article').append(a); }",
         site_url + target,
-    )  # fmt: skip
+    )
     page.click("#kb-test-next")
     page.wait_for_function("path => location.pathname === path", arg="/" + target)
     page.wait_for_selector(f"{FEEDBACK}:not([hidden])")
     assert page.locator(FEEDBACK).count() == 1
     # A fresh question for the new article, and the new article's details in the request.
-    assert page.locator(f"{FEEDBACK} [data-feedback-vote=yes]").get_attribute(
-        "aria-pressed") == "false"  # fmt: skip
+    assert (
+        page.locator(f"{FEEDBACK} [data-feedback-vote=yes]").get_attribute("aria-pressed")
+        == "false"
+    )
     text = choose_no_and_prepare(page, "hard-to-follow", "")
     info = page_info(page)
     assert info["kbPermalink"].startswith(site_url) and info["kbTitle"].endswith(
-        "Handling prorated charges")  # fmt: skip
+        "Handling prorated charges"
+    )
     assert text == support_request(info, "hard-to-follow", "", [])
     assert not [r for r in requests if r.method != "GET"]

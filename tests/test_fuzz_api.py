@@ -30,14 +30,14 @@ GOLDEN = ROOT / "tests" / "golden"
 COMMANDS = sorted(api.COMMANDS)
 
 # A few seconds per command; the CI profile (tests/conftest.py) makes the examples fixed.
-FUZZ = settings(
-    deadline=None, max_examples=120, suppress_health_check=[HealthCheck.too_slow]
-)  # fmt: skip
+FUZZ = settings(deadline=None, max_examples=120, suppress_health_check=[HealthCheck.too_slow])
 
 
 def golden_requests(command: str) -> list[Any]:
-    return [json.loads(path.read_text(encoding="utf-8"))["request"]
-            for path in sorted((GOLDEN / command).glob("*.json"))]  # fmt: skip
+    return [
+        json.loads(path.read_text(encoding="utf-8"))["request"]
+        for path in sorted((GOLDEN / command).glob("*.json"))
+    ]
 
 
 def deep(levels: int, leaf: object = 1) -> object:
@@ -70,23 +70,62 @@ def run(command: str, request: object, catalogue: Catalogue) -> dict[str, Any]:
 
 # Integers beyond 4,300 digits are made when drawn: Hypothesis prints its strategies, and
 # CPython refuses to print such a number.
-huge_numbers = st.sampled_from([
-    10**30, -(10**30), 2**63, -(2**63), 2**1000,
-    1e308, -1e308, 5e-324, -0.0, math.inf, -math.inf, math.nan, 0.1, 1e-30,
-]) | st.sampled_from([1, -1]).map(lambda sign: sign * 10**5000)  # fmt: skip
-nasty_strings = st.sampled_from([
-    "", " ", "9" * 5000, "-" + "9" * 5000, "0." + "0" * 5000 + "1", "1e999999", "NaN",
-    "Infinity", "-0", "0x10", "1_000", " 12 ", "١٢", "1,000.00", "\u0000", "\ud800",
-    "<script>alert(1)</script>", "x" * 100_000, "2026-02-30", "9999-12-31T23:59:59Z",
-])  # fmt: skip
+huge_numbers = st.sampled_from(
+    [
+        10**30,
+        -(10**30),
+        2**63,
+        -(2**63),
+        2**1000,
+        1e308,
+        -1e308,
+        5e-324,
+        -0.0,
+        math.inf,
+        -math.inf,
+        math.nan,
+        0.1,
+        1e-30,
+    ]
+) | st.sampled_from([1, -1]).map(lambda sign: sign * 10**5000)
+nasty_strings = st.sampled_from(
+    [
+        "",
+        " ",
+        "9" * 5000,
+        "-" + "9" * 5000,
+        "0." + "0" * 5000 + "1",
+        "1e999999",
+        "NaN",
+        "Infinity",
+        "-0",
+        "0x10",
+        "1_000",
+        " 12 ",
+        "١٢",
+        "1,000.00",
+        "\u0000",
+        "\ud800",
+        "<script>alert(1)</script>",
+        "x" * 100_000,
+        "2026-02-30",
+        "9999-12-31T23:59:59Z",
+    ]
+)
 scalars = (
-    st.none() | st.booleans() | st.integers() | huge_numbers | st.floats()
-    | st.text(max_size=40) | nasty_strings
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | huge_numbers
+    | st.floats()
+    | st.text(max_size=40)
+    | nasty_strings
 )
 json_values = st.recursive(
     scalars,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
     max_leaves=25,
 )
 # 100,000 levels are a regression case below; here deep enough to pass every bound.
@@ -168,16 +207,22 @@ def test_any_text_is_a_request_or_one_input_error(text: str) -> None:
 
 
 MONEY_FIELDS = (
-    "proration.lines[0].amount", "proration.subtotal", "proration.total", "proration.due_now",
-    "proration.credit_to_balance", "proration.refund", "proration.next_invoice.amount",
-)  # fmt: skip
+    "proration.lines[0].amount",
+    "proration.subtotal",
+    "proration.total",
+    "proration.due_now",
+    "proration.credit_to_balance",
+    "proration.refund",
+    "proration.next_invoice.amount",
+)
 
 
 def put(request: Any, field: str, value: object) -> Any:
     """A copy of ``request`` with ``value`` at ``field`` ("proration.lines[0].amount")."""
     copy = json.loads(json.dumps(request))
-    parts: list[Any] = [int(p) if p.isdigit() else p
-                        for p in field.replace("[", ".").replace("]", "").split(".")]  # fmt: skip
+    parts: list[Any] = [
+        int(p) if p.isdigit() else p for p in field.replace("[", ".").replace("]", "").split(".")
+    ]
     target = copy
     for part in parts[:-1]:
         target = target[part]
@@ -187,13 +232,19 @@ def put(request: Any, field: str, value: object) -> Any:
 
 @pytest.mark.parametrize("command", ["record", "notice"])
 @pytest.mark.parametrize("field", MONEY_FIELDS)
-@pytest.mark.parametrize(("value", "message"), [
-    ("9" * 5000, "9" * 37 + "... has more than 30 digits; no amount is that large"),
-    ("9" * 31, "9999999999999999999999999999999 has more than 30 digits; no amount is that "
-               "large"),
-    ("0." + "0" * 40 + "1", "1E-41 has more than 30 digits; no amount is that large"),
-    (10**5000, "a number with more than 30 digits"),
-], ids=["5000-nines", "31-nines", "41-decimals", "5000-digit-int"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("9" * 5000, "9" * 37 + "... has more than 30 digits; no amount is that large"),
+        (
+            "9" * 31,
+            "9999999999999999999999999999999 has more than 30 digits; no amount is that large",
+        ),
+        ("0." + "0" * 40 + "1", "1E-41 has more than 30 digits; no amount is that large"),
+        (10**5000, "a number with more than 30 digits"),
+    ],
+    ids=["5000-nines", "31-nines", "41-decimals", "5000-digit-int"],
+)
 def test_absurd_money_is_a_field_error(
     command: str, field: str, value: object, message: str, catalogue: Catalogue
 ) -> None:
@@ -201,13 +252,21 @@ def test_absurd_money_is_a_field_error(
     assert {"field": field, "message": message} in response["errors"]
 
 
-@pytest.mark.parametrize(("command", "field"), [
-    ("growth", "growth.rate_percent"), ("growth", "usage.storage"), ("growth", "horizon_months"),
-    ("compare", "needs.storage"), ("addons", "addons.extra_storage"),
-    ("record", "from.quantity"), ("notice", "to.quantity"),
-])  # fmt: skip
-@pytest.mark.parametrize("value", [10**5000, -(10**5000), 10**30],
-                         ids=["5000-digits", "minus-5000-digits", "31-digits"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("command", "field"),
+    [
+        ("growth", "growth.rate_percent"),
+        ("growth", "usage.storage"),
+        ("growth", "horizon_months"),
+        ("compare", "needs.storage"),
+        ("addons", "addons.extra_storage"),
+        ("record", "from.quantity"),
+        ("notice", "to.quantity"),
+    ],
+)
+@pytest.mark.parametrize(
+    "value", [10**5000, -(10**5000), 10**30], ids=["5000-digits", "minus-5000-digits", "31-digits"]
+)
 def test_a_5000_digit_integer_names_its_field(
     command: str, field: str, value: int, catalogue: Catalogue
 ) -> None:
@@ -220,12 +279,16 @@ def test_a_5000_digit_integer_names_its_field(
 @pytest.mark.parametrize("command", COMMANDS)
 def test_100000_deep_nesting_is_one_error(command: str, catalogue: Catalogue) -> None:
     response = run(command, {"currency": deep(100_000)}, catalogue)
-    assert response == {"errors": [{"field": "currency" + "[0]" * 31,
-                                    "message": "nests deeper than 32 levels"}]}  # fmt: skip
+    assert response == {
+        "errors": [{"field": "currency" + "[0]" * 31, "message": "nests deeper than 32 levels"}]
+    }
 
 
 form_values = (
-    st.text(max_size=30) | nasty_strings | st.integers() | st.none()
+    st.text(max_size=30)
+    | nasty_strings
+    | st.integers()
+    | st.none()
     | st.lists(st.text(max_size=8), max_size=3)
 )
 
@@ -255,8 +318,9 @@ def test_the_page_worker_entry_reads_hostile_inputs_as_errors(catalogue: Catalog
     evaluate = web.session(catalogue.to_json())
     for params in ("[" * 100_000 + "]" * 100_000, "{", "9" * 5000, '{"plan": "' + "x" * 10**6):
         response = json.loads(evaluate("proration", params, "2026-03-16"))
-        assert response["errors"] == [{"field": "",
-                                       "message": "the calculator's inputs could not be read"}]
+        assert response["errors"] == [
+            {"field": "", "message": "the calculator's inputs could not be read"}
+        ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -265,30 +329,53 @@ def test_the_page_worker_entry_reads_hostile_inputs_as_errors(catalogue: Catalog
 
 def cli(*args: str, stdin: bytes = b"") -> tuple[int, Any, str]:
     result = subprocess.run(
-        [sys.executable, "-m", "calculators", *args], input=stdin, cwd=ROOT,
-        capture_output=True, timeout=120, check=False,
-    )  # fmt: skip
+        [sys.executable, "-m", "calculators", *args],
+        input=stdin,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     stderr = result.stderr.decode("utf-8", "replace")
     return result.returncode, json.loads(result.stdout.decode("utf-8")), stderr
 
 
-@pytest.mark.parametrize(("stdin", "message"), [
-    (b"not json", "standard input, line 1: the request is not valid JSON: Expecting value "
-                  "(column 1)"),
-    (b'{"currency": "USD",\n', "standard input, line 2: the request is not valid JSON: "
-                               "Expecting property name enclosed in double quotes (column 1)"),
-    (b"", "standard input, line 1: the request is not valid JSON: Expecting value (column 1)"),
-    (b"[" * 100_000 + b"]" * 100_000, "standard input, line 1: the request nests deeper than "
-                                      "32 levels"),
-    (b'{"growth": {"rate_percent": ' + b"9" * 5000 + b"}}",
-     "standard input, line 1: a number with 5,000 digits; numbers have at most 30"),
-    (b'{"x": "\xff"}', "standard input, line 1: byte 0xff at column 8 is not UTF-8 (save the "
-                       "file as UTF-8)"),
-    (b"{}\x00", "standard input, line 1: control character NUL (a text file has none; is this "
-                "a binary file?)"),
-    (b" " * (untrusted.MAX_DOCUMENT_BYTES + 1), "standard input, line 1: the request is larger "
-                                                "than 1,048,576 bytes, the most read"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("stdin", "message"),
+    [
+        (
+            b"not json",
+            "standard input, line 1: the request is not valid JSON: Expecting value (column 1)",
+        ),
+        (
+            b'{"currency": "USD",\n',
+            "standard input, line 2: the request is not valid JSON: "
+            "Expecting property name enclosed in double quotes (column 1)",
+        ),
+        (b"", "standard input, line 1: the request is not valid JSON: Expecting value (column 1)"),
+        (
+            b"[" * 100_000 + b"]" * 100_000,
+            "standard input, line 1: the request nests deeper than 32 levels",
+        ),
+        (
+            b'{"growth": {"rate_percent": ' + b"9" * 5000 + b"}}",
+            "standard input, line 1: a number with 5,000 digits; numbers have at most 30",
+        ),
+        (
+            b'{"x": "\xff"}',
+            "standard input, line 1: byte 0xff at column 8 is not UTF-8 (save the file as UTF-8)",
+        ),
+        (
+            b"{}\x00",
+            "standard input, line 1: control character NUL (a text file has none; is this "
+            "a binary file?)",
+        ),
+        (
+            b" " * (untrusted.MAX_DOCUMENT_BYTES + 1),
+            "standard input, line 1: the request is larger than 1,048,576 bytes, the most read",
+        ),
+    ],
+)
 def test_the_command_line_refuses_what_is_not_a_request(stdin: bytes, message: str) -> None:
     code, output, stderr = cli("growth", stdin=stdin)
     assert (code, output, stderr) == (2, {"errors": [{"field": "", "message": message}]}, "")
@@ -321,7 +408,12 @@ def test_the_command_line_reads_a_non_utf8_catalogue_as_an_error(tmp_path: Path)
     catalogue = tmp_path / "catalogue.yaml"
     catalogue.write_bytes(b"schema_version: 1\ncompany:\n  name: Caf\xe9\n")
     code, output, stderr = cli("compare", "--catalogue", str(catalogue), stdin=b"{}")
-    message = (f"{catalogue}, line 3: (top level): byte 0xe9 at column 12 is not UTF-8 (save the "
-               "file as UTF-8)")  # fmt: skip
-    assert (code, output, stderr) == (2, {"errors": [{"field": "catalogue", "message": message}]},
-                                      "")  # fmt: skip
+    message = (
+        f"{catalogue}, line 3: (top level): byte 0xe9 at column 12 is not UTF-8 (save the "
+        "file as UTF-8)"
+    )
+    assert (code, output, stderr) == (
+        2,
+        {"errors": [{"field": "catalogue", "message": message}]},
+        "",
+    )

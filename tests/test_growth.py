@@ -55,8 +55,12 @@ def test_compounding_is_exact_and_rounds_up_each_month() -> None:
 
 
 def test_zero_growth() -> None:
-    response = run(plan="team", usage={"storage": 50, "seats": 3},
-                   growth={"rate_percent": "0"}, horizon_months=12)
+    response = run(
+        plan="team",
+        usage={"storage": 50, "seats": 3},
+        growth={"rate_percent": "0"},
+        horizon_months=12,
+    )
     assert series(response, "storage") == [50] * 13
     assert plan_row(response, "team")["runs_out"] == dict.fromkeys(RESOURCES)
     assert plan_row(response, "team")["first_month_without_fit"] is None
@@ -69,21 +73,36 @@ def test_zero_growth() -> None:
 
 
 def test_rates_per_resource_and_decline() -> None:
-    response = run(usage={"storage": 100, "seats": 10},
-                   growth={"rates_percent": {"storage": "2.5", "seats": "-10"}},
-                   horizon_months=3)
-    assert response["growth"] == {"rates_percent": {
-        "bandwidth": "0", "processing": "0", "projects": "0", "seats": "-10", "storage": "2.5"}}
+    response = run(
+        usage={"storage": 100, "seats": 10},
+        growth={"rates_percent": {"storage": "2.5", "seats": "-10"}},
+        horizon_months=3,
+    )
+    assert response["growth"] == {
+        "rates_percent": {
+            "bandwidth": "0",
+            "processing": "0",
+            "projects": "0",
+            "seats": "-10",
+            "storage": "2.5",
+        }
+    }
     # 100 x 1.025^m = 102.5, 105.0625, 107.6890625; seats 9, 8.1, 7.29.
     assert series(response, "storage") == [100, 103, 106, 108]
     assert series(response, "seats") == [10, 9, 9, 8]
 
 
 def test_forecast_is_linear_between_points_then_flat() -> None:
-    response = run(usage={"storage": 100, "seats": 2},
-                   growth={"forecast": [{"month": 3, "usage": {"storage": 200}},
-                                        {"month": 5, "usage": {"storage": 150, "seats": 7}}]},
-                   horizon_months=7)
+    response = run(
+        usage={"storage": 100, "seats": 2},
+        growth={
+            "forecast": [
+                {"month": 3, "usage": {"storage": 200}},
+                {"month": 5, "usage": {"storage": 150, "seats": 7}},
+            ]
+        },
+        horizon_months=7,
+    )
     # storage: 100 → 200 over 3 months (133.3, 166.7 rounded up), then down to 150, then flat.
     assert series(response, "storage") == [100, 134, 167, 200, 175, 150, 150, 150]
     # seats: only known at month 5: a line from 2 today.
@@ -91,16 +110,29 @@ def test_forecast_is_linear_between_points_then_flat() -> None:
 
 
 def test_runs_out_months() -> None:
-    response = run(plan="team", usage={"storage": 80, "bandwidth": 600, "processing": 2,
-                                       "seats": 4, "projects": 5},
-                   growth={"rate_percent": "8"}, horizon_months=12)
+    response = run(
+        plan="team",
+        usage={"storage": 80, "bandwidth": 600, "processing": 2, "seats": 4, "projects": 5},
+        growth={"rate_percent": "8"},
+        horizon_months=12,
+    )
     team = plan_row(response, "team")
     assert series(response, "storage")[:4] == [80, 87, 94, 101]
-    assert team["runs_out"] == {"bandwidth": 7, "processing": 1, "projects": 10, "seats": 3,
-                                "storage": 3}
+    assert team["runs_out"] == {
+        "bandwidth": 7,
+        "processing": 1,
+        "projects": 10,
+        "seats": 3,
+        "storage": 3,
+    }
     # Projects cannot be bought as an add-on: Team is outgrown at month 10.
-    assert team["runs_out_with_addons"] == {"bandwidth": None, "processing": None,
-                                            "projects": 10, "seats": None, "storage": None}
+    assert team["runs_out_with_addons"] == {
+        "bandwidth": None,
+        "processing": None,
+        "projects": 10,
+        "seats": None,
+        "storage": None,
+    }
     assert team["first_month_without_fit"] == 10
     assert plan_row(response, "enterprise")["runs_out"] == dict.fromkeys(RESOURCES)
 
@@ -110,20 +142,30 @@ def test_runs_out_months() -> None:
 
 
 def test_cheapest_path_is_stay_with_add_ons_then_upgrade() -> None:
-    response = run(plan="team", usage={"storage": 80, "bandwidth": 600, "processing": 2,
-                                       "seats": 4, "projects": 5},
-                   growth={"rate_percent": "8"}, horizon_months=12)
+    response = run(
+        plan="team",
+        usage={"storage": 80, "bandwidth": 600, "processing": 2, "seats": 4, "projects": 5},
+        growth={"rate_percent": "8"},
+        horizon_months=12,
+    )
     recommendation = response["recommendation"]
     assert recommendation["kind"] == "upgrade_at"
     assert recommendation["path"] == ["team", "business"]
     assert recommendation["total"] == "877.00"
     assert [m["cost"] for m in recommendation["months"]][:6] == [
-        "54.00", "54.00", "72.00", "72.00", "72.00", "79.00"]
+        "54.00",
+        "54.00",
+        "72.00",
+        "72.00",
+        "72.00",
+        "79.00",
+    ]
     assert recommendation["reason"].startswith(
         "Over months 1 to 12, the cheapest path is to stay on Team for months 1 to 5, then "
         "upgrade to Business from month 6, adding add-ons as usage needs them: $877.00 in total. "
         "The next cheapest alternative (move to Business now and keep it for months 1 to 12) "
-        "costs $948.00, $71.00 more.")
+        "costs $948.00, $71.00 more."
+    )
     paths = response["paths"]
     assert [(p["kind"], p["plans"], p["total"]) for p in paths] == [
         ("upgrade_at", ["team", "business"], "877.00"),
@@ -141,8 +183,9 @@ def test_cheapest_path_is_stay_with_add_ons_then_upgrade() -> None:
 
 
 def test_move_now_when_it_is_cheapest() -> None:
-    response = run(plan="starter", usage={"seats": 3}, growth={"rate_percent": "0"},
-                   horizon_months=3)
+    response = run(
+        plan="starter", usage={"seats": 3}, growth={"rate_percent": "0"}, horizon_months=3
+    )
     assert response["recommendation"]["kind"] == "move_now"
     assert response["recommendation"]["path"] == ["team"]
     assert response["recommendation"]["total"] == "87.00"
@@ -157,22 +200,34 @@ def test_without_a_current_plan_every_start_is_free() -> None:
 
 
 def test_yearly_prices_are_spread_over_twelve_months() -> None:
-    response = run(interval="year", plan="team", usage={"seats": 3},
-                   growth={"rate_percent": "0"}, horizon_months=12)
+    response = run(
+        interval="year",
+        plan="team",
+        usage={"seats": 3},
+        growth={"rate_percent": "0"},
+        horizon_months=12,
+    )
     assert response["recommendation"]["total"] == "290.00"
     assert response["recommendation"]["months"][0]["cost"] == "24.17"  # 290 / 12
     assert "spread evenly over 12 months" in response["rounding"]
 
 
 def test_growth_that_outruns_every_plan_goes_to_contact_sales() -> None:
-    response = run(currency="EUR", interval="year", usage={"storage": 1500, "seats": 30},
-                   growth={"rates_percent": {"storage": "20"}}, horizon_months=12)
+    response = run(
+        currency="EUR",
+        interval="year",
+        usage={"storage": 1500, "seats": 30},
+        growth={"rates_percent": {"storage": "20"}},
+        horizon_months=12,
+    )
     assert series(response, "storage")[5:7] == [3733, 4479]
     sales = response["contact_sales"]
     assert sales["plan"] == "enterprise"
     assert sales["from_month"] == 6
-    assert "Scale holds 2,000 GB, and at most 4,000 GB with every add-on, still 479 GB short" in (
-        sales["reason"])
+    assert (
+        "Scale holds 2,000 GB, and at most 4,000 GB with every add-on, still 479 GB short"
+        in (sales["reason"])
+    )
     assert "sales@lumen-cloud.example" in sales["reason"]
     recommendation = response["recommendation"]
     assert recommendation["kind"] == "contact_sales"
@@ -209,25 +264,29 @@ def test_outgrown_from_the_first_month() -> None:
         ({"usage": {}, "growth": {"rate_percent": "-100"}}, ["growth.rate_percent"]),
         ({"usage": {}, "growth": {"rate_percent": "1001"}}, ["growth.rate_percent"]),
         ({"usage": {}, "growth": {"rate_percent": "1.1234567"}}, ["growth.rate_percent"]),
-        ({"usage": {}, "growth": {"rates_percent": {"disk": "3"}}},
-         ["growth.rates_percent.disk"]),
+        ({"usage": {}, "growth": {"rates_percent": {"disk": "3"}}}, ["growth.rates_percent.disk"]),
         ({"usage": {}, "growth": {"rates_percent": ["3"]}}, ["growth.rates_percent"]),
         ({"usage": {}, "growth": {"forecast": []}}, ["growth.forecast"]),
-        ({"usage": {}, "growth": {"forecast": [{"month": 2, "usage": {}},
-                                                {"month": 2, "usage": {}}]}},
-         ["growth.forecast[1].month"]),
-        ({"usage": {}, "growth": {"forecast": [{"month": 13, "usage": {"storage": 1}}]}},
-         ["growth.forecast[0].month"]),
-        ({"usage": {}, "growth": {"forecast": [{"month": 1, "usage": {"storage": -1}}]}},
-         ["growth.forecast[0].usage.storage"]),
-        ({"usage": {}, "growth": {"forecast": [{"usage": {}}]}},
-         ["growth.forecast[0].month"]),
+        (
+            {
+                "usage": {},
+                "growth": {"forecast": [{"month": 2, "usage": {}}, {"month": 2, "usage": {}}]},
+            },
+            ["growth.forecast[1].month"],
+        ),
+        (
+            {"usage": {}, "growth": {"forecast": [{"month": 13, "usage": {"storage": 1}}]}},
+            ["growth.forecast[0].month"],
+        ),
+        (
+            {"usage": {}, "growth": {"forecast": [{"month": 1, "usage": {"storage": -1}}]}},
+            ["growth.forecast[0].usage.storage"],
+        ),
+        ({"usage": {}, "growth": {"forecast": [{"usage": {}}]}}, ["growth.forecast[0].month"]),
         ({"usage": {"storage": -5}, "growth": {"rate_percent": "1"}}, ["usage.storage"]),
         ({"usage": {"storage": 1.5}, "growth": {"rate_percent": "1"}}, ["usage.storage"]),
-        ({"usage": {}, "growth": {"rate_percent": "1"}, "horizon_months": 61},
-         ["horizon_months"]),
-        ({"usage": {}, "growth": {"rate_percent": "1"}, "horizon_months": 0},
-         ["horizon_months"]),
+        ({"usage": {}, "growth": {"rate_percent": "1"}, "horizon_months": 61}, ["horizon_months"]),
+        ({"usage": {}, "growth": {"rate_percent": "1"}, "horizon_months": 0}, ["horizon_months"]),
         ({"usage": {}, "growth": {"rate_percent": "1"}, "plan": "gold"}, ["plan"]),
         ({"usage": {}, "growth": {"rate_percent": "1"}, "plan": "enterprise"}, ["plan"]),
         ({"usage": {}, "growth": {"rate_percent": "1"}, "currency": "XYZ"}, ["currency"]),
@@ -302,8 +361,7 @@ def test_chart_mentions_contact_sales() -> None:
     _, root = _chart(response)
     desc = root.find(f"{SVG}desc")
     assert desc is not None and desc.text is not None
-    assert desc.text.endswith("From month 6 no self-serve plan holds the usage, even with "
-                              "add-ons.")
+    assert desc.text.endswith("From month 6 no self-serve plan holds the usage, even with add-ons.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,8 +376,9 @@ def _brute_force_cheapest(request: dict[str, Any], response: dict[str, Any]) -> 
     for usage in months:
         row = {}
         for plan in plans:
-            fit = fit_plan(CATALOGUE, plan, Needs(usage, (), None), currency="USD",
-                           interval="month")
+            fit = fit_plan(
+                CATALOGUE, plan, Needs(usage, (), None), currency="USD", interval="month"
+            )
             if fit.fits:
                 cost = fit_cost(fit, currency="USD", interval="month")
                 assert cost is not None
@@ -338,15 +397,22 @@ def _brute_force_cheapest(request: dict[str, Any], response: dict[str, Any]) -> 
 
 @settings(max_examples=60, deadline=None)
 @given(
-    storage=st.integers(0, 2500), seats=st.integers(0, 60), processing=st.integers(0, 20),
-    rate=st.integers(0, 60), horizon=st.integers(1, 5),
+    storage=st.integers(0, 2500),
+    seats=st.integers(0, 60),
+    processing=st.integers(0, 20),
+    rate=st.integers(0, 60),
+    horizon=st.integers(1, 5),
     current=st.none() | st.sampled_from(["starter", "team", "business", "scale"]),
 )
 def test_recommended_path_is_the_cheapest_monotone_path(
     storage: int, seats: int, processing: int, rate: int, horizon: int, current: str | None
 ) -> None:
-    request = {"usage": {"storage": storage, "seats": seats, "processing": processing},
-               "growth": {"rate_percent": str(rate)}, "horizon_months": horizon, "plan": current}
+    request = {
+        "usage": {"storage": storage, "seats": seats, "processing": processing},
+        "growth": {"rate_percent": str(rate)},
+        "horizon_months": horizon,
+        "plan": current,
+    }
     response = run(**request)
     for month, item in enumerate(response["months"]):
         factor = (1 + Fraction(rate, 100)) ** month
@@ -361,14 +427,18 @@ def test_recommended_path_is_the_cheapest_monotone_path(
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=12,
 )
 near_requests = st.fixed_dictionaries(
-    {"usage": st.dictionaries(st.sampled_from([*RESOURCES, "x"]), json_values, max_size=4),
-     "growth": st.dictionaries(st.sampled_from(["rate_percent", "rates_percent", "forecast"]),
-                               json_values, max_size=2)},
+    {
+        "usage": st.dictionaries(st.sampled_from([*RESOURCES, "x"]), json_values, max_size=4),
+        "growth": st.dictionaries(
+            st.sampled_from(["rate_percent", "rates_percent", "forecast"]), json_values, max_size=2
+        ),
+    },
     optional={"horizon_months": json_values, "plan": json_values, "interval": json_values},
 )
 
@@ -383,13 +453,21 @@ def test_garbage_never_raises(request: Any) -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(storage=st.integers(0, 5000), rate=st.integers(-50, 80), horizon=st.integers(1, 24),
-       interval=st.sampled_from(["month", "year"]))
+@given(
+    storage=st.integers(0, 5000),
+    rate=st.integers(-50, 80),
+    horizon=st.integers(1, 24),
+    interval=st.sampled_from(["month", "year"]),
+)
 def test_response_and_chart_are_json_and_deterministic(
     storage: int, rate: int, horizon: int, interval: str
 ) -> None:
-    request = {"interval": interval, "usage": {"storage": storage, "seats": 2},
-               "growth": {"rate_percent": str(rate)}, "horizon_months": horizon}
+    request = {
+        "interval": interval,
+        "usage": {"storage": storage, "seats": 2},
+        "growth": {"rate_percent": str(rate)},
+        "horizon_months": horizon,
+    }
     first = run(**request)
     assert json.dumps(first) == json.dumps(run(**json.loads(json.dumps(request))))
     svg = render_chart_svg(first, resource="storage")

@@ -41,8 +41,20 @@ def test_every_section_and_subsection_has_a_short_address(built_site: Path) -> N
     keys = set(MANIFEST["short_links"])
     for section in range(1, 11):
         assert str(section) in keys
-    assert {"1-1", "1-2", "2-3", "3-3", "4-3", "5-2", "6-2", "7-2", "8-1", "8-2", "9-2",
-            "10-2"} <= keys  # fmt: skip
+    assert {
+        "1-1",
+        "1-2",
+        "2-3",
+        "3-3",
+        "4-3",
+        "5-2",
+        "6-2",
+        "7-2",
+        "8-1",
+        "8-2",
+        "9-2",
+        "10-2",
+    } <= keys
     for key, target in MANIFEST["short_links"].items():
         page = (built_site / "kb" / key / "index.html").read_text(encoding="utf-8")
         url, _, anchor = target.partition("#")
@@ -53,8 +65,10 @@ def test_every_section_and_subsection_has_a_short_address(built_site: Path) -> N
 
 
 def test_short_addresses_come_from_the_nav_numbers() -> None:
-    nav = [{"8 Billing": ["billing/index.md", {"8.2 Prorated": "billing/prorated-charges.md"}]},
-           {"Glossary": "glossary.md"}]  # fmt: skip
+    nav = [
+        {"8 Billing": ["billing/index.md", {"8.2 Prorated": "billing/prorated-charges.md"}]},
+        {"Glossary": "glossary.md"},
+    ]
     found = links.short_links(nav, ROOT / "docs")
     assert found["8"].source == "billing/index.md"
     assert found["8-2"].anchor == "handling-prorated-charges"
@@ -76,9 +90,12 @@ def test_short_links_and_moved_pages_become_redirect_maps_for_both_engines() -> 
     }
     assert links.page_links(short, redirects) == {
         "billing/": {"short": "8", "number": "8"},
-        "billing/prorated-charges/": {"short": "8-2", "number": "8.2",
-                                      "renamed_anchors": {"old-id": "how-proration-works"}},
-    }  # fmt: skip
+        "billing/prorated-charges/": {
+            "short": "8-2",
+            "number": "8.2",
+            "renamed_anchors": {"old-id": "how-proration-works"},
+        },
+    }
 
 
 def test_the_generated_config_is_what_mkdocs_yml_inherits(tmp_path: Path) -> None:
@@ -118,8 +135,10 @@ def test_renaming_without_a_redirect_is_caught(renamed_project: Path, tmp_path: 
     set_redirects(renamed_project, {})
     site = build(renamed_project, tmp_path / "site")
     problems = gone(links.check_manifest(MANIFEST, site, redirects_of(renamed_project)))
-    assert problems == ["/billing/prorated-charges/ was published and is gone: add a redirect "
-                        "in mkdocs.yml extra.redirects"]  # fmt: skip
+    assert problems == [
+        "/billing/prorated-charges/ was published and is gone: add a redirect "
+        "in mkdocs.yml extra.redirects"
+    ]
 
 
 @pytest.mark.build
@@ -189,8 +208,9 @@ def test_copy_link_buttons_copy_the_permanent_address(clipboard_page: Any, site_
     # By keyboard: focus the next section's button and press Enter.
     page.focus("#how-proration-works [data-copy-link]")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('kb-announcer')?.textContent"
-                           ".startsWith('Link copied')")  # fmt: skip
+    page.wait_for_function(
+        "document.getElementById('kb-announcer')?.textContent.startsWith('Link copied')"
+    )
     assert clipboard(page) == f"{site_url}kb/8-2/#how-proration-works"
     label = page.get_attribute("#how-proration-works [data-copy-link]", "aria-label")
     assert label and "Copy link" in label
@@ -201,8 +221,9 @@ def test_an_article_copies_as_a_ticket_reply(clipboard_page: Any, site_url: str)
     page = clipboard_page
     page.goto(site_url + "downgrading/executing-the-downgrade/")
     page.click('.kb-support-actions [data-format="text"]')
-    page.wait_for_function("document.getElementById('kb-announcer')?.textContent"
-                           ".includes('copied')")  # fmt: skip
+    page.wait_for_function(
+        "document.getElementById('kb-announcer')?.textContent.includes('copied')"
+    )
     text = clipboard(page)
     assert text.startswith("This article answers it: 4.3 ")
     assert f"{site_url}kb/4-3/" in text
@@ -210,8 +231,10 @@ def test_an_article_copies_as_a_ticket_reply(clipboard_page: Any, site_url: str)
     assert summary in text
     page.click('.kb-support-actions [data-format="markdown"]')
     page.wait_for_function("t => navigator.clipboard.readText().then(c => c !== t)", arg=text)
-    assert re.match(r"This article answers it: \[4\.3 .+\]\(" + re.escape(site_url) + r"kb/4-3/\)",
-                    clipboard(page))  # fmt: skip
+    assert re.match(
+        r"This article answers it: \[4\.3 .+\]\(" + re.escape(site_url) + r"kb/4-3/\)",
+        clipboard(page),
+    )
 
 
 @pytest.mark.browser
@@ -222,15 +245,20 @@ def test_a_calculator_copies_its_inputs_result_and_link(
     page.goto(site_url + "billing/prorated-charges/")
     calc = page.locator('[data-calculator="proration"]').first
     calc_id = calc.get_attribute("id")
-    page.wait_for_function(f"document.getElementById('{calc_id}').dataset.state === 'ready'",
-                           timeout=90_000)  # fmt: skip
+    page.wait_for_function(
+        f"document.getElementById('{calc_id}').dataset.state === 'ready'", timeout=90_000
+    )
     page.select_option(f"#{calc_id}-to_plan", "scale")
-    page.wait_for_function(f"document.querySelector('#{calc_id} .kb-calc__scenario')"
-                           ".textContent.includes('Scale')", timeout=90_000)  # fmt: skip
+    page.wait_for_function(
+        f"document.querySelector('#{calc_id} .kb-calc__scenario').textContent.includes('Scale')",
+        timeout=90_000,
+    )
     due = page.locator(f"#{calc_id} [data-field=due_now]").text_content().strip()
     page.click(f'#{calc_id} [data-action="copy-reply"][data-format="text"]')
-    page.wait_for_function(f"document.querySelector('#{calc_id} [data-role=status]')"
-                           ".textContent.startsWith('Ticket reply copied')")  # fmt: skip
+    page.wait_for_function(
+        f"document.querySelector('#{calc_id} [data-role=status]')"
+        ".textContent.startsWith('Ticket reply copied')"
+    )
     reply = clipboard(page)
     assert "8.2 Handling prorated charges" in reply and f"{site_url}kb/8-2/" in reply
     assert "New plan: Scale" in reply
@@ -242,8 +270,10 @@ def test_a_calculator_copies_its_inputs_result_and_link(
     try:
         again = fresh.new_page()
         again.goto(link.group(1))
-        again.wait_for_function(f"document.querySelector('#{calc_id} [data-field=due_now]')"
-                                f"?.textContent.trim() === {json.dumps(due)}",
-                                timeout=90_000)  # fmt: skip
+        again.wait_for_function(
+            f"document.querySelector('#{calc_id} [data-field=due_now]')"
+            f"?.textContent.trim() === {json.dumps(due)}",
+            timeout=90_000,
+        )
     finally:
         fresh.close()

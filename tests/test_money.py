@@ -12,9 +12,15 @@ from calculators.domain import money
 
 @pytest.mark.parametrize(
     ("currency", "digits", "step"),
-    [("USD", 2, "0.01"), ("EUR", 2, "0.01"), ("JPY", 0, "1"), ("KRW", 0, "1"),
-     ("KWD", 3, "0.001"), ("BHD", 3, "0.001")],
-)  # fmt: skip
+    [
+        ("USD", 2, "0.01"),
+        ("EUR", 2, "0.01"),
+        ("JPY", 0, "1"),
+        ("KRW", 0, "1"),
+        ("KWD", 3, "0.001"),
+        ("BHD", 3, "0.001"),
+    ],
+)
 def test_minor_units_follow_iso_4217(currency: str, digits: int, step: str) -> None:
     assert money.minor_unit(currency) == digits
     assert money.step(currency) == Decimal(step)
@@ -32,10 +38,18 @@ def test_unknown_currency_is_refused_unless_declared() -> None:
 
 @pytest.mark.parametrize(
     ("text", "currency", "expected"),
-    [("249.95", "USD", "249.95"), ("0", "USD", "0"), ("10", "USD", "10"), ("10.5", "USD", "10.5"),
-     ("1800", "JPY", "1800"), ("0.125", "KWD", "0.125"), ("  7.25 ", "USD", "7.25"),
-     (12, "USD", "12"), (Decimal("3.10"), "EUR", "3.10")],
-)  # fmt: skip
+    [
+        ("249.95", "USD", "249.95"),
+        ("0", "USD", "0"),
+        ("10", "USD", "10"),
+        ("10.5", "USD", "10.5"),
+        ("1800", "JPY", "1800"),
+        ("0.125", "KWD", "0.125"),
+        ("  7.25 ", "USD", "7.25"),
+        (12, "USD", "12"),
+        (Decimal("3.10"), "EUR", "3.10"),
+    ],
+)
 def test_parse_amount_accepts_plain_decimals(text: object, currency: str, expected: str) -> None:
     value = money.parse_amount(text, currency)
     assert value == Decimal(expected)
@@ -60,13 +74,24 @@ def test_multiply_and_divide_refuse_floats() -> None:
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("1e3", "not a decimal amount"), ("NaN", "not a decimal amount"),
-     ("Infinity", "not a decimal amount"), ("1,000.00", "not a decimal amount"),
-     ("+5", "not a decimal amount"), ("5.", "not a decimal amount"), (".5", "not a decimal amount"),
-     ("0x10", "not a decimal amount"), ("٣", "not a decimal amount"), ("", "not a decimal amount"),
-     ("-5", "is negative"), ("10.005", "too many decimals: USD amounts have at most 2 decimals"),
-     (True, "got bool"), (None, "got NoneType"), ([1], "got list")],
-)  # fmt: skip
+    [
+        ("1e3", "not a decimal amount"),
+        ("NaN", "not a decimal amount"),
+        ("Infinity", "not a decimal amount"),
+        ("1,000.00", "not a decimal amount"),
+        ("+5", "not a decimal amount"),
+        ("5.", "not a decimal amount"),
+        (".5", "not a decimal amount"),
+        ("0x10", "not a decimal amount"),
+        ("٣", "not a decimal amount"),
+        ("", "not a decimal amount"),
+        ("-5", "is negative"),
+        ("10.005", "too many decimals: USD amounts have at most 2 decimals"),
+        (True, "got bool"),
+        (None, "got NoneType"),
+        ([1], "got list"),
+    ],
+)
 def test_parse_amount_refuses_what_is_not_a_plain_amount(text: object, message: str) -> None:
     with pytest.raises(money.MoneyError, match=message):
         money.parse_amount(text, "USD")
@@ -127,9 +152,7 @@ def test_arithmetic_ignores_the_global_decimal_context() -> None:
         context.rounding = decimal.ROUND_DOWN
         assert money.multiply(Decimal("249.95"), 12) == Decimal("2999.40")
         assert money.divide(1, 3) == Decimal("0." + "3" * 60)
-        assert money.add(Decimal("0.1"), Decimal("0.2"), Decimal("1000000")) == Decimal(
-            "1000000.3"
-        )
+        assert money.add(Decimal("0.1"), Decimal("0.2"), Decimal("1000000")) == Decimal("1000000.3")
         assert money.quantize(Decimal("0.125"), "USD", rounding="half_up") == Decimal("0.13")
         # 2399.95 x 354 / 365 to 60 significant digits, whatever the global precision is.
         assert money.divide(money.multiply(Decimal("2399.95"), 354), 365) == Decimal(
@@ -139,10 +162,18 @@ def test_arithmetic_ignores_the_global_decimal_context() -> None:
 
 @pytest.mark.parametrize(
     ("amount", "currency", "text"),
-    [("249.95", "USD", "249.95"), ("10", "USD", "10.00"), ("-161.26", "USD", "-161.26"),
-     ("1800", "JPY", "1800"), ("0.125", "KWD", "0.125"), ("2", "KWD", "2.000"),
-     ("-0.00", "USD", "0.00"), ("0", "JPY", "0"), ("1234567.5", "EUR", "1234567.50")],
-)  # fmt: skip
+    [
+        ("249.95", "USD", "249.95"),
+        ("10", "USD", "10.00"),
+        ("-161.26", "USD", "-161.26"),
+        ("1800", "JPY", "1800"),
+        ("0.125", "KWD", "0.125"),
+        ("2", "KWD", "2.000"),
+        ("-0.00", "USD", "0.00"),
+        ("0", "JPY", "0"),
+        ("1234567.5", "EUR", "1234567.50"),
+    ],
+)
 def test_to_text_writes_exactly_the_minor_unit_digits(
     amount: str, currency: str, text: str
 ) -> None:
@@ -158,9 +189,16 @@ def test_to_text_refuses_an_unrounded_amount() -> None:
 
 @pytest.mark.parametrize(
     ("amount", "currency", "shown"),
-    [("1234.5", "USD", "$1,234.50"), ("-3.1", "EUR", "-€3.10"), ("1800", "JPY", "¥1,800"),
-     ("0.125", "KWD", "KD 0.125"), ("1000", "SEK", "SEK 1,000.00"), ("0", "GBP", "£0.00"),
-     ("1234567.891", "BHD", "BD 1,234,567.891"), ("12.50", "CHF", "CHF 12.50")],
-)  # fmt: skip
+    [
+        ("1234.5", "USD", "$1,234.50"),
+        ("-3.1", "EUR", "-€3.10"),
+        ("1800", "JPY", "¥1,800"),
+        ("0.125", "KWD", "KD 0.125"),
+        ("1000", "SEK", "SEK 1,000.00"),
+        ("0", "GBP", "£0.00"),
+        ("1234567.891", "BHD", "BD 1,234,567.891"),
+        ("12.50", "CHF", "CHF 12.50"),
+    ],
+)
 def test_display_is_how_a_person_reads_it(amount: str, currency: str, shown: str) -> None:
     assert money.display(Decimal(amount), currency) == shown

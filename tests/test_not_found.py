@@ -34,11 +34,15 @@ def visit(browser: Any) -> Iterator[Watched]:
 def nav_sections() -> dict[str, str]:
     import yaml
 
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"),
-                       Loader=yaml.BaseLoader)  # the !ENV tag is read as text  # fmt: skip
+    config = yaml.load(
+        (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader
+    )  # the !ENV tag is read as text
     short = links.short_links(config["nav"], ROOT / "docs")
-    return {key: f"{link.number} {link.title}" for key, link in short.items()
-            if re.fullmatch(r"\d+(-\d+)?", key)}  # fmt: skip
+    return {
+        key: f"{link.number} {link.title}"
+        for key, link in short.items()
+        if re.fullmatch(r"\d+(-\d+)?", key)
+    }
 
 
 def test_the_404_page_lists_every_short_link_and_the_support_contact(
@@ -61,7 +65,8 @@ def test_a_mistyped_short_link_points_at_its_section(visit: Watched, hardened_ur
     typed.wait_for(state="visible")
     assert typed.text_content() == (
         "You tried /kb/8-9/. There is no short link 8-9; section 8 is 8 Billing and payments: "
-        "its articles are listed under Short links below.")  # fmt: skip
+        "its articles are listed under Short links below."
+    )
     assert visit.page.locator(".kb-not-found__match > a").text_content() == "8 Billing and payments"
     # The listed short links work.
     visit.page.click('.kb-not-found__sections a[href$="/kb/8-2/"]')

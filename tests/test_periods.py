@@ -94,8 +94,20 @@ def test_formats(instant: date, iso: str, human: str) -> None:
 
 def test_month_abbreviations_are_english_whatever_the_locale() -> None:
     names = [periods.format_human(date(2021, month, 1)).split()[1] for month in range(1, 13)]
-    assert names == ["Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]  # fmt: skip
+    assert names == [
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "May",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Oct",
+        "Nov",
+        "Dec",
+    ]
 
 
 # --- intervals and anchor days -------------------------------------------------------------
@@ -182,19 +194,31 @@ def test_period_starting_and_ending() -> None:
 @pytest.mark.parametrize(
     ("anchor", "interval", "instant", "expected"),
     [
-        (date(2012, 5, 1), Interval("month", 3), date(2012, 5, 12),
-         (date(2012, 5, 1), date(2012, 8, 1))),
+        (
+            date(2012, 5, 1),
+            Interval("month", 3),
+            date(2012, 5, 12),
+            (date(2012, 5, 1), date(2012, 8, 1)),
+        ),
         (date(2012, 5, 1), MONTH, date(2012, 9, 15), (date(2012, 9, 1), date(2012, 10, 1))),
         (date(2012, 1, 31), MONTH, date(2012, 3, 30), (date(2012, 2, 29), date(2012, 3, 31))),
         (date(2012, 1, 31), MONTH, date(2012, 3, 31), (date(2012, 3, 31), date(2012, 4, 30))),
         (date(2012, 1, 31), MONTH, date(2012, 1, 31), (date(2012, 1, 31), date(2012, 2, 29))),
         (date(2012, 5, 1), YEAR, date(2012, 5, 12), (date(2012, 5, 1), date(2013, 5, 1))),
-        (date(2012, 5, 1), Interval("week"), date(2012, 5, 16),
-         (date(2012, 5, 15), date(2012, 5, 22))),
-        (utc(2012, 5, 1, 12), MONTH, utc(2012, 6, 1, 11, 59, 59),
-         (utc(2012, 5, 1, 12), utc(2012, 6, 1, 12))),
+        (
+            date(2012, 5, 1),
+            Interval("week"),
+            date(2012, 5, 16),
+            (date(2012, 5, 15), date(2012, 5, 22)),
+        ),
+        (
+            utc(2012, 5, 1, 12),
+            MONTH,
+            utc(2012, 6, 1, 11, 59, 59),
+            (utc(2012, 5, 1, 12), utc(2012, 6, 1, 12)),
+        ),
     ],
-)  # fmt: skip
+)
 def test_anchored_period_containing(
     anchor: date, interval: Interval, instant: date, expected: tuple[date, date]
 ) -> None:
@@ -312,22 +336,58 @@ FEB = (date(2013, 2, 1), date(2013, 3, 1))
         (FEB, FEB, MONTH, "day", "30_day_month", (28, 30, False)),  # February is short of 30
         ((date(2012, 5, 12), MAY[1]), MAY, MONTH, "day", "30_360", (19, 30, False)),
         (FEB, FEB, MONTH, "day", "30_360", (30, 30, False)),
-        ((date(2012, 5, 12), date(2013, 5, 1)), (date(2012, 5, 1), date(2013, 5, 1)), YEAR,
-         "day", "30_day_month", (354, 360, False)),
+        (
+            (date(2012, 5, 12), date(2013, 5, 1)),
+            (date(2012, 5, 1), date(2013, 5, 1)),
+            YEAR,
+            "day",
+            "30_day_month",
+            (354, 360, False),
+        ),
         # Weeks have no months: both 30-day conventions count their actual days.
-        ((date(2012, 5, 3), date(2012, 5, 8)), (date(2012, 5, 1), date(2012, 5, 8)),
-         Interval("week"), "day", "30_day_month", (5, 7, False)),
-        ((date(2012, 5, 3), date(2012, 5, 8)), (date(2012, 5, 1), date(2012, 5, 8)),
-         Interval("week"), "day", "30_360", (5, 7, False)),
-        ((utc(2020, 9, 16), utc(2020, 10, 1)), (utc(2020, 9, 1), utc(2020, 10, 1)), MONTH,
-         "second", "actual", (1_296_000, 2_592_000, False)),
-        ((utc(2020, 9, 16), utc(2020, 10, 1)), (utc(2020, 9, 1), utc(2020, 10, 1)), MONTH,
-         "second", "30_day_month", (1_296_000, 2_592_000, False)),
+        (
+            (date(2012, 5, 3), date(2012, 5, 8)),
+            (date(2012, 5, 1), date(2012, 5, 8)),
+            Interval("week"),
+            "day",
+            "30_day_month",
+            (5, 7, False),
+        ),
+        (
+            (date(2012, 5, 3), date(2012, 5, 8)),
+            (date(2012, 5, 1), date(2012, 5, 8)),
+            Interval("week"),
+            "day",
+            "30_360",
+            (5, 7, False),
+        ),
+        (
+            (utc(2020, 9, 16), utc(2020, 10, 1)),
+            (utc(2020, 9, 1), utc(2020, 10, 1)),
+            MONTH,
+            "second",
+            "actual",
+            (1_296_000, 2_592_000, False),
+        ),
+        (
+            (utc(2020, 9, 16), utc(2020, 10, 1)),
+            (utc(2020, 9, 1), utc(2020, 10, 1)),
+            MONTH,
+            "second",
+            "30_day_month",
+            (1_296_000, 2_592_000, False),
+        ),
         # An explicit period inside the 30th and 31st has no 30/360 length: actual days.
-        ((date(2012, 3, 30), date(2012, 3, 31)), (date(2012, 3, 30), date(2012, 3, 31)), MONTH,
-         "day", "30_360", (1, 1, False)),
+        (
+            (date(2012, 3, 30), date(2012, 3, 31)),
+            (date(2012, 3, 30), date(2012, 3, 31)),
+            MONTH,
+            "day",
+            "30_360",
+            (1, 1, False),
+        ),
     ],
-)  # fmt: skip
+)
 def test_share(
     part: tuple[date, date],
     whole: tuple[date, date],
@@ -343,8 +403,12 @@ def test_share_refuses_a_part_outside_the_whole_and_30_360_in_seconds() -> None:
     with pytest.raises(PeriodError, match="is not inside"):
         share((date(2012, 4, 30), MAY[1]), MAY)
     with pytest.raises(PeriodError, match="use it with time_basis day"):
-        share((utc(2020, 9, 16), utc(2020, 10, 1)), (utc(2020, 9, 1), utc(2020, 10, 1)),
-              basis="second", day_count="30_360")  # fmt: skip
+        share(
+            (utc(2020, 9, 16), utc(2020, 10, 1)),
+            (utc(2020, 9, 1), utc(2020, 10, 1)),
+            basis="second",
+            day_count="30_360",
+        )
 
 
 # --- properties ----------------------------------------------------------------------------
@@ -390,9 +454,11 @@ def test_shares_of_the_two_sides_of_a_split_add_up_to_the_period(
     whole = periods.period_starting(start, interval)
     split = min(start + timedelta(days=offset), whole.end)
     for day_count in ("actual", "30_360"):
-        before = periods.share(Period(whole.start, split), whole, interval=interval,
-                               basis="day", day_count=day_count)  # fmt: skip
-        after = periods.share(Period(split, whole.end), whole, interval=interval,
-                              basis="day", day_count=day_count)  # fmt: skip
+        before = periods.share(
+            Period(whole.start, split), whole, interval=interval, basis="day", day_count=day_count
+        )
+        after = periods.share(
+            Period(split, whole.end), whole, interval=interval, basis="day", day_count=day_count
+        )
         assert before.denominator == after.denominator
         assert before.numerator + after.numerator == before.denominator

@@ -19,8 +19,15 @@ from tests.hardened_site import READY_MS, calculator_pages, serve_with_headers, 
 
 pytestmark = pytest.mark.browser
 CALC = '[data-calculator="proration"]'
-FIELDS = ("from_plan", "from_interval", "period_start", "to_plan", "to_interval", "change_at",
-          "currency")  # fmt: skip
+FIELDS = (
+    "from_plan",
+    "from_interval",
+    "period_start",
+    "to_plan",
+    "to_interval",
+    "change_at",
+    "currency",
+)
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +73,9 @@ def wait_result(page: Any, text: str) -> None:
         "([root, text]) => { const r = document.querySelector(root + ' [data-role=result]');"
         " return r && r.dataset.stale !== 'true' &&"
         " r.querySelector('[data-field=due_now]')?.textContent.trim() === text; }",
-        arg=[f"#{calc_id(page)}", text], timeout=READY_MS,
-    )  # fmt: skip
+        arg=[f"#{calc_id(page)}", text],
+        timeout=READY_MS,
+    )
 
 
 def change_inputs(page: Any) -> dict[str, str]:
@@ -150,15 +158,16 @@ def test_copies_carry_exactly_the_inputs_and_result_on_screen(
         "id => document.querySelector('#' + id + ' [data-role=status]').textContent"
         ".startsWith('Link copied: it opens this calculator with the inputs and result shown')",
         arg=root,
-    )  # fmt: skip
+    )
     link = page.evaluate("navigator.clipboard.readText()")
     query = {name: values[0] for name, values in parse_qs(urlsplit(link).query).items()}
     assert query == {"calculator": root, **typed}
     page.click(f"#{root} [data-action=copy-reply][data-format=text]")
     page.wait_for_function(
         "id => document.querySelector('#' + id + ' [data-role=status]').textContent"
-        ".startsWith('Ticket reply copied: the inputs and result shown')", arg=root,
-    )  # fmt: skip
+        ".startsWith('Ticket reply copied: the inputs and result shown')",
+        arg=root,
+    )
     reply = page.evaluate("navigator.clipboard.readText()")
     currency = page.locator(f"#{root}-currency option:checked").text_content().strip()
     assert "New plan: Scale" in reply
@@ -180,8 +189,9 @@ def test_copies_say_so_when_the_inputs_on_screen_are_invalid(
     page.click(f"#{root} [data-action=copy-reply][data-format=text]")
     page.wait_for_function(
         "id => document.querySelector('#' + id + ' [data-role=status]').textContent"
-        ".startsWith('Ticket reply copied, but the inputs shown are not valid')", arg=root,
-    )  # fmt: skip
+        ".startsWith('Ticket reply copied, but the inputs shown are not valid')",
+        arg=root,
+    )
     reply = page.evaluate("navigator.clipboard.readText()")
     assert "Change on: 2031-01-01" in reply
     assert "none: the inputs shown are not valid" in reply
@@ -190,6 +200,7 @@ def test_copies_say_so_when_the_inputs_on_screen_are_invalid(
     page.click(f"#{root} [data-action=copy-link]")
     page.wait_for_function(
         "id => document.querySelector('#' + id + ' [data-role=status]').textContent"
-        ".startsWith('Link copied, but the inputs shown are not valid')", arg=root,
-    )  # fmt: skip
+        ".startsWith('Link copied, but the inputs shown are not valid')",
+        arg=root,
+    )
     assert "change_at=2031-01-01" in page.evaluate("navigator.clipboard.readText()")

@@ -83,7 +83,8 @@ def test_calculator_forms_are_one_column(phone: Any, hardened_url: str, built_si
         columns = phone.evaluate(
             "() => Array.from(document.querySelectorAll('.kb-calc__form'), (form) => new Set("
             "Array.from(form.children, (field) => Math.round(field.getBoundingClientRect().left))"
-            ").size)")  # fmt: skip
+            ").size)"
+        )
         assert columns and set(columns) == {1}, path
 
 

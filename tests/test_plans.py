@@ -71,8 +71,15 @@ def resource(plan_row: dict[str, Any], rid: str) -> dict[str, Any]:
     ],
 )
 def test_exact_shortfall_and_units(
-    plan: str, rid: str, need: int, shortfall: int, units: int, limit_with: int,
-    headroom: int | None, after: int, fits: bool,
+    plan: str,
+    rid: str,
+    need: int,
+    shortfall: int,
+    units: int,
+    limit_with: int,
+    headroom: int | None,
+    after: int,
+    fits: bool,
 ) -> None:
     item = resource(row(run({rid: need}), plan), rid)
     assert item["need"] == need
@@ -89,10 +96,16 @@ def test_plan_that_fits_only_with_the_maximum_add_ons() -> None:
     response = run({"storage": 2100})
     team = row(response, "team")
     assert team["status"] == "fits_with_addons"
-    assert team["addons"] == [{
-        "addon": "extra_storage", "name": "Extra storage", "quantity": 20,
-        "grants": "Storage: +2,000 GB", "unit_price": "10.00", "amount": "200.00",
-    }]  # fmt: skip
+    assert team["addons"] == [
+        {
+            "addon": "extra_storage",
+            "name": "Extra storage",
+            "quantity": 20,
+            "grants": "Storage: +2,000 GB",
+            "unit_price": "10.00",
+            "amount": "200.00",
+        }
+    ]
     assert team["cost"]["total"] == "229.00"
     assert resource(team, "storage")["headroom"] == 0
     one_more = row(run({"storage": 2101}), "team")
@@ -130,17 +143,21 @@ def test_costs_monthly_yearly_and_monthly_equivalent() -> None:
     response = run({"storage": 150})
     team = row(response, "team")
     assert team["cost"] == {
-        "total": "39.00", "month": "39.00", "year": "390.00", "year_per_month": "32.50",
+        "total": "39.00",
+        "month": "39.00",
+        "year": "390.00",
+        "year_per_month": "32.50",
         "annual_saving": "78.00",
-    }  # fmt: skip
+    }
     business = row(response, "business")
     # 790 / 12 = 65.8333... rounded half up.
     assert business["cost"]["year_per_month"] == "65.83"
 
 
 def test_yearly_interval_prices_the_option_yearly() -> None:
-    response = compare({"currency": "EUR", "interval": "year", "needs": {"storage": 150}},
-                       catalogue=CATALOGUE)
+    response = compare(
+        {"currency": "EUR", "interval": "year", "needs": {"storage": 150}}, catalogue=CATALOGUE
+    )
     # Starter 85.00 + 2 x 95.00 beats Team 270.00 + 95.00.
     assert response["recommendation"]["plan"] == "starter"
     assert response["recommendation"]["total"] == "275.00"
@@ -151,9 +168,13 @@ def test_zero_decimal_currency() -> None:
     response = compare({"currency": "JPY", "needs": {"seats": 2}}, catalogue=CATALOGUE)
     assert response["interval"] == "month"
     assert response["recommendation"] == {
-        "plan": "team", "name": "Team", "contact_sales": False, "addons": [], "total": "4400",
+        "plan": "team",
+        "name": "Team",
+        "contact_sales": False,
+        "addons": [],
+        "total": "4400",
         "reason": response["recommendation"]["reason"],
-    }  # fmt: skip
+    }
     assert "¥4,400 a month" in response["recommendation"]["reason"]
     assert row(response, "team")["cost"]["year_per_month"] == "3667"  # 44000 / 12 = 3666.67
 
@@ -192,8 +213,10 @@ def test_tie_between_add_ons_and_a_plan_alone_goes_to_the_plan_alone() -> None:
     recommendation = response["recommendation"]
     assert recommendation["plan"] == "business"
     assert recommendation["addons"] == []
-    assert (f"Team with 2 {X} Extra processing power costs the same; Business is preferred because "
-            "it needs no add-ons.") in recommendation["reason"]
+    assert (
+        f"Team with 2 {X} Extra processing power costs the same; Business is preferred because "
+        "it needs no add-ons."
+    ) in recommendation["reason"]
 
 
 def test_tie_between_two_plans_alone_goes_to_the_higher_plan() -> None:
@@ -209,8 +232,10 @@ def test_tie_between_two_plans_alone_goes_to_the_higher_plan() -> None:
     team = row(response, "team")
     assert team["cost"]["total"] == "149.00"  # 29.00 + 15 seats x 8.00
     assert response["recommendation"]["plan"] == "scale"
-    assert ("Business costs the same; Scale is preferred because it is the higher plan, with "
-            "more included for the same price.") in response["recommendation"]["reason"]
+    assert (
+        "Business costs the same; Scale is preferred because it is the higher plan, with "
+        "more included for the same price."
+    ) in response["recommendation"]["reason"]
 
 
 def test_tie_between_two_plans_with_add_ons_goes_to_the_higher_plan() -> None:
@@ -229,12 +254,16 @@ def test_lower_plan_with_add_ons_cheaper_than_upgrade_is_said() -> None:
     response = run({"storage": 150, "seats": 3}, current_plan="team")
     note = response["addons_vs_upgrade"]
     assert note == {
-        "plan": "team", "addons": [{"addon": "extra_storage", "quantity": 1}], "total": "39.00",
-        "instead_of": "business", "instead_of_addons": [], "instead_of_total": "79.00",
+        "plan": "team",
+        "addons": [{"addon": "extra_storage", "quantity": 1}],
+        "total": "39.00",
+        "instead_of": "business",
+        "instead_of_addons": [],
+        "instead_of_total": "79.00",
         "saving": "40.00",
         "text": f"Team with 1 {X} Extra storage ($39.00 a month) is $40.00 a month cheaper than "
-                "moving up to Business ($79.00 a month).",
-    }  # fmt: skip
+        "moving up to Business ($79.00 a month).",
+    }
     assert response["change"]["kind"] == "same"
     assert response["change"]["summary"] == f"Stay on Team and add 1 {X} Extra storage."
 
@@ -266,8 +295,10 @@ def test_contact_sales_only_when_no_self_serve_plan_fits() -> None:
     assert enterprise["cost"] is None
     assert resource(enterprise, "storage")["limit"] is None
     assert resource(enterprise, "storage")["headroom"] is None
-    assert all(row(response, p)["status"] == "does_not_fit"
-               for p in ("starter", "team", "business", "scale"))
+    assert all(
+        row(response, p)["status"] == "does_not_fit"
+        for p in ("starter", "team", "business", "scale")
+    )
 
 
 def test_no_plan_at_all() -> None:
@@ -310,8 +341,11 @@ def test_sideways_when_rank_and_price_disagree() -> None:
 
 
 def test_downgrade_losses() -> None:
-    response = run({"storage": 80, "seats": 3}, current_plan="business",
-                   current_usage={"storage": 300, "seats": 3, "projects": 12})
+    response = run(
+        {"storage": 80, "seats": 3},
+        current_plan="business",
+        current_usage={"storage": 300, "seats": 3, "projects": 12},
+    )
     change = response["change"]
     assert change["from"] == "business"
     assert change["to"] == "team"
@@ -322,12 +356,19 @@ def test_downgrade_losses() -> None:
         {"feature": "audit_log", "label": "Audit log", "available_as_addon": None},
         {"feature": "sso", "label": "Single sign-on (SAML)", "available_as_addon": "sso"},
     ]
-    assert losses["support"] == {"from": "priority", "from_label": "Priority email and chat",
-                                 "to": "email", "to_label": "Email support"}
+    assert losses["support"] == {
+        "from": "priority",
+        "from_label": "Priority email and chat",
+        "to": "email",
+        "to_label": "Email support",
+    }
     assert {item["resource"]: (item["from"], item["to"]) for item in losses["limits"]} == {
-        "bandwidth": (5000, 1000), "processing": (8, 2), "projects": (50, 10),
-        "seats": (20, 5), "storage": (500, 100),
-    }  # fmt: skip
+        "bandwidth": (5000, 1000),
+        "processing": (8, 2),
+        "projects": (50, 10),
+        "seats": (20, 5),
+        "storage": (500, 100),
+    }
     assert losses["usage_over_new_limits"] == [
         {"resource": "projects", "unit": "projects", "usage": 12, "limit": 10, "reduce_by": 2},
         {"resource": "storage", "unit": "GB", "usage": 300, "limit": 100, "reduce_by": 200},
@@ -379,8 +420,12 @@ def test_losses_without_current_usage_are_not_checked() -> None:
         ({"needs": {"support": "psychic"}}, ["needs.support"]),
         ({"needs": {}, "current_usage": {"seats": -2}}, ["current_usage.seats"]),
         (
-            {"currency": "XXX", "interval": "decade", "needs": {"storage": -1, "bandwidth": "x"},
-             "current_plan": "gold"},
+            {
+                "currency": "XXX",
+                "interval": "decade",
+                "needs": {"storage": -1, "bandwidth": "x"},
+                "current_plan": "gold",
+            },
             ["currency", "interval", "needs.storage", "needs.bandwidth", "current_plan"],
         ),
     ],
@@ -412,8 +457,7 @@ def _oracle_cost(plan_id: str, needs: dict[str, Any]) -> Decimal | None:
         need = needs.get(rid, 0)
         if need <= limit:
             continue
-        offers = [a for a in CATALOGUE.addons
-                  if a.resource == rid and plan.id in a.available_on]
+        offers = [a for a in CATALOGUE.addons if a.resource == rid and plan.id in a.available_on]
         assert len(offers) <= 1  # the sample catalogue sells one add-on per resource
         if not offers:
             return None
@@ -424,14 +468,14 @@ def _oracle_cost(plan_id: str, needs: dict[str, Any]) -> Decimal | None:
     for feature in needs.get("features", []):
         if feature in plan.features:
             continue
-        offers = [a for a in CATALOGUE.addons
-                  if a.feature == feature and plan.id in a.available_on]
+        offers = [a for a in CATALOGUE.addons if a.feature == feature and plan.id in a.available_on]
         if not offers:
             return None
         total += offers[0].price("USD", "month")
     support = needs.get("support")
-    if support is not None and (CATALOGUE.support_level(plan.support).rank
-                                < CATALOGUE.support_level(support).rank):
+    if support is not None and (
+        CATALOGUE.support_level(plan.support).rank < CATALOGUE.support_level(support).rank
+    ):
         return None
     return total
 
@@ -444,8 +488,7 @@ needs_strategy = st.fixed_dictionaries(
         "processing": st.integers(0, 70),
         "seats": st.integers(0, 200),
         "projects": st.integers(0, 300),
-        "features": st.lists(st.sampled_from(sorted(CATALOGUE.features)), unique=True,
-                             max_size=3),
+        "features": st.lists(st.sampled_from(sorted(CATALOGUE.features)), unique=True, max_size=3),
         "support": st.sampled_from([s.id for s in CATALOGUE.support_levels]),
     },
 )
@@ -474,8 +517,9 @@ def test_recommended_option_fits_and_nothing_cheaper_fits(needs: dict[str, Any])
         assert chosen["support"]["meets"] is True
         # The documented tie-break: no add-ons first, then the higher plan.
         tied = [p for p, c in fitting.items() if c == cheapest]
-        preferred = min(tied, key=lambda p: (bool(row(response, p)["addons"]),
-                                             -CATALOGUE.plan(p).rank))
+        preferred = min(
+            tied, key=lambda p: (bool(row(response, p)["addons"]), -CATALOGUE.plan(p).rank)
+        )
         assert recommendation["plan"] == preferred
     else:
         assert recommendation["contact_sales"] is True
@@ -483,35 +527,49 @@ def test_recommended_option_fits_and_nothing_cheaper_fits(needs: dict[str, Any])
 
 
 @settings(max_examples=100, deadline=None)
-@given(needs=needs_strategy, current=st.sampled_from([p.id for p in CATALOGUE.plans]),
-       interval=st.sampled_from(["month", "year"]),
-       currency=st.sampled_from(sorted(CATALOGUE.currencies)))
+@given(
+    needs=needs_strategy,
+    current=st.sampled_from([p.id for p in CATALOGUE.plans]),
+    interval=st.sampled_from(["month", "year"]),
+    currency=st.sampled_from(sorted(CATALOGUE.currencies)),
+)
 def test_response_is_json_and_deterministic(
     needs: dict[str, Any], current: str, interval: str, currency: str
 ) -> None:
-    request = {"currency": currency, "interval": interval, "needs": needs,
-               "current_plan": current,
-               "current_usage": {k: v for k, v in needs.items() if k in RESOURCES}}
+    request = {
+        "currency": currency,
+        "interval": interval,
+        "needs": needs,
+        "current_plan": current,
+        "current_usage": {k: v for k, v in needs.items() if k in RESOURCES},
+    }
     first = json.dumps(compare(request, catalogue=CATALOGUE), ensure_ascii=False)
-    second = json.dumps(compare(json.loads(json.dumps(request)), catalogue=CATALOGUE),
-                        ensure_ascii=False)
+    second = json.dumps(
+        compare(json.loads(json.dumps(request)), catalogue=CATALOGUE), ensure_ascii=False
+    )
     assert first == second
     assert "errors" not in json.loads(first)
 
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=12,
 )
 near_requests = st.fixed_dictionaries(
-    {"needs": st.dictionaries(st.sampled_from([*RESOURCES, "features", "support", "x"]),
-                              json_values, max_size=6)},
-    optional={"currency": json_values | st.sampled_from(["USD", "JPY"]),
-              "interval": json_values | st.just("year"),
-              "current_plan": json_values | st.sampled_from(["team", "enterprise"]),
-              "current_usage": json_values},
+    {
+        "needs": st.dictionaries(
+            st.sampled_from([*RESOURCES, "features", "support", "x"]), json_values, max_size=6
+        )
+    },
+    optional={
+        "currency": json_values | st.sampled_from(["USD", "JPY"]),
+        "interval": json_values | st.just("year"),
+        "current_plan": json_values | st.sampled_from(["team", "enterprise"]),
+        "current_usage": json_values,
+    },
 )
 
 

@@ -35,9 +35,13 @@ def test_credit_sentences_follow_the_credit_policy(catalogue: Catalogue) -> None
     words = policy_words.credit_use(catalogue)
     assert ("charges due at once" in words) == credit.reduces_due_now
     assert ("your next invoices" in words) == credit.reduces_next_invoice
-    only_invoices = CreditPolicy(reduces_due_now=False, reduces_next_invoice=True,
-                                 applied="before_tax", refund_on_request_days=10,
-                                 expires="never")  # fmt: skip
+    only_invoices = CreditPolicy(
+        reduces_due_now=False,
+        reduces_next_invoice=True,
+        applied="before_tax",
+        refund_on_request_days=10,
+        expires="never",
+    )
     changed = with_policy(catalogue, credit=only_invoices)
     words = policy_words.credit_use(changed)
     assert "charges due at once" not in words

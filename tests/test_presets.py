@@ -22,8 +22,9 @@ def run(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def lines(response: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    return [(line["kind"], line["start"], line["end"], line["amount"])
-            for line in response["lines"]]  # fmt: skip
+    return [
+        (line["kind"], line["start"], line["end"], line["amount"]) for line in response["lines"]
+    ]
 
 
 def test_every_preset_sets_every_policy_field_and_is_valid() -> None:
@@ -31,8 +32,10 @@ def test_every_preset_sets_every_policy_field_and_is_valid() -> None:
         assert tuple(policy) == PRORATION_POLICY_FIELDS, name
         assert presets.SOURCES[name].strip(), name
         assert presets.preset(name) == dict(policy)
-    with pytest.raises(KeyError, match="unknown preset 'paypal'; known: stripe, killbill, lago, "
-                                       "zuora, chargebee, recurly"):
+    with pytest.raises(
+        KeyError,
+        match="unknown preset 'paypal'; known: stripe, killbill, lago, zuora, chargebee, recurly",
+    ):
         presets.preset("paypal")
     copy = presets.preset("stripe")
     copy["apply"] = "immediately"
@@ -141,19 +144,26 @@ def test_stripe_counts_seconds_not_days() -> None:
 
 
 def killbill(current: dict[str, Any] | None, new: dict[str, Any], change_at: str) -> dict[str, Any]:
-    return {"preset": "killbill", "currency": "USD", "change_at": change_at,
-            "current": current, "new": new}  # fmt: skip
+    return {
+        "preset": "killbill",
+        "currency": "USD",
+        "change_at": change_at,
+        "current": current,
+        "new": new,
+    }
 
 
 def test_killbill_monthly_to_annual() -> None:
     # testChangeMonthlyToAnnual: REPAIR_ADJ 2012-05-12..2012-06-01 of -161.26 and RECURRING
     # 2012-05-12..2013-05-01 of 2327.62 (Shotgun, 249.95 a month, 2399.95 a year). This is the
     # proration contract's own example.
-    response = run(killbill(
-        {"price": "249.95", "interval": "month", "period_start": "2012-05-01"},
-        {"price": "2399.95", "interval": "year"},
-        "2012-05-12",
-    ))  # fmt: skip
+    response = run(
+        killbill(
+            {"price": "249.95", "interval": "month", "period_start": "2012-05-01"},
+            {"price": "2399.95", "interval": "year"},
+            "2012-05-12",
+        )
+    )
     assert lines(response) == [
         ("credit", "2012-05-12", "2012-06-01", "-161.26"),
         ("charge", "2012-05-12", "2013-05-01", "2327.62"),
@@ -167,11 +177,13 @@ def test_killbill_monthly_to_quarterly() -> None:
     # testChangeMonthlyToQuarterly: REPAIR_ADJ 2012-05-12..2012-06-01 of -19.32, RECURRING
     # 2012-05-12..2012-08-01 of 61.59 (Pistol, 29.95 a month, 69.95 a quarter), then the next
     # invoice on 2012-08-01 of 69.95. 81/92 = 0.880434783 at 9 decimals; x 69.95 = 61.586.
-    response = run(killbill(
-        {"price": "29.95", "interval": "month", "period_start": "2012-05-01"},
-        {"price": "69.95", "interval": "month", "interval_count": 3},
-        "2012-05-12",
-    ))  # fmt: skip
+    response = run(
+        killbill(
+            {"price": "29.95", "interval": "month", "period_start": "2012-05-01"},
+            {"price": "69.95", "interval": "month", "interval_count": 3},
+            "2012-05-12",
+        )
+    )
     assert lines(response) == [
         ("credit", "2012-05-12", "2012-06-01", "-19.32"),
         ("charge", "2012-05-12", "2012-08-01", "61.59"),
@@ -184,16 +196,20 @@ def test_killbill_annual_paused_then_resumed() -> None:
     # testPauseResumeAnnual: pausing the 2399.95 annual (2012-05-01..2013-05-01) on 2012-05-12
     # repairs -2327.62 into account credit (CBA_ADJ 2327.62); resuming on 2012-06-04 bills
     # 2012-06-04..2013-06-01 at 2380.22 (362 of 365 days, 0.991780822).
-    paused = run(killbill(
-        {"price": "2399.95", "interval": "year", "period_start": "2012-05-01"},
-        {"price": "2399.95", "interval": "year", "quantity": 0},
-        "2012-05-12",
-    ))  # fmt: skip
+    paused = run(
+        killbill(
+            {"price": "2399.95", "interval": "year", "period_start": "2012-05-01"},
+            {"price": "2399.95", "interval": "year", "quantity": 0},
+            "2012-05-12",
+        )
+    )
     assert lines(paused) == [("credit", "2012-05-12", "2013-05-01", "-2327.62")]
     assert paused["credit_to_balance"] == "2327.62"
-    resumed = run(killbill(
-        None, {"price": "2399.95", "interval": "year", "renews_at": "2013-06-01"}, "2012-06-04"
-    ))
+    resumed = run(
+        killbill(
+            None, {"price": "2399.95", "interval": "year", "renews_at": "2013-06-01"}, "2012-06-04"
+        )
+    )
     assert lines(resumed) == [("charge", "2012-06-04", "2013-06-01", "2380.22")]
     assert resumed["lines"][0]["factor"] == "0.991780822"
     assert resumed["next_invoice"] == {"date": "2013-06-01", "amount": "2399.95"}
@@ -218,19 +234,21 @@ def test_killbill_annual_paused_then_resumed() -> None:
     ],
 )
 def test_killbill_leading_proration_factors(change_at: str, renews_at: str, factor: str) -> None:
-    response = run(killbill(
-        None, {"price": "100.00", "interval": "month", "renews_at": renews_at}, change_at
-    ))  # fmt: skip
+    response = run(
+        killbill(None, {"price": "100.00", "interval": "month", "renews_at": renews_at}, change_at)
+    )
     assert response["lines"][0]["factor"] == factor
 
 
 def test_killbill_rounds_the_factor_before_the_amount() -> None:
     # Kill Bill multiplies by the 9-decimal factor: 249.95 x 0.645161290 = 161.25806443550.
-    response = run(killbill(
-        {"price": "249.95", "interval": "month", "period_start": "2012-05-01"},
-        {"price": "249.95", "interval": "month", "quantity": 0},
-        "2012-05-12",
-    ))  # fmt: skip
+    response = run(
+        killbill(
+            {"price": "249.95", "interval": "month", "period_start": "2012-05-01"},
+            {"price": "249.95", "interval": "month", "quantity": 0},
+            "2012-05-12",
+        )
+    )
     assert "161.2580644355 rounded half up to 0.01" in response["explanation"][0]
 
 
@@ -239,11 +257,15 @@ def test_killbill_credit_is_the_price_capped_at_what_is_left_on_the_item() -> No
     # 249.95 monthly item already adjusted down to 239.95 and changed on 2 May 2012 is credited
     # 239.95, not 241.89 (the price's 30/31) nor 232.21 (the paid amount's 30/31).
     body = killbill(
-        {"price": "249.95", "interval": "month", "period_start": "2012-05-01",
-         "amount_paid": "239.95"},
+        {
+            "price": "249.95",
+            "interval": "month",
+            "period_start": "2012-05-01",
+            "amount_paid": "239.95",
+        },
         {"price": "2399.95", "interval": "year"},
         "2012-05-02",
-    )  # fmt: skip
+    )
     assert run(body)["lines"][0]["amount"] == "-239.95"
     as_price = run({**body, "policy": {"credit_basis": "price"}})
     as_paid = run({**body, "policy": {"credit_basis": "paid"}})
@@ -253,11 +275,15 @@ def test_killbill_credit_is_the_price_capped_at_what_is_left_on_the_item() -> No
 def test_killbill_billing_cycle_day_survives_a_clamped_february() -> None:
     # A BCD of 30 on a period that began on the clamped 29 Feb 2012 renews on 30 Mar 2012.
     body = killbill(
-        {"price": "29.95", "interval": "month", "period_start": "2012-02-29",
-         "billing_cycle_day": 30},
+        {
+            "price": "29.95",
+            "interval": "month",
+            "period_start": "2012-02-29",
+            "billing_cycle_day": 30,
+        },
         {"price": "29.95", "interval": "month", "quantity": 2},
         "2012-03-10",
-    )  # fmt: skip
+    )
     response = run(body)
     assert response["lines"][0]["end"] == "2012-03-30"
     assert response["next_invoice"]["date"] == "2012-03-30"
@@ -269,26 +295,40 @@ def test_killbill_billing_cycle_day_survives_a_clamped_february() -> None:
 # upgrades-downgrades.
 
 
-def lago(current: dict[str, Any], new: dict[str, Any], change_at: str,
-         **policy: Any) -> dict[str, Any]:  # fmt: skip
-    return {"preset": "lago", "currency": "EUR", "change_at": change_at, "current": current,
-            "new": new, "policy": policy}  # fmt: skip
+def lago(
+    current: dict[str, Any], new: dict[str, Any], change_at: str, **policy: Any
+) -> dict[str, Any]:
+    return {
+        "preset": "lago",
+        "currency": "EUR",
+        "change_at": change_at,
+        "current": current,
+        "new": new,
+        "policy": policy,
+    }
 
 
 def test_lago_termination_counts_its_day_as_used() -> None:
     # "Unused subscription (16 days) EUR16.00 ... Tax (20%) EUR3.20 ... Total creditable
     # EUR19.20": a 31.00 monthly plan (calendar billing) terminated on 15 Oct 2022.
-    response = run(lago({"price": "31.00", "period_start": "2022-10-01"},
-                        {"price": "31.00", "quantity": 0}, "2022-10-15",
-                        change_day="current_plan", tax={"rate": "0.20"}))  # fmt: skip
+    response = run(
+        lago(
+            {"price": "31.00", "period_start": "2022-10-01"},
+            {"price": "31.00", "quantity": 0},
+            "2022-10-15",
+            change_day="current_plan",
+            tax={"rate": "0.20"},
+        )
+    )
     assert lines(response) == [("credit", "2022-10-16", "2022-11-01", "-16.00")]
     assert (response["tax"], response["credit_to_balance"]) == ("-3.20", "19.20")
 
 
 def test_lago_upgrade_gives_the_change_day_to_the_new_plan() -> None:
     # The preset models an upgrade: the same day changed to another plan credits 17 days.
-    response = run(lago({"price": "31.00", "period_start": "2022-10-01"},
-                        {"price": "62.00"}, "2022-10-15"))  # fmt: skip
+    response = run(
+        lago({"price": "31.00", "period_start": "2022-10-01"}, {"price": "62.00"}, "2022-10-15")
+    )
     assert lines(response) == [
         ("credit", "2022-10-15", "2022-11-01", "-17.00"),
         ("charge", "2022-10-15", "2022-11-01", "34.00"),
@@ -298,8 +338,13 @@ def test_lago_upgrade_gives_the_change_day_to_the_new_plan() -> None:
 def test_lago_credit_is_capped_at_the_fee() -> None:
     # "if the fee was already prorated ... the amount could be greater than the last
     # subscription fee amount. In that case, we have to use the last subscription fee amount".
-    response = run(lago({"price": "31.00", "period_start": "2022-10-01", "amount_paid": "10.00"},
-                        {"price": "31.00", "quantity": 0}, "2022-10-15"))  # fmt: skip
+    response = run(
+        lago(
+            {"price": "31.00", "period_start": "2022-10-01", "amount_paid": "10.00"},
+            {"price": "31.00", "quantity": 0},
+            "2022-10-15",
+        )
+    )
     assert response["lines"][0]["amount"] == "-10.00"
 
 
@@ -311,10 +356,20 @@ def test_lago_quarterly_in_arrears_charges_the_days_used(period_start: str) -> N
     # 1000 cents"), started on 20 May 2024, terminated on 20 Jun 2024: 32_000 cents, in the
     # calendar quarter from 1 Apr and in the anniversary quarter from 15 Apr (both 91 days).
     quarter = {"interval": "month", "interval_count": 3}
-    response = run(lago({"price": "910.00", **quarter, "period_start": period_start,
-                         "service_start": "2024-05-20"},
-                        {"price": "910.00", "quantity": 0, **quarter}, "2024-06-20",
-                        timing="in_arrears", change_day="current_plan"))  # fmt: skip
+    response = run(
+        lago(
+            {
+                "price": "910.00",
+                **quarter,
+                "period_start": period_start,
+                "service_start": "2024-05-20",
+            },
+            {"price": "910.00", "quantity": 0, **quarter},
+            "2024-06-20",
+            timing="in_arrears",
+            change_day="current_plan",
+        )
+    )
     assert lines(response) == [("charge", "2024-05-20", "2024-06-21", "320.00")]
     assert response["explanation"][0].startswith("32 of 91 days used")
     assert (response["credit_to_balance"], response["due_now"]) == ("0.00", "320.00")
@@ -323,8 +378,14 @@ def test_lago_quarterly_in_arrears_charges_the_days_used(period_start: str) -> N
 def test_lago_upgrade_in_arrears_charges_the_old_plan_now() -> None:
     # "January 15th - Invoice for Plan A: 14 days prorated = EUR45.16 (14/31 x EUR100)"; the
     # new plan's 17 days are billed at the end of the period.
-    response = run(lago({"price": "100.00", "period_start": "2025-01-01"}, {"price": "200.00"},
-                        "2025-01-15", timing="in_arrears"))  # fmt: skip
+    response = run(
+        lago(
+            {"price": "100.00", "period_start": "2025-01-01"},
+            {"price": "200.00"},
+            "2025-01-15",
+            timing="in_arrears",
+        )
+    )
     assert lines(response) == [("charge", "2025-01-01", "2025-01-15", "45.16")]
     assert response["next_invoice"] == {"date": "2025-02-01", "amount": "109.68"}
 
@@ -335,9 +396,13 @@ def test_lago_upgrade_in_arrears_charges_the_old_plan_now() -> None:
 def test_zuora_prices_a_quantity_change_as_its_delta() -> None:
     # 13 -> 20 units at 5.00 with 14 of 30 days left: 7 x 5.00 x 14/30 = 16.33 once; a credit
     # (30.33) and a charge (46.67) would give 16.34.
-    body = {"preset": "zuora", "currency": "USD", "change_at": "2024-09-17",
-            "current": {"price": "5.00", "quantity": 13, "period_start": "2024-09-01"},
-            "new": {"price": "5.00", "quantity": 20}}  # fmt: skip
+    body = {
+        "preset": "zuora",
+        "currency": "USD",
+        "change_at": "2024-09-17",
+        "current": {"price": "5.00", "quantity": 13, "period_start": "2024-09-01"},
+        "new": {"price": "5.00", "quantity": 20},
+    }
     delta = run(body)
     assert [(line["kind"], line["quantity"], line["amount"]) for line in delta["lines"]] == [
         ("charge", 7, "16.33")
@@ -353,10 +418,17 @@ def test_zuora_prices_a_quantity_change_as_its_delta() -> None:
 
 
 def chargebee(old: str, new: str, start: str, change_at: str, **quantities: int) -> dict[str, Any]:
-    return {"preset": "chargebee", "currency": "USD", "change_at": change_at,
-            "current": {"price": old, "period_start": start,
-                        "quantity": quantities.get("from_quantity", 1)},
-            "new": {"price": new, "quantity": quantities.get("to_quantity", 1)}}  # fmt: skip
+    return {
+        "preset": "chargebee",
+        "currency": "USD",
+        "change_at": change_at,
+        "current": {
+            "price": old,
+            "period_start": start,
+            "quantity": quantities.get("from_quantity", 1),
+        },
+        "new": {"price": new, "quantity": quantities.get("to_quantity", 1)},
+    }
 
 
 def test_chargebee_upgrade_30_to_100() -> None:
@@ -381,8 +453,16 @@ def test_chargebee_downgrade_60_to_30_credits_the_subscription() -> None:
 def test_chargebee_reducing_quantity_3_to_2() -> None:
     # "Cost per Quantity: $30 ... 1 April 2013 to 1 May 2013 ... Current Quantity Used for: 10
     # days ... Prorated Amount: $60 ... charged for the remaining 20 days for 2 units is $40".
-    response = run(chargebee("30.00", "30.00", "2013-04-01T00:00:00Z", "2013-04-11T00:00:00Z",
-                             from_quantity=3, to_quantity=2))  # fmt: skip
+    response = run(
+        chargebee(
+            "30.00",
+            "30.00",
+            "2013-04-01T00:00:00Z",
+            "2013-04-11T00:00:00Z",
+            from_quantity=3,
+            to_quantity=2,
+        )
+    )
     assert [line["amount"] for line in response["lines"]] == ["-60.00", "40.00"]
     assert response["credit_to_balance"] == "20.00"
 
@@ -393,9 +473,13 @@ def test_chargebee_reducing_quantity_3_to_2() -> None:
 def test_recurly_charges_an_added_user_alone() -> None:
     # "if adding an additional user costs $10, but you add them halfway through the month of
     # June, the customer would be charged $5 for the remainder of the month".
-    body = {"preset": "recurly", "currency": "USD", "change_at": "2024-06-16T00:00:00Z",
-            "current": {"price": "10.00", "quantity": 3, "period_start": "2024-06-01T00:00:00Z"},
-            "new": {"price": "10.00", "quantity": 4}}  # fmt: skip
+    body = {
+        "preset": "recurly",
+        "currency": "USD",
+        "change_at": "2024-06-16T00:00:00Z",
+        "current": {"price": "10.00", "quantity": 3, "period_start": "2024-06-01T00:00:00Z"},
+        "new": {"price": "10.00", "quantity": 4},
+    }
     response = run(body)
     assert [(line["kind"], line["quantity"], line["amount"]) for line in response["lines"]] == [
         ("charge", 1, "5.00")
@@ -406,7 +490,11 @@ def test_recurly_charges_an_added_user_alone() -> None:
 def test_recurly_prorates_by_the_time_remaining() -> None:
     # "[(current billing period end date - time of change) / (plan period end date - plan period
     # start date)] x (per unit price)": 17:42:28 into 16 Jun leaves 1,232,252 of 2,592,000 s.
-    body = {"preset": "recurly", "currency": "USD", "change_at": "2024-06-16T17:42:28Z",
-            "current": {"price": "10.00", "period_start": "2024-06-01T00:00:00Z"},
-            "new": {"price": "20.00"}}  # fmt: skip
+    body = {
+        "preset": "recurly",
+        "currency": "USD",
+        "change_at": "2024-06-16T17:42:28Z",
+        "current": {"price": "10.00", "period_start": "2024-06-01T00:00:00Z"},
+        "new": {"price": "20.00"},
+    }
     assert [line["amount"] for line in run(body)["lines"]] == ["-4.75", "9.51"]

@@ -55,9 +55,10 @@ def open_ready(page: Any, url: str) -> str:
     page.goto(url)
     calc_id = str(page.locator("[data-calculator]").first.get_attribute("id"))
     page.wait_for_function(
-        "id => document.getElementById(id).dataset.state === 'ready'", arg=calc_id,
+        "id => document.getElementById(id).dataset.state === 'ready'",
+        arg=calc_id,
         timeout=READY_MS,
-    )  # fmt: skip
+    )
     return calc_id
 
 
@@ -103,7 +104,7 @@ def test_the_stamp_carries_the_permanent_link_and_both_dates(
     margin = page.evaluate(
         "document.adoptedStyleSheets.map(s => Array.from(s.cssRules, r => r.cssText).join(''))"
         ".join('')"
-    )  # fmt: skip
+    )
     assert info["kbPermalink"] in margin and "counter(page)" in margin
     page.evaluate(AFTER_PRINT)
     assert info["kbPermalink"] not in stamp.inner_text()
@@ -130,8 +131,10 @@ def test_a_calculator_prints_its_current_inputs_and_result(
     page.select_option(f"{root}-currency", "EUR")
     page.wait_for_function(
         "id => document.querySelector('#' + id + ' [data-field=due_now]').textContent"
-        ".includes('€')", arg=calc_id, timeout=READY_MS,
-    )  # fmt: skip
+        ".includes('€')",
+        arg=calc_id,
+        timeout=READY_MS,
+    )
     due = page.locator(f"{root} [data-field=due_now]").inner_text()
     page.emulate_media(media="print")
 
@@ -144,9 +147,12 @@ def test_a_calculator_prints_its_current_inputs_and_result(
     assert summary.is_visible()
     assert not page.locator(f"{root} form").is_visible()  # the summary replaces it
     rows = dict(
-        zip(summary.locator("dt").all_inner_texts(), summary.locator("dd").all_inner_texts(),
-            strict=True)
-    )  # fmt: skip
+        zip(
+            summary.locator("dt").all_inner_texts(),
+            summary.locator("dd").all_inner_texts(),
+            strict=True,
+        )
+    )
     labels = page.locator(f"{root} form label").all_inner_texts()
     assert set(rows) == set(labels)
     assert rows["New plan"] == "Scale"  # a select prints its chosen option's text

@@ -39,9 +39,13 @@ def amounts(response: dict[str, Any]) -> list[str]:
 
 def samsung(**policy: Any) -> dict[str, Any]:
     """30.00 a month for the 30 days of September, changed on 15 Sep to 60.00."""
-    return {"currency": "USD", "change_at": "2024-09-15",
-            "current": {"price": "30.00", "period_start": "2024-09-01"},
-            "new": {"price": "60.00"}, "policy": policy}  # fmt: skip
+    return {
+        "currency": "USD",
+        "change_at": "2024-09-15",
+        "current": {"price": "30.00", "period_start": "2024-09-01"},
+        "new": {"price": "60.00"},
+        "policy": policy,
+    }
 
 
 # --- 1. change_day -------------------------------------------------------------------------
@@ -67,8 +71,9 @@ def test_change_day_current_plan_with_seconds_is_refused() -> None:
 
 def test_in_arrears_charges_the_used_part_and_bills_the_new_plan_at_its_end() -> None:
     response = run(samsung(timing="in_arrears"))
-    assert [(line["kind"], line["start"], line["end"], line["amount"])
-            for line in response["lines"]] == [("charge", "2024-09-01", "2024-09-15", "14.00")]
+    assert [
+        (line["kind"], line["start"], line["end"], line["amount"]) for line in response["lines"]
+    ] == [("charge", "2024-09-01", "2024-09-15", "14.00")]
     assert response["due_now"] == "14.00"
     # The new plan's 16 of 30 days, billed when its period ends.
     assert response["next_invoice"] == {"date": "2024-10-01", "amount": "32.00"}
@@ -85,8 +90,9 @@ def test_service_start_must_be_inside_the_used_part() -> None:
     body["current"]["service_start"] = "2024-09-20"
     [error] = prorate(body)["errors"]
     assert error["field"] == "current.service_start"
-    assert "2024-09-20 must lie from period_start 2024-09-01 to change_at 2024-09-15" in (
-        error["message"]
+    assert (
+        "2024-09-20 must lie from period_start 2024-09-01 to change_at 2024-09-15"
+        in (error["message"])
     )
 
 
@@ -94,18 +100,25 @@ def test_service_start_must_be_inside_the_used_part() -> None:
 
 
 def test_billing_cycle_day_renews_on_the_anchor_not_the_clamped_start() -> None:
-    body = {"currency": "USD", "change_at": "2012-03-10",
-            "current": {"price": "30.00", "period_start": "2012-02-29", "billing_cycle_day": 30},
-            "new": {"price": "60.00"}}  # fmt: skip
+    body = {
+        "currency": "USD",
+        "change_at": "2012-03-10",
+        "current": {"price": "30.00", "period_start": "2012-02-29", "billing_cycle_day": 30},
+        "new": {"price": "60.00"},
+    }
     assert run(body)["next_invoice"]["date"] == "2012-03-30"
     del body["current"]["billing_cycle_day"]
     assert run(body)["next_invoice"]["date"] == "2012-03-29"
 
 
 def test_billing_cycle_day_keeps_the_anchor_of_a_longer_new_interval() -> None:
-    body = {"currency": "USD", "change_at": "2012-03-10", "preset": "killbill",
-            "current": {"price": "30.00", "period_start": "2012-02-29", "billing_cycle_day": 31},
-            "new": {"price": "300.00", "interval": "month", "interval_count": 3}}  # fmt: skip
+    body = {
+        "currency": "USD",
+        "change_at": "2012-03-10",
+        "preset": "killbill",
+        "current": {"price": "30.00", "period_start": "2012-02-29", "billing_cycle_day": 31},
+        "new": {"price": "300.00", "interval": "month", "interval_count": 3},
+    }
     # Quarters from the 31st: 29 Feb 2012, 31 May 2012 (not 29 May).
     assert run(body)["next_invoice"]["date"] == "2012-05-31"
 
@@ -113,19 +126,31 @@ def test_billing_cycle_day_keeps_the_anchor_of_a_longer_new_interval() -> None:
 @pytest.mark.parametrize(
     ("current", "message"),
     [
-        ({"period_start": "2012-03-15", "billing_cycle_day": 30},
-         "period_start 2012-03-15 is not on billing day 30"),
-        ({"period_start": "2012-02-28", "billing_cycle_day": 31},
-         "period_start 2012-02-28 is not on billing day 31, which that month clamps to the 29th"),
-        ({"period_start": "2012-03-15", "billing_cycle_day": 15, "interval": "week"},
-         "applies to month and year intervals, not week"),
-        ({"period_start": "2012-03-15", "billing_cycle_day": True},
-         "must be a day of the month from 1 to 31, got true"),
+        (
+            {"period_start": "2012-03-15", "billing_cycle_day": 30},
+            "period_start 2012-03-15 is not on billing day 30",
+        ),
+        (
+            {"period_start": "2012-02-28", "billing_cycle_day": 31},
+            "period_start 2012-02-28 is not on billing day 31, which that month clamps to the 29th",
+        ),
+        (
+            {"period_start": "2012-03-15", "billing_cycle_day": 15, "interval": "week"},
+            "applies to month and year intervals, not week",
+        ),
+        (
+            {"period_start": "2012-03-15", "billing_cycle_day": True},
+            "must be a day of the month from 1 to 31, got true",
+        ),
     ],
-)  # fmt: skip
+)
 def test_billing_cycle_day_errors(current: dict[str, Any], message: str) -> None:
-    body = {"currency": "USD", "change_at": "2012-03-20",
-            "current": {"price": "30.00", **current}, "new": {"price": "30.00"}}  # fmt: skip
+    body = {
+        "currency": "USD",
+        "change_at": "2012-03-20",
+        "current": {"price": "30.00", **current},
+        "new": {"price": "30.00"},
+    }
     errors = prorate(body)["errors"]
     assert {"field": "current.billing_cycle_day", "message": message} in errors
 
@@ -134,9 +159,13 @@ def test_billing_cycle_day_errors(current: dict[str, Any], message: str) -> None
 
 
 def test_delta_applies_only_to_a_pure_quantity_change() -> None:
-    body = {"currency": "USD", "change_at": "2024-09-17",
-            "current": {"price": "5.00", "quantity": 13, "period_start": "2024-09-01"},
-            "new": {"price": "5.00", "quantity": 20}, "policy": {"quantity_change": "delta"}}
+    body = {
+        "currency": "USD",
+        "change_at": "2024-09-17",
+        "current": {"price": "5.00", "quantity": 13, "period_start": "2024-09-01"},
+        "new": {"price": "5.00", "quantity": 20},
+        "policy": {"quantity_change": "delta"},
+    }
     assert amounts(run(body)) == ["16.33"]
     repriced = copy.deepcopy(body)
     repriced["new"]["price"] = "6.00"  # a new unit price: credit and charge as usual
@@ -182,23 +211,38 @@ def test_extend_period_with_nothing_to_extend_onto_credits_the_balance() -> None
 
 def test_extend_period_in_arrears_is_refused() -> None:
     errors = prorate(samsung(negative_total="extend_period", timing="in_arrears"))["errors"]
-    assert errors == [{"field": "policy.negative_total", "message": (
-        "extend_period turns a credit for time paid ahead into days; in_arrears nothing is "
-        "paid ahead, so nothing is credited")}]  # fmt: skip
+    assert errors == [
+        {
+            "field": "policy.negative_total",
+            "message": (
+                "extend_period turns a credit for time paid ahead into days; in_arrears nothing is "
+                "paid ahead, so nothing is credited"
+            ),
+        }
+    ]
 
 
 def test_new_fields_are_listed_in_the_contract_order() -> None:
     assert proration.PRORATION_POLICY_FIELDS[-3:] == proration.LATER_POLICY_FIELDS
     assert prorate_policy.check_policy({"timing": "later"}) == [
-        {"field": "policy.timing", "message": "unknown value \"later\"; use one of in_advance, "
-                                              "in_arrears"}]  # fmt: skip
+        {
+            "field": "policy.timing",
+            "message": 'unknown value "later"; use one of in_advance, in_arrears',
+        }
+    ]
 
 
 # --- properties ----------------------------------------------------------------------------
 
 CURRENCIES = ("USD", "JPY", "KWD")
-intervals = st.sampled_from([periods.Interval("month", 1), periods.Interval("month", 3),
-                             periods.Interval("year", 1), periods.Interval("week", 1)])
+intervals = st.sampled_from(
+    [
+        periods.Interval("month", 1),
+        periods.Interval("month", 3),
+        periods.Interval("year", 1),
+        periods.Interval("week", 1),
+    ]
+)
 
 
 def amount(currency: str, minor: int) -> str:
@@ -217,15 +261,23 @@ def changes(draw: st.DrawFn, **policy: Any) -> dict[str, Any]:
     return {
         "currency": currency,
         "change_at": change.isoformat(),
-        "current": {"price": price, "quantity": draw(st.integers(1, 30)),
-                    "interval": interval.unit, "interval_count": interval.count,
-                    "period_start": start.isoformat()},
-        "new": {"price": draw(st.just(price) | st.builds(amount, st.just(currency),
-                                                        st.integers(0, 10**7))),
-                "quantity": draw(st.integers(0, 30)), "interval": interval.unit,
-                "interval_count": interval.count},
+        "current": {
+            "price": price,
+            "quantity": draw(st.integers(1, 30)),
+            "interval": interval.unit,
+            "interval_count": interval.count,
+            "period_start": start.isoformat(),
+        },
+        "new": {
+            "price": draw(
+                st.just(price) | st.builds(amount, st.just(currency), st.integers(0, 10**7))
+            ),
+            "quantity": draw(st.integers(0, 30)),
+            "interval": interval.unit,
+            "interval_count": interval.count,
+        },
         "policy": {"change_day": draw(st.sampled_from(("new_plan", "current_plan"))), **policy},
-    }  # fmt: skip
+    }
 
 
 @SETTINGS
@@ -235,7 +287,9 @@ def test_in_arrears_never_credits(body: dict[str, Any], apply: str) -> None:
     response = run(body)
     assert all(line["kind"] == "charge" for line in response["lines"])
     assert (response["credit_to_balance"], response["refund"]) == (
-        amount(body["currency"], 0), amount(body["currency"], 0))  # fmt: skip
+        amount(body["currency"], 0),
+        amount(body["currency"], 0),
+    )
     assert not response["total"].startswith("-")
 
 
@@ -282,17 +336,23 @@ def test_current_plan_on_the_last_day_of_a_period_credits_nothing(body: dict[str
 
 
 @SETTINGS
-@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2080, 12, 31)),
-       st.integers(28, 31))  # fmt: skip
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2080, 12, 31)), st.integers(28, 31))
 def test_a_billing_cycle_day_period_ends_on_that_day_clamped(start: date, day: int) -> None:
     clamped = periods.shift(start, periods.Interval("month", 1), 0, anchor_day=day)
-    body = {"currency": "USD", "change_at": clamped.isoformat(),
-            "current": {"price": "10.00", "period_start": clamped.isoformat(),
-                        "billing_cycle_day": day},
-            "new": {"price": "10.00"}}  # fmt: skip
+    body = {
+        "currency": "USD",
+        "change_at": clamped.isoformat(),
+        "current": {
+            "price": "10.00",
+            "period_start": clamped.isoformat(),
+            "billing_cycle_day": day,
+        },
+        "new": {"price": "10.00"},
+    }
     end = date.fromisoformat(run(body)["next_invoice"]["date"])
-    assert end.day == min(day, periods.shift(end, periods.Interval("month", 1), 0,
-                                                anchor_day=31).day)  # fmt: skip
+    assert end.day == min(
+        day, periods.shift(end, periods.Interval("month", 1), 0, anchor_day=31).day
+    )
 
 
 # --- the catalogue names a preset ----------------------------------------------------------
@@ -311,16 +371,25 @@ def with_proration(data: dict[str, Any], proration_policy: dict[str, Any]) -> An
 
 
 def test_a_catalogue_preset_fills_every_field_and_overrides_win(data: dict[str, Any]) -> None:
-    catalogue = with_proration(data, {"preset": "lago", "timing": "in_arrears",
-                                      "minimum_charge": {"USD": "0.50"}})  # fmt: skip
+    catalogue = with_proration(
+        data, {"preset": "lago", "timing": "in_arrears", "minimum_charge": {"USD": "0.50"}}
+    )
     policy = catalogue.policy.request_policy("upgrade", "USD")
     assert policy == {
-        "time_basis": "day", "day_count": "actual", "rounding": "half_up",
-        "factor_decimals": None, "credit_basis": "price_capped_at_paid",
-        "apply": "immediately", "interval_change": "restart", "negative_total": "credit_balance",
-        "tax": None, "minimum_charge": "0.50", "change_day": "new_plan",
-        "timing": "in_arrears", "quantity_change": "credit_and_charge",
-    }  # fmt: skip
+        "time_basis": "day",
+        "day_count": "actual",
+        "rounding": "half_up",
+        "factor_decimals": None,
+        "credit_basis": "price_capped_at_paid",
+        "apply": "immediately",
+        "interval_change": "restart",
+        "negative_total": "credit_balance",
+        "tax": None,
+        "minimum_charge": "0.50",
+        "change_day": "new_plan",
+        "timing": "in_arrears",
+        "quantity_change": "credit_and_charge",
+    }
     assert catalogue.policy.proration.preset == "lago"
 
 
@@ -328,7 +397,9 @@ def test_catalogue_preset_errors_name_the_key_path(data: dict[str, Any]) -> None
     with pytest.raises(CatalogueError) as caught:
         with_proration(data, {"preset": "paypal", "change_day": "yesterday"})
     assert [path for path, _ in caught.value.problems] == [
-        "policy.proration.preset", "policy.proration.change_day"]  # fmt: skip
+        "policy.proration.preset",
+        "policy.proration.change_day",
+    ]
     with pytest.raises(CatalogueError) as caught:
         with_proration(data, {"preset": "stripe", "change_day": "current_plan"})
     assert caught.value.problems[0][0] == "policy.proration.change_day"
@@ -355,8 +426,10 @@ def test_the_page_calculator_follows_the_catalogue_preset(data: dict[str, Any]) 
 # --- the policy in words -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("code", "digits", "step"),
-                         [("USD", 2, "0.01 USD"), ("JPY", 0, "1 JPY"), ("KWD", 3, "0.001 KWD")])
+@pytest.mark.parametrize(
+    ("code", "digits", "step"),
+    [("USD", 2, "0.01 USD"), ("JPY", 0, "1 JPY"), ("KWD", 3, "0.001 KWD")],
+)
 def test_rounding_step_follows_the_minor_unit(code: str, digits: int, step: str) -> None:
     assert conventions.rounding_step(code, digits) == step
 
@@ -370,10 +443,13 @@ def test_the_hand_method_follows_the_policy() -> None:
     assert "a new billing period starts on the day of the change" in text
     kept = conventions.manual_method({**policy, "interval_change": "keep_anchor"}, yen)
     assert "renewal date stays aligned" in kept and "full price" not in kept
-    arrears = conventions.manual_method({**policy, "timing": "in_arrears",
-                                         "change_day": "current_plan"}, yen)  # fmt: skip
-    assert arrears.startswith("Fees are billed in arrears. Count the days of your current "
-                              "billing period used up to and including the day of the change.")
+    arrears = conventions.manual_method(
+        {**policy, "timing": "in_arrears", "change_day": "current_plan"}, yen
+    )
+    assert arrears.startswith(
+        "Fees are billed in arrears. Count the days of your current "
+        "billing period used up to and including the day of the change."
+    )
     extend = conventions.manual_method({**policy, "negative_total": "extend_period"}, yen)
     assert "Due today" not in extend and "rounded up to a whole day" in extend
 
@@ -382,7 +458,8 @@ def test_the_counting_sentence_follows_the_policy() -> None:
     policy = {**proration.DEFAULT_POLICY}
     assert "counts as a day on the new plan" in conventions.counting_sentence(policy)
     assert "counts as used on the current plan" in conventions.counting_sentence(
-        {**policy, "change_day": "current_plan"})  # fmt: skip
+        {**policy, "change_day": "current_plan"}
+    )
     seconds = conventions.counting_sentence({**policy, "time_basis": "second"})
     assert seconds.startswith("Time is counted to the second") and "calendar" not in seconds
     assert conventions.example_rule(policy, "KWD", 3) == (
@@ -403,8 +480,10 @@ def test_the_article_macro_reads_the_catalogue_preset(data: dict[str, Any]) -> N
     article.register(Env(), with_proration(data, {"preset": "chargebee"}))
     text = macros["proration_conventions"]()
     assert text.startswith("**Counting days.** Time is counted to the second, in UTC")
-    assert "**Rounding.** Each invoice line is rounded on its own to the currency's smallest " \
-           "unit (0.01 for USD, EUR and GBP; 1 for JPY)" in text  # fmt: skip
+    assert (
+        "**Rounding.** Each invoice line is rounded on its own to the currency's smallest "
+        "unit (0.01 for USD, EUR and GBP; 1 for JPY)" in text
+    )
 
 
 def test_the_overview_follows_the_policy() -> None:
@@ -429,8 +508,9 @@ def test_the_overview_follows_the_policy() -> None:
     extend = conventions.overview({**policy, "negative_total": "extend_period"})[3][1]
     assert "buys days of the new plan" in extend and "credit balance" not in extend
     capped = conventions.overview({**policy, "credit_basis": "price_capped_at_paid"})[1][0]
-    assert capped.endswith("times your current price (never more than what is left of what you "
-                           "paid).")  # fmt: skip
+    assert capped.endswith(
+        "times your current price (never more than what is left of what you paid)."
+    )
     day = conventions.overview({**policy, "change_day": "current_plan"})[0]
     assert "day 16 is still on the old plan and you have already paid for days 17 to 31" in day
     delta = conventions.overview({**policy, "quantity_change": "delta"})[1]

@@ -17,8 +17,18 @@ from calculators.domain.periods import Interval, Period
 from calculators.domain.proration_lines import line_amount
 from calculators.domain.proration_model import LATER_POLICY_FIELDS, POLICY_CHOICES
 
-CONTRACT_FIELDS = ("currency", "lines", "subtotal", "tax", "total", "due_now",
-                   "credit_to_balance", "refund", "next_invoice", "explanation")  # fmt: skip
+CONTRACT_FIELDS = (
+    "currency",
+    "lines",
+    "subtotal",
+    "tax",
+    "total",
+    "due_now",
+    "credit_to_balance",
+    "refund",
+    "next_invoice",
+    "explanation",
+)
 LINE_FIELDS = ("kind", "description", "quantity", "unit_price", "start", "end", "factor", "amount")
 MONEY_FIELDS = ("subtotal", "tax", "total", "due_now", "credit_to_balance", "refund")
 CURRENCIES = ("USD", "JPY", "KWD", "EUR")
@@ -44,26 +54,32 @@ intervals = st.builds(
 # defaults here, so every property below holds unchanged with the defaults; the new conventions
 # have their own properties in tests/test_proration_conventions.py.
 ORIGINAL_CHOICES = {
-    key: tuple(value for value in values
-               if value not in ("price_capped_at_paid", "extend_period"))
-    for key, values in POLICY_CHOICES.items() if key not in LATER_POLICY_FIELDS
-}  # fmt: skip
+    key: tuple(value for value in values if value not in ("price_capped_at_paid", "extend_period"))
+    for key, values in POLICY_CHOICES.items()
+    if key not in LATER_POLICY_FIELDS
+}
 
 
 @st.composite
 def policies(draw: st.DrawFn, *, basis: str, currency: str, has_current: bool) -> dict[str, Any]:
-    policy: dict[str, Any] = {key: draw(st.sampled_from(values))
-                              for key, values in ORIGINAL_CHOICES.items()}  # fmt: skip
+    policy: dict[str, Any] = {
+        key: draw(st.sampled_from(values)) for key, values in ORIGINAL_CHOICES.items()
+    }
     policy["time_basis"] = basis
     if basis == "second" and policy["day_count"] == "30_360":
         policy["day_count"] = "actual"
     if not has_current and policy["apply"] == "period_end":
         policy["apply"] = "immediately"
     policy["factor_decimals"] = draw(st.none() | st.integers(min_value=0, max_value=12))
-    policy["tax"] = draw(st.none() | st.fixed_dictionaries({
-        "rate": st.sampled_from(["0", "0.05", "0.20", "0.175", "0.0725"]),
-        "inclusive": st.booleans(),
-    }))  # fmt: skip
+    policy["tax"] = draw(
+        st.none()
+        | st.fixed_dictionaries(
+            {
+                "rate": st.sampled_from(["0", "0.05", "0.20", "0.175", "0.0725"]),
+                "inclusive": st.booleans(),
+            }
+        )
+    )
     policy["minimum_charge"] = amount_text(currency, draw(st.integers(0, 500)))
     return policy
 
@@ -99,8 +115,9 @@ def requests(
         change = periods.as_datetime(first) + timedelta(seconds=offset)
         if basis == "day":
             change = periods.as_datetime(change.date())
-        body["change_at"] = instant(change.date(), change.hour * 3600 + change.minute * 60
-                                    + change.second, basis)  # fmt: skip
+        body["change_at"] = instant(
+            change.date(), change.hour * 3600 + change.minute * 60 + change.second, basis
+        )
         body["current"] = {
             "price": amount_text(currency, draw(st.integers(0, 10**8))),
             "quantity": draw(st.integers(0, 20)),
@@ -169,19 +186,30 @@ def test_every_valid_request_gets_a_consistent_response(body: dict[str, Any]) ->
     else:
         assert dec(response["total"]) == subtotal + dec(response["tax"])
     # Money only ever moves one way, and never a negative amount.
-    due, balance, refund = (dec(response[key]) for key in ("due_now", "credit_to_balance",
-                                                            "refund"))  # fmt: skip
+    due, balance, refund = (
+        dec(response[key]) for key in ("due_now", "credit_to_balance", "refund")
+    )
     assert min(due, balance, refund, dec(response["next_invoice"]["amount"])) >= 0
     assert due == 0 or (balance == 0 and refund == 0)
     if body["policy"]["apply"] != "immediately":
         assert due == 0
-    assert response["explanation"] and all(isinstance(s, str) and s for s in
-                                           response["explanation"])  # fmt: skip
+    assert response["explanation"] and all(
+        isinstance(s, str) and s for s in response["explanation"]
+    )
 
 
 @SETTINGS
-@given(requests(with_current=True, policy={"day_count": "actual", "factor_decimals": None,
-                                           "credit_basis": "price", "apply": "immediately"}))
+@given(
+    requests(
+        with_current=True,
+        policy={
+            "day_count": "actual",
+            "factor_decimals": None,
+            "credit_basis": "price",
+            "apply": "immediately",
+        },
+    )
+)
 def test_credit_never_exceeds_what_the_remaining_time_is_worth(body: dict[str, Any]) -> None:
     response = run(body)
     credits = [line for line in response["lines"] if line["kind"] == "credit"]
@@ -207,18 +235,24 @@ def test_credit_never_exceeds_what_the_remaining_time_is_worth(body: dict[str, A
 
 
 @SETTINGS
-@given(requests(with_current=True), st.sampled_from(periods.DAY_COUNTS),
-       st.none() | st.integers(0, 12))  # fmt: skip
+@given(
+    requests(with_current=True), st.sampled_from(periods.DAY_COUNTS), st.none() | st.integers(0, 12)
+)
 def test_the_same_plan_and_quantity_nets_zero(
     body: dict[str, Any], day_count: str, factor_decimals: int | None
 ) -> None:
-    body["new"] = {key: body["current"][key]
-                   for key in ("price", "quantity", "interval", "interval_count")}  # fmt: skip
+    body["new"] = {
+        key: body["current"][key] for key in ("price", "quantity", "interval", "interval_count")
+    }
     body["current"].pop("amount_paid", None)
     if body["policy"]["time_basis"] == "second":
         day_count = "actual"
-    body["policy"].update(credit_basis="price", apply="immediately",
-                          factor_decimals=factor_decimals, day_count=day_count)  # fmt: skip
+    body["policy"].update(
+        credit_basis="price",
+        apply="immediately",
+        factor_decimals=factor_decimals,
+        day_count=day_count,
+    )
     response = run(body)
     assert dec(response["subtotal"]) == 0
     assert dec(response["total"]) == 0
@@ -226,8 +260,10 @@ def test_the_same_plan_and_quantity_nets_zero(
 
 
 @SETTINGS
-@given(requests(with_current=True, policy={"credit_basis": "price", "apply": "immediately"}),
-       st.sampled_from(["actual", "30_360"]))  # fmt: skip
+@given(
+    requests(with_current=True, policy={"credit_basis": "price", "apply": "immediately"}),
+    st.sampled_from(["actual", "30_360"]),
+)
 def test_a_change_at_the_period_start_credits_the_whole_period(
     body: dict[str, Any], day_count: str
 ) -> None:
@@ -274,35 +310,92 @@ def test_splitting_a_period_anywhere_sums_to_the_whole_within_a_minor_unit_per_p
     assume(whole.start <= middle <= whole.end)
     parts = []
     for part in (Period(whole.start, middle), Period(middle, whole.end)):
-        share = periods.share(part, whole, interval=interval, basis=basis,  # type: ignore[arg-type]
-                              day_count="actual")  # fmt: skip
-        parts.append(line_amount(base, share, currency=currency, rounding=rounding,
-                                 factor_decimals=None)[2])  # fmt: skip
+        share = periods.share(
+            part,
+            whole,
+            interval=interval,
+            basis=basis,  # type: ignore[arg-type]
+            day_count="actual",
+        )
+        parts.append(
+            line_amount(base, share, currency=currency, rounding=rounding, factor_decimals=None)[2]
+        )
     assert abs(parts[0] + parts[1] - base) <= money.step(currency)  # half a unit per part
     # The engine's credit for the second part is that same line amount.
     if middle < whole.end:
-        body = {"currency": currency, "change_at": periods.format_iso(middle),
-                "current": {"price": money.to_text(price, currency), "quantity": quantity,
-                            "interval": interval.unit, "interval_count": interval.count,
-                            "period_start": periods.format_iso(whole.start)},
-                "new": {"price": money.to_text(price, currency), "quantity": 0,
-                        "interval": interval.unit, "interval_count": interval.count},
-                "policy": {"time_basis": basis, "rounding": rounding}}  # fmt: skip
+        body = {
+            "currency": currency,
+            "change_at": periods.format_iso(middle),
+            "current": {
+                "price": money.to_text(price, currency),
+                "quantity": quantity,
+                "interval": interval.unit,
+                "interval_count": interval.count,
+                "period_start": periods.format_iso(whole.start),
+            },
+            "new": {
+                "price": money.to_text(price, currency),
+                "quantity": 0,
+                "interval": interval.unit,
+                "interval_count": interval.count,
+            },
+            "policy": {"time_basis": basis, "rounding": rounding},
+        }
         credit = run(body)["lines"]
         assert [dec(line["amount"]) for line in credit] == ([-parts[1]] if base else [])
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True)
     | st.text(max_size=30)
-    | st.sampled_from(["2012-05-12", "2023-02-30", "USD", "JPY", "NaN", "1e3", "-1", "0.005",
-                      "month", "year", "immediately", "2020-09-01T17:42:28Z", "249.95", ""]),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=12) | st.sampled_from(
-        ["currency", "change_at", "current", "new", "policy", "price", "quantity", "interval",
-         "period_start", "renews_at", "tax", "rate", "apply"]), children, max_size=5),
+    | st.sampled_from(
+        [
+            "2012-05-12",
+            "2023-02-30",
+            "USD",
+            "JPY",
+            "NaN",
+            "1e3",
+            "-1",
+            "0.005",
+            "month",
+            "year",
+            "immediately",
+            "2020-09-01T17:42:28Z",
+            "249.95",
+            "",
+        ]
+    ),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.text(max_size=12)
+            | st.sampled_from(
+                [
+                    "currency",
+                    "change_at",
+                    "current",
+                    "new",
+                    "policy",
+                    "price",
+                    "quantity",
+                    "interval",
+                    "period_start",
+                    "renews_at",
+                    "tax",
+                    "rate",
+                    "apply",
+                ]
+            ),
+            children,
+            max_size=5,
+        )
+    ),
     max_leaves=25,
-)  # fmt: skip
+)
 
 
 def check_response_shape(response: dict[str, Any]) -> None:

@@ -118,8 +118,13 @@ def pyodide_answers(pyodide_wheel: Path, trimmed_stdlib: Path) -> dict[str, Any]
             cases.append({"command": command, "request": request})
             keys.append(_golden_id(path))
     for key, widget, params in WIDGET_CASES:
-        cases.append({"call": "calculators.web:evaluate_text", "catalogue_kwarg": "catalogue",
-                      "args": [widget, json.dumps(params), WIDGET_DAY]})  # fmt: skip
+        cases.append(
+            {
+                "call": "calculators.web:evaluate_text",
+                "catalogue_kwarg": "catalogue",
+                "args": [widget, json.dumps(params), WIDGET_DAY],
+            }
+        )
         keys.append(key)
     cases.append({"call": "__runner__:import_all", "args": [_stdlib_imports_of_calculators()]})
     keys.append(IMPORT_CHECK)
@@ -134,23 +139,36 @@ def pyodide_answers(pyodide_wheel: Path, trimmed_stdlib: Path) -> dict[str, Any]
 WIDGET_DAY = "2026-03-16"
 WIDGET_CASES: list[tuple[str, str, dict[str, str]]] = [
     ("widget/proration-defaults", "proration", {}),
-    ("widget/proration-downgrade-yen", "proration",
-     {"from_plan": "scale", "to_plan": "starter", "currency": "JPY"}),
+    (
+        "widget/proration-downgrade-yen",
+        "proration",
+        {"from_plan": "scale", "to_plan": "starter", "currency": "JPY"},
+    ),
     ("widget/proration-to-annual", "proration", {"to_plan": "team", "to_interval": "year"}),
-    ("widget/proration-hostile", "proration",
-     {"to_plan": "<script>alert(1)</script>", "change_at": "2026-02-30"}),
-    ("widget/comparison", "plan-comparison",
-     {"storage": "120", "seats": "6", "features": "sso", "current_plan": "business"}),
-    ("widget/growth", "growth", {"storage": "60", "bandwidth": "500", "plan": "team",
-                                 "rate": "10", "chart": "storage"}),
+    (
+        "widget/proration-hostile",
+        "proration",
+        {"to_plan": "<script>alert(1)</script>", "change_at": "2026-02-30"},
+    ),
+    (
+        "widget/comparison",
+        "plan-comparison",
+        {"storage": "120", "seats": "6", "features": "sso", "current_plan": "business"},
+    ),
+    (
+        "widget/growth",
+        "growth",
+        {"storage": "60", "bandwidth": "500", "plan": "team", "rate": "10", "chart": "storage"},
+    ),
     ("widget/add-ons", "add-ons", {"plan": "team", "extra_storage": "2", "sso": "1"}),
     ("widget/add-ons-included", "add-ons", {"plan": "business", "sso": "1"}),
     ("widget/change-record", "change-record", {"from_plan": "business", "to_plan": "team"}),
-]  # fmt: skip
+]
 
 
-@pytest.mark.parametrize(("key", "widget", "params"), WIDGET_CASES,
-                         ids=[case[0] for case in WIDGET_CASES])  # fmt: skip
+@pytest.mark.parametrize(
+    ("key", "widget", "params"), WIDGET_CASES, ids=[case[0] for case in WIDGET_CASES]
+)
 def test_widget_fragments_are_byte_identical_in_pyodide(
     key: str, widget: str, params: dict[str, str], pyodide_answers: dict[str, Any]
 ) -> None:
@@ -204,8 +222,11 @@ def test_calculators_import_in_pyodide_with_the_trimmed_stdlib(
 
 
 def _copy_sources(destination: Path) -> Path:
-    shutil.copytree(PROJECT_ROOT / "calculators", destination / "calculators",
-                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    shutil.copytree(
+        PROJECT_ROOT / "calculators",
+        destination / "calculators",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     shutil.copy(PROJECT_ROOT / "pyproject.toml", destination / "pyproject.toml")
     (destination / "tools").mkdir()  # the wheel's version: pyproject.toml [tool.hatch.version]
     shutil.copy(PROJECT_ROOT / "tools" / "wheel_version.py", destination / "tools")

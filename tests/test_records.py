@@ -29,28 +29,60 @@ CATALOGUE = read_catalogue_file(FIXTURE)
 UPGRADE_PRORATION: dict[str, Any] = {
     "currency": "USD",
     "lines": [
-        {"kind": "credit", "description": "Unused time on the current plan, 14 Mar 2026 to "
-         "1 Apr 2026", "quantity": 1, "unit_price": "29.00", "start": "2026-03-14",
-         "end": "2026-04-01", "factor": "0.580645161", "amount": "-16.84"},
-        {"kind": "charge", "description": "Remaining time on the new plan, 14 Mar 2026 to "
-         "1 Apr 2026", "quantity": 1, "unit_price": "79.00", "start": "2026-03-14",
-         "end": "2026-04-01", "factor": "0.580645161", "amount": "45.87"},
+        {
+            "kind": "credit",
+            "description": "Unused time on the current plan, 14 Mar 2026 to 1 Apr 2026",
+            "quantity": 1,
+            "unit_price": "29.00",
+            "start": "2026-03-14",
+            "end": "2026-04-01",
+            "factor": "0.580645161",
+            "amount": "-16.84",
+        },
+        {
+            "kind": "charge",
+            "description": "Remaining time on the new plan, 14 Mar 2026 to 1 Apr 2026",
+            "quantity": 1,
+            "unit_price": "79.00",
+            "start": "2026-03-14",
+            "end": "2026-04-01",
+            "factor": "0.580645161",
+            "amount": "45.87",
+        },
     ],
-    "subtotal": "29.03", "tax": "0.00", "total": "29.03", "due_now": "29.03",
-    "credit_to_balance": "0.00", "refund": "0.00",
+    "subtotal": "29.03",
+    "tax": "0.00",
+    "total": "29.03",
+    "due_now": "29.03",
+    "credit_to_balance": "0.00",
+    "refund": "0.00",
     "next_invoice": {"date": "2026-04-01", "amount": "79.00"},
     "explanation": ["18 of 31 days unused x 29.00 paid = 16.84 credit"],
 }
 DOWNGRADE_PRORATION: dict[str, Any] = {
     "currency": "USD",
     "lines": [
-        {"kind": "credit", "description": "Unused time on the current plan, 14 Mar 2026 to "
-         "1 Apr 2026", "start": "2026-03-14", "end": "2026-04-01", "amount": "-45.87"},
-        {"kind": "charge", "description": "Remaining time on the new plan, 14 Mar 2026 to "
-         "1 Apr 2026", "start": "2026-03-14", "end": "2026-04-01", "amount": "16.84"},
+        {
+            "kind": "credit",
+            "description": "Unused time on the current plan, 14 Mar 2026 to 1 Apr 2026",
+            "start": "2026-03-14",
+            "end": "2026-04-01",
+            "amount": "-45.87",
+        },
+        {
+            "kind": "charge",
+            "description": "Remaining time on the new plan, 14 Mar 2026 to 1 Apr 2026",
+            "start": "2026-03-14",
+            "end": "2026-04-01",
+            "amount": "16.84",
+        },
     ],
-    "subtotal": "-29.03", "tax": "0.00", "total": "-29.03", "due_now": "0.00",
-    "credit_to_balance": "29.03", "refund": "0.00",
+    "subtotal": "-29.03",
+    "tax": "0.00",
+    "total": "-29.03",
+    "due_now": "0.00",
+    "credit_to_balance": "29.03",
+    "refund": "0.00",
     "next_invoice": {"date": "2026-04-01", "amount": "29.00"},
 }
 
@@ -91,15 +123,28 @@ def test_record_fields() -> None:
     entry = ok(record(base_record(), catalogue=CATALOGUE))["record"]
     assert re.fullmatch(r"chg_[0-9a-f]{16}", entry["id"])
     assert entry["kind"] == "upgrade"
-    assert entry["from"] == {"plan": "team", "plan_name": "Team", "interval": "month",
-                             "quantity": 1, "unit_price": "29.00"}
+    assert entry["from"] == {
+        "plan": "team",
+        "plan_name": "Team",
+        "interval": "month",
+        "quantity": 1,
+        "unit_price": "29.00",
+    }
     assert entry["to"]["unit_price"] == "79.00"
-    assert entry["reason"] == {"code": "needs_more_resources", "label": "Needs more resources",
-                               "text": "Launching a second shop"}
+    assert entry["reason"] == {
+        "code": "needs_more_resources",
+        "label": "Needs more resources",
+        "text": "Launching a second shop",
+    }
     assert entry["requested_by"] == {"name": "Ana García", "role": "account owner"}
-    assert entry["amounts"] == {"subtotal": "29.03", "tax": "0.00", "total": "29.03",
-                                "due_now": "29.03", "credit_to_balance": "0.00",
-                                "refund": "0.00"}
+    assert entry["amounts"] == {
+        "subtotal": "29.03",
+        "tax": "0.00",
+        "total": "29.03",
+        "due_now": "29.03",
+        "credit_to_balance": "0.00",
+        "refund": "0.00",
+    }
     assert entry["next_invoice"] == {"date": "2026-04-01", "amount": "79.00"}
     assert [line["amount"] for line in entry["lines"]] == ["-16.84", "45.87"]
     assert entry["retention_years"] == 7
@@ -116,8 +161,12 @@ def test_record_id_is_derived_from_the_content() -> None:
 
 def test_csv_row_round_trips_through_a_csv_reader() -> None:
     text = 'Needs "more", now,\nand =SUM(A1)'
-    response = ok(record(base_record(reason={"code": "other", "text": text},
-                                     account="=HYPERLINK(\"x\")"), catalogue=CATALOGUE))
+    response = ok(
+        record(
+            base_record(reason={"code": "other", "text": text}, account='=HYPERLINK("x")'),
+            catalogue=CATALOGUE,
+        )
+    )
     header = next(csv.reader(io.StringIO(response["csv_header"])))
     assert tuple(header) == CSV_COLUMNS
     assert not response["csv_row"].endswith(("\n", "\r"))
@@ -127,20 +176,25 @@ def test_csv_row_round_trips_through_a_csv_reader() -> None:
     entry = response["record"]
     assert values["id"] == entry["id"]
     assert values["reason_text"] == text  # quoted per RFC 4180, the newline kept inside
-    assert values["account"] == "'=HYPERLINK(\"x\")"  # a spreadsheet would run it otherwise
-    assert entry["account"] == "=HYPERLINK(\"x\")"  # the JSON record keeps the text as given
+    assert values["account"] == '\'=HYPERLINK("x")'  # a spreadsheet would run it otherwise
+    assert entry["account"] == '=HYPERLINK("x")'  # the JSON record keeps the text as given
     assert values["due_now"] == "29.03"
     assert values["next_invoice_date"] == "2026-04-01"
     assert '"Needs ""more"", now,' in response["csv_row"]
 
 
 def test_summary_markdown() -> None:
-    response = ok(record(base_record(reason={"code": "other", "text": "see *ticket* <b>1</b>"}),
-                         catalogue=CATALOGUE))
+    response = ok(
+        record(
+            base_record(reason={"code": "other", "text": "see *ticket* <b>1</b>"}),
+            catalogue=CATALOGUE,
+        )
+    )
     summary = response["summary_markdown"]
     assert summary.splitlines()[0] == (
         f"**Plan change `{response['record']['id']}`**: upgrade, Team (monthly) to Business "
-        "(monthly), effective 14 March 2026.")
+        "(monthly), effective 14 March 2026."
+    )
     assert "- Reason: Other: see \\*ticket\\* \\<b\\>1\\</b\\>" in summary
     assert "- Account: acct\\_42" in summary
     assert "- Due now: $29.03; credit to balance: $0.00; refund: $0.00" in summary
@@ -160,16 +214,25 @@ def _proration_at(day: str) -> dict[str, Any]:
         ({"plan": "team"}, {"plan": "business"}, "upgrade"),
         ({"plan": "scale"}, {"plan": "starter"}, "downgrade"),
         ({"plan": "business"}, {"plan": "enterprise"}, "upgrade"),
-        ({"plan": "team", "interval": "month"}, {"plan": "team", "interval": "year"},
-         "monthly_to_annual"),
-        ({"plan": "team", "interval": "year"}, {"plan": "team", "interval": "month"},
-         "annual_to_monthly"),
+        (
+            {"plan": "team", "interval": "month"},
+            {"plan": "team", "interval": "year"},
+            "monthly_to_annual",
+        ),
+        (
+            {"plan": "team", "interval": "year"},
+            {"plan": "team", "interval": "month"},
+            "annual_to_monthly",
+        ),
         ({"plan": "team", "quantity": 2}, {"plan": "team", "quantity": 5}, "seats_added"),
         ({"plan": "team", "quantity": 5}, {"plan": "team", "quantity": 2}, "seats_removed"),
         # An upgrade and a switch to annual billing at once: the catalogue's precedence lists
         # the switch first, so its rule, and its kind, apply.
-        ({"plan": "team", "interval": "month"}, {"plan": "scale", "interval": "year"},
-         "monthly_to_annual"),
+        (
+            {"plan": "team", "interval": "month"},
+            {"plan": "scale", "interval": "year"},
+            "monthly_to_annual",
+        ),
     ],
 )
 def test_kinds(before: dict[str, Any], after: dict[str, Any], kind: str) -> None:
@@ -179,35 +242,51 @@ def test_kinds(before: dict[str, Any], after: dict[str, Any], kind: str) -> None
 
 def test_effective_may_be_the_next_invoice_date_or_a_utc_time() -> None:
     # apply: period_end gives no lines; the new plan starts on the next invoice date.
-    deferred = {**UPGRADE_PRORATION, "lines": [], "subtotal": "0.00", "total": "0.00",
-                "due_now": "0.00"}
-    response = ok(record(base_record(effective="2026-04-01", proration=deferred),
-                         catalogue=CATALOGUE))
+    deferred = {
+        **UPGRADE_PRORATION,
+        "lines": [],
+        "subtotal": "0.00",
+        "total": "0.00",
+        "due_now": "0.00",
+    }
+    response = ok(
+        record(base_record(effective="2026-04-01", proration=deferred), catalogue=CATALOGUE)
+    )
     assert response["record"]["effective"] == "2026-04-01"
     timed = _proration_at("2026-03-14T09:30:00Z")
-    ok(record(base_record(effective="2026-03-14T09:30:00Z", proration=timed),
-              catalogue=CATALOGUE))
+    ok(record(base_record(effective="2026-03-14T09:30:00Z", proration=timed), catalogue=CATALOGUE))
     ok(record(base_record(effective="2026-03-14", proration=timed), catalogue=CATALOGUE))
 
 
 def test_effective_may_be_the_change_day_under_the_engine_conventions() -> None:
     # Billed in arrears, the used part of the current plan ends on the day of the change.
-    arrears = {**UPGRADE_PRORATION, "lines": [
-        {"kind": "charge", "description": "Used time on the current plan, 1 Mar 2026 to "
-         "14 Mar 2026", "start": "2026-03-01", "end": "2026-03-14", "amount": "12.16"}],
-        "subtotal": "12.16", "total": "12.16", "due_now": "12.16",
-        "policy": {"timing": "in_arrears"}}
+    arrears = {
+        **UPGRADE_PRORATION,
+        "lines": [
+            {
+                "kind": "charge",
+                "description": "Used time on the current plan, 1 Mar 2026 to 14 Mar 2026",
+                "start": "2026-03-01",
+                "end": "2026-03-14",
+                "amount": "12.16",
+            }
+        ],
+        "subtotal": "12.16",
+        "total": "12.16",
+        "due_now": "12.16",
+        "policy": {"timing": "in_arrears"},
+    }
     ok(record(base_record(effective="2026-03-14", proration=arrears), catalogue=CATALOGUE))
     # When the day of the change is used on the current plan, the new plan starts the day after.
     current_plan_day = copy.deepcopy(UPGRADE_PRORATION)
     for line in current_plan_day["lines"]:
         line["start"] = "2026-03-15"
     current_plan_day["policy"] = {"change_day": "current_plan"}
-    ok(record(base_record(effective="2026-03-14", proration=current_plan_day),
-              catalogue=CATALOGUE))
+    ok(record(base_record(effective="2026-03-14", proration=current_plan_day), catalogue=CATALOGUE))
     del current_plan_day["policy"]
-    response = record(base_record(effective="2026-03-14", proration=current_plan_day),
-                      catalogue=CATALOGUE)
+    response = record(
+        base_record(effective="2026-03-14", proration=current_plan_day), catalogue=CATALOGUE
+    )
     assert [error["field"] for error in response["errors"]] == ["effective"]
 
 
@@ -238,8 +317,10 @@ def test_effective_may_be_the_change_day_under_the_engine_conventions() -> None:
         ({"proration": {**UPGRADE_PRORATION, "due_now": "29.031"}}, ["proration.due_now"]),
         ({"proration": {**UPGRADE_PRORATION, "refund": "-1.00"}}, ["proration.refund"]),
         ({"proration": {**UPGRADE_PRORATION, "lines": "none"}}, ["proration.lines"]),
-        ({"proration": {**UPGRADE_PRORATION, "next_invoice": {"date": "soon", "amount": "1"}}},
-         ["proration.next_invoice.date"]),
+        (
+            {"proration": {**UPGRADE_PRORATION, "next_invoice": {"date": "soon", "amount": "1"}}},
+            ["proration.next_invoice.date"],
+        ),
         ({"colour": "red"}, ["colour"]),
     ],
 )
@@ -252,12 +333,19 @@ def test_record_errors(changes: dict[str, Any], fields: list[str]) -> None:
 def test_record_requires_every_part() -> None:
     response = record({}, catalogue=CATALOGUE)
     assert [e["field"] for e in response["errors"]] == [
-        "from", "to", "effective", "proration", "account", "reason", "requested_by"]
+        "from",
+        "to",
+        "effective",
+        "proration",
+        "account",
+        "reason",
+        "requested_by",
+    ]
     assert record([], catalogue=CATALOGUE)["errors"][0]["field"] == ""
 
 
 def test_reason_codes_are_documented() -> None:
-    contract = (Path(__file__).parent.parent / "calculators" / "contracts" / "records.md")
+    contract = Path(__file__).parent.parent / "calculators" / "contracts" / "records.md"
     text = contract.read_text(encoding="utf-8")
     for code in REASON_CODES:
         assert f"`{code}`" in text
@@ -276,17 +364,22 @@ def numbers(text: str) -> set[Decimal]:
 def allowed_numbers(request: dict[str, Any]) -> set[Decimal]:
     """Every number in the proration response and in the catalogue data of the two plans."""
     data = CATALOGUE.data
-    plans = [p for p in data["plans"] if p["id"] in (request["from"]["plan"],
-                                                     request["to"]["plan"])]
+    plans = [
+        p for p in data["plans"] if p["id"] in (request["from"]["plan"], request["to"]["plan"])
+    ]
     levels = [s for s in data["support_levels"] if s["id"] in {p["support"] for p in plans}]
-    return (numbers(json.dumps(request["proration"]))
-            | numbers(json.dumps(plans)) | numbers(json.dumps(levels))
-            | numbers(json.dumps(data["policy"])))
+    return (
+        numbers(json.dumps(request["proration"]))
+        | numbers(json.dumps(plans))
+        | numbers(json.dumps(levels))
+        | numbers(json.dumps(data["policy"]))
+    )
 
 
 def assert_only_known_numbers(request: dict[str, Any], response: dict[str, Any]) -> None:
-    stated = numbers(" ".join([response["subject"], response["body_text"],
-                               response["body_markdown"]]))
+    stated = numbers(
+        " ".join([response["subject"], response["body_text"], response["body_markdown"]])
+    )
     unknown = stated - allowed_numbers(request)
     assert not unknown, f"the notice states numbers from nowhere: {sorted(unknown)}"
 
@@ -304,23 +397,29 @@ def test_upgrade_notice() -> None:
     assert "What you gain\n" in text
     assert "- Storage: 100 GB → 500 GB" in text
     assert "- Single sign-on (SAML)" in text
-    assert ("- Support: Email support (first reply within 24 hours) → Priority email and chat "
-            "(first reply within 4 hours)") in text
+    assert (
+        "- Support: Email support (first reply within 24 hours) → Priority email and chat "
+        "(first reply within 4 hours)"
+    ) in text
     assert "What you lose" not in text
     assert "### What you pay" in response["body_markdown"]
     assert_only_known_numbers(request, response)
 
 
 def test_downgrade_notice() -> None:
-    request = base_notice(**{"from": {"plan": "business"}, "to": {"plan": "team"},
-                             "proration": copy.deepcopy(DOWNGRADE_PRORATION)})
+    request = base_notice(
+        **{
+            "from": {"plan": "business"},
+            "to": {"plan": "team"},
+            "proration": copy.deepcopy(DOWNGRADE_PRORATION),
+        }
+    )
     response = ok(notice(request, catalogue=CATALOGUE))
     assert response["kind"] == "downgrade"
     text = response["body_text"]
     assert "- Nothing is charged now." in text
     # Credit and over-limit sentences are the catalogue policy's, in policy_words' words.
-    assert (f"- Added to your account credit: $29.03. {policy_words.credit_use(CATALOGUE)}"
-            in text)  # fmt: skip
+    assert f"- Added to your account credit: $29.03. {policy_words.credit_use(CATALOGUE)}" in text
     assert "What you lose\n" in text
     assert "- Audit log" in text
     assert "- Team seats: 20 → 5" in text
@@ -333,8 +432,10 @@ def test_downgrade_notice() -> None:
 def test_notice_says_when_a_small_charge_moves_to_the_next_invoice() -> None:
     proration = {**UPGRADE_PRORATION, "due_now": "0.00", "minimum_charge_deferred": True}
     response = ok(notice(base_notice(proration=proration), catalogue=CATALOGUE))
-    assert "- Nothing is charged now.\n- The charge for this change is below our minimum " in (
-        response["body_text"])
+    assert (
+        "- Nothing is charged now.\n- The charge for this change is below our minimum "
+        in (response["body_text"])
+    )
 
 
 def test_notice_to_the_contact_sales_plan() -> None:
@@ -382,32 +483,46 @@ def test_notice_states_only_numbers_from_the_proration_and_the_catalogue(
     before, after = (CATALOGUE.plan(p) for p in pair)
     kind = "upgrade" if after.rank > before.rank else "downgrade"
     change_at = start + timedelta(days=offset)
-    result = proration.prorate({
-        "currency": currency,
-        "change_at": change_at.isoformat(),
-        "current": {"price": f"{before.price(currency, interval):f}", "interval": interval,
-                    "period_start": start.isoformat()},
-        "new": {"price": f"{after.price(currency, interval):f}", "interval": interval},
-        "policy": CATALOGUE.policy.request_policy(kind, currency),
-    })
+    result = proration.prorate(
+        {
+            "currency": currency,
+            "change_at": change_at.isoformat(),
+            "current": {
+                "price": f"{before.price(currency, interval):f}",
+                "interval": interval,
+                "period_start": start.isoformat(),
+            },
+            "new": {"price": f"{after.price(currency, interval):f}", "interval": interval},
+            "policy": CATALOGUE.policy.request_policy(kind, currency),
+        }
+    )
     assert "errors" not in result, result
-    request = {"from": {"plan": before.id, "interval": interval},
-               "to": {"plan": after.id, "interval": interval},
-               "effective": change_at.isoformat(), "currency": currency, "proration": result,
-               "audience": "customer"}
+    request = {
+        "from": {"plan": before.id, "interval": interval},
+        "to": {"plan": after.id, "interval": interval},
+        "effective": change_at.isoformat(),
+        "currency": currency,
+        "proration": result,
+        "audience": "customer",
+    }
     response = ok(notice(request, catalogue=CATALOGUE))
     assert response["kind"] == kind
     assert_only_known_numbers(request, response)
-    full = dict(request, account="acct", reason={"code": "seasonal"},
-                requested_by={"name": "N", "role": "owner"})
+    full = dict(
+        request,
+        account="acct",
+        reason={"code": "seasonal"},
+        requested_by={"name": "N", "role": "owner"},
+    )
     entry = ok(record(full, catalogue=CATALOGUE))
     assert entry["record"]["amounts"]["due_now"] == result["due_now"]
 
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=12,
 )
 

@@ -205,8 +205,10 @@ def reader(browser: Any, site_url: str) -> Iterator[Any]:
     page.requested = []  # type: ignore[attr-defined]
     page.on("request", lambda request: page.requested.append(request.url))  # type: ignore[attr-defined]
     page.goto(site_url + "billing/")
-    page.wait_for_function("document.querySelector('[data-kb-search-open]') && "
-                           "!document.querySelector('[data-kb-search-open]').hidden")  # fmt: skip
+    page.wait_for_function(
+        "document.querySelector('[data-kb-search-open]') && "
+        "!document.querySelector('[data-kb-search-open]').hidden"
+    )
     yield page
     context.close()
 
@@ -253,9 +255,11 @@ def test_escape_closes_search_and_gives_focus_back(reader: Any) -> None:
 def test_no_match_offers_topics_and_a_support_request_and_is_reported_once(
     reader: Any, site_url: str
 ) -> None:
-    reader.evaluate("window.kbNoResults = [];"
-                    "document.addEventListener('kb:search-no-results',"
-                    " (event) => window.kbNoResults.push(event.detail.query));")  # fmt: skip
+    reader.evaluate(
+        "window.kbNoResults = [];"
+        "document.addEventListener('kb:search-no-results',"
+        " (event) => window.kbNoResults.push(event.detail.query));"
+    )
     reader.locator("body").press("/")
     box = reader.locator(".kb-search__input")
     box.fill("qqqq xxxx")

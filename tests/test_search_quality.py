@@ -15,8 +15,18 @@ import pytest
 from tests.search_queries import QUERIES, Query, hits, judged, run_search, top_pages
 
 REQUIRED_RATE = 0.95
-SECTIONS = ("understanding/", "reasons/", "upgrading/", "downgrading/", "scaling/", "add-ons/",
-            "communicating/", "billing/", "records/", "support/")  # fmt: skip
+SECTIONS = (
+    "understanding/",
+    "reasons/",
+    "upgrading/",
+    "downgrading/",
+    "scaling/",
+    "add-ons/",
+    "communicating/",
+    "billing/",
+    "records/",
+    "support/",
+)
 
 
 def report(site: Path, answers: Sequence[dict[str, Any]]) -> tuple[str, float]:

@@ -74,8 +74,11 @@ def test_calculator_pages_start_the_worker_and_preload_its_modules_from_the_head
         runtime = runtime_of(built_site, page)
         assert runtime["snapshot"], "make assets made no snapshot"
         head = head_of(built_site, page)
-        start = re.search(r'<script src="[./]*assets/javascripts/calculator-start\.js" async'
-                          r'([^>]*)>', head)  # fmt: skip
+        start = re.search(
+            r'<script src="[./]*assets/javascripts/calculator-start\.js" async'
+            r"([^>]*)>",
+            head,
+        )
         assert start, f"{page}: the head does not start the worker"
         # The head's runtime is the page's own (both from `make assets`).
         attributes = dict(re.findall(r'data-kb-([a-z]+)="([^"]*)"', start.group(1)))
@@ -83,13 +86,13 @@ def test_calculator_pages_start_the_worker_and_preload_its_modules_from_the_head
             name: runtime[name] for name in ("pyodide", "stdlib", "wheel", "snapshot")
         }
         for module in ("calculator-engine.js", "calculator-inputs.js"):
-            assert re.search(rf'<link rel="modulepreload" href="[./]*assets/javascripts/{module}"',
-                             head), f"{page}: no modulepreload of {module}"  # fmt: skip
+            assert re.search(
+                rf'<link rel="modulepreload" href="[./]*assets/javascripts/{module}"', head
+            ), f"{page}: no modulepreload of {module}"
 
 
 def test_articles_without_a_calculator_get_no_runtime_hints(built_site: Path) -> None:
-    articles = [page for page in site_pages(built_site)
-                if page not in calculator_pages(built_site)]  # fmt: skip
+    articles = [page for page in site_pages(built_site) if page not in calculator_pages(built_site)]
     assert articles
     for page in articles:
         head = head_of(built_site, page)
@@ -104,11 +107,17 @@ def test_versioned_and_hashed_files_are_cached_for_a_year_and_pages_revalidate(
 ) -> None:
     rules = header_rules(built_site / "_headers")
     runtime = runtime_of(built_site, calculator_pages(built_site)[0])
-    hashed = [runtime["pyodide"] + "pyodide.asm.wasm", runtime["stdlib"], runtime["wheel"],
-              runtime["snapshot"]]  # fmt: skip
-    hashed += [path.relative_to(built_site).as_posix() for pattern in
-               ("assets/javascripts/bundle.*.min.js", "assets/stylesheets/main.*.min.css")
-               for path in built_site.glob(pattern)]  # fmt: skip
+    hashed = [
+        runtime["pyodide"] + "pyodide.asm.wasm",
+        runtime["stdlib"],
+        runtime["wheel"],
+        runtime["snapshot"],
+    ]
+    hashed += [
+        path.relative_to(built_site).as_posix()
+        for pattern in ("assets/javascripts/bundle.*.min.js", "assets/stylesheets/main.*.min.css")
+        for path in built_site.glob(pattern)
+    ]
     assert len(hashed) == 6
     for name in hashed:
         assert headers_for(rules, "/" + name).get("Cache-Control") == IMMUTABLE, name
@@ -162,8 +171,9 @@ def expected_due_now(catalogue: Catalogue, page: Any, **changed: str) -> str:
         "form => Object.fromEntries(Array.from(form.elements).filter(c => c.name)"
         ".map(c => [c.name, c.value]))"
     )
-    result = widgets.evaluate("proration", {**params, **changed}, catalogue,
-                              today=date.fromisoformat(BUILD_DAY))  # fmt: skip
+    result = widgets.evaluate(
+        "proration", {**params, **changed}, catalogue, today=date.fromisoformat(BUILD_DAY)
+    )
     assert not result["errors"], result["errors"]
     return str(result["figures"]["due_now"])
 
@@ -205,8 +215,10 @@ def test_the_snapshot_and_the_normal_start_give_the_same_results(
         context.route(pattern, lambda route: route.fulfill(status=200, body=other))
     elif fault == "another-wheel":  # the same code in other wheel bytes than the snapshot's
         other_wheel = rezipped(wheel)
-        context.route(re.compile(r".*/calculators-.*\.whl$"),
-                      lambda route: route.fulfill(status=200, body=other_wheel))  # fmt: skip
+        context.route(
+            re.compile(r".*/calculators-.*\.whl$"),
+            lambda route: route.fulfill(status=200, body=other_wheel),
+        )
     page = context.new_page()
     page.goto(site_url + page_path)
     assert wait_state(page, CALC) == "ready"
@@ -219,8 +231,10 @@ def test_the_snapshot_and_the_normal_start_give_the_same_results(
     want = expected_due_now(catalogue, page)
     page.wait_for_function(
         "([root, text]) => document.querySelector(root + ' [data-field=due_now]')"
-        ".textContent.trim() === text", arg=[CALC, want], timeout=READY_MS,
-    )  # fmt: skip
+        ".textContent.trim() === text",
+        arg=[CALC, want],
+        timeout=READY_MS,
+    )
     assert due_now(page) == want
 
 
@@ -246,8 +260,9 @@ def test_the_head_starts_one_worker_that_instant_navigation_keeps(
 def test_an_article_first_then_a_calculator_page_starts_the_worker_once(
     context: Any, site_url: str, built_site: Path
 ) -> None:
-    article = next(page for page in site_pages(built_site)
-                   if page and page not in calculator_pages(built_site))  # fmt: skip
+    article = next(
+        page for page in site_pages(built_site) if page and page not in calculator_pages(built_site)
+    )
     target = calculator_pages(built_site)[0]
     page = context.new_page()
     workers: list[str] = []
@@ -292,17 +307,24 @@ def test_a_choice_is_computed_at_once_and_typing_after_a_pause(
 
 def test_the_readme_gives_the_same_cache_lifetimes_for_other_servers() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    yearly = [pattern for pattern, headers in header_rules(ROOT / "docs" / "_headers")
-              if headers.get("Cache-Control") == IMMUTABLE]  # fmt: skip
+    yearly = [
+        pattern
+        for pattern, headers in header_rules(ROOT / "docs" / "_headers")
+        if headers.get("Cache-Control") == IMMUTABLE
+    ]
     assert yearly
     nginx = re.search(r"location ~ (\S+) \{\n[^}]*Cache-Control \"" + IMMUTABLE, readme)
-    apache = re.search(r'<If "%\{REQUEST_URI\} =~ m#(\S+)#">\n\s+Header set Cache-Control "'
-                       + IMMUTABLE, readme)  # fmt: skip
+    apache = re.search(
+        r'<If "%\{REQUEST_URI\} =~ m#(\S+)#">\n\s+Header set Cache-Control "' + IMMUTABLE, readme
+    )
     assert nginx and apache
     for rule in (nginx.group(1), apache.group(1)):
         for pattern in yearly:
             example = pattern.replace("*", "x.min.js")
             assert re.search(rule, example), f"{rule} does not cover {pattern}"
-        for unversioned in ("/billing/prorated-charges/", "/assets/javascripts/calculators.js",
-                            "/search.json"):  # fmt: skip
+        for unversioned in (
+            "/billing/prorated-charges/",
+            "/assets/javascripts/calculators.js",
+            "/search.json",
+        ):
             assert not re.search(rule, unversioned), f"{rule} covers {unversioned}"

@@ -47,15 +47,62 @@ ENGINE_PATH = "assets/javascripts/search-engine.mjs"
 EXCERPT_LENGTH = 180
 
 # Elements whose content is not an article's words.
-_SKIPPED_TAGS = {"script", "style", "svg", "form", "button", "select", "textarea", "template",
-                 "nav", "noscript"}  # fmt: skip
-_SKIPPED_CLASSES = {"headerlink", "kb-page-info", "kb-support-actions", "kb-feedback",
-                    "kb-reviewed", "md-source-file"}  # fmt: skip
-_VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-              "source", "track", "wbr"}  # fmt: skip
+_SKIPPED_TAGS = {
+    "script",
+    "style",
+    "svg",
+    "form",
+    "button",
+    "select",
+    "textarea",
+    "template",
+    "nav",
+    "noscript",
+}
+_SKIPPED_CLASSES = {
+    "headerlink",
+    "kb-page-info",
+    "kb-support-actions",
+    "kb-feedback",
+    "kb-reviewed",
+    "md-source-file",
+}
+_VOID_TAGS = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 _HEADINGS = {"h1", "h2", "h3"}
-_BLOCKS = {"p", "li", "td", "th", "dt", "dd", "div", "section", "table", "tr", "pre", "blockquote",
-           "h4", "h5", "h6", "summary", "details", "caption"}  # fmt: skip
+_BLOCKS = {
+    "p",
+    "li",
+    "td",
+    "th",
+    "dt",
+    "dd",
+    "div",
+    "section",
+    "table",
+    "tr",
+    "pre",
+    "blockquote",
+    "h4",
+    "h5",
+    "h6",
+    "summary",
+    "details",
+    "caption",
+}
 # A glossary entry's other names: "Also called the **billing anchor**", "Also known as: x, y".
 _ALSO_NAMED = re.compile(r"\bAlso (?:called|known as)\b:?\s+(?:the |a |an )?([^:.;()]+)", re.I)
 _NAME_SEPARATOR = re.compile(r",\s*|\s+or\s+")
@@ -195,16 +242,18 @@ def documents(pages: Iterable[Page]) -> list[dict[str, Any]]:
             excerpt = text
             if len(text) > EXCERPT_LENGTH:
                 excerpt = text[:EXCERPT_LENGTH].rsplit(" ", 1)[0] + " …"
-            result.append({
-                "id": len(result),
-                "page": page.path,
-                "location": page.path + (f"#{section.anchor}" if section.anchor else ""),
-                "title": page.title,
-                "heading": section.heading if section.anchor else "",
-                "text": text,
-                "number": page.number,
-                "excerpt": excerpt,
-            })  # fmt: skip
+            result.append(
+                {
+                    "id": len(result),
+                    "page": page.path,
+                    "location": page.path + (f"#{section.anchor}" if section.anchor else ""),
+                    "title": page.title,
+                    "heading": section.heading if section.anchor else "",
+                    "text": text,
+                    "number": page.number,
+                    "excerpt": excerpt,
+                }
+            )
     return result
 
 
@@ -212,8 +261,10 @@ def topics(pages: Iterable[Page]) -> list[dict[str, str]]:
     """The site's sections (numbered pages without a dot: "8"), in their order, to offer when
     nothing matches."""
     sections = [page for page in pages if page.number.isdigit()]
-    return [{"page": page.path, "title": page.title, "number": page.number}
-            for page in sorted(sections, key=lambda page: int(page.number))]  # fmt: skip
+    return [
+        {"page": page.path, "title": page.title, "number": page.number}
+        for page in sorted(sections, key=lambda page: int(page.number))
+    ]
 
 
 # ---- synonyms -----------------------------------------------------------------------------------
@@ -321,7 +372,11 @@ def _serialize(source: Mapping[str, Any], engine: Path, target: Path) -> None:
         raise SearchIndexError("search: Node.js (`node`) is not on PATH; it builds the index")
     result = subprocess.run(
         [node, str(INDEX_SCRIPT), str(engine), str(target)],
-        input=json.dumps(source), capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+        input=json.dumps(source),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     if result.returncode != 0:
         raise SearchIndexError(f"search: building the index failed:\n{result.stderr.strip()}")

@@ -141,9 +141,11 @@ def overview(policy: Policy) -> Overview:
                 "you had it.",
             ],
             "After the change:",
-            ["From the next period on, you pay the new plan's full price at the end of each "
-             "period."],
-        )  # fmt: skip
+            [
+                "From the next period on, you pay the new plan's full price at the end of each "
+                "period."
+            ],
+        )
     if policy["time_basis"] == "second":
         paid = (
             "When you upgrade halfway through a month, the rest of the month is already paid "
