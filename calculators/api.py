@@ -90,7 +90,7 @@ def read_request(data: bytes | str, *, what: str = "the request") -> object:
     """The request in JSON ``data``; ``untrusted.InputError`` (with its line) if it has none.
 
     Bytes must be UTF-8; the size, the nesting and the length of numbers are bounded
-    (``calculators.untrusted``), so what comes back can be given to ``run`` safely.
+    (``calculators.requests.untrusted``), so what comes back can be given to ``run`` safely.
     """
     text = untrusted.decode(data, what=what) if isinstance(data, bytes) else data
     return untrusted.parse_json(text, what=what)

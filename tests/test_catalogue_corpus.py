@@ -2,8 +2,9 @@
 
 The catalogue is edited by people who are not programmers, so every way a YAML file can go wrong
 is named where it happened. The cases are tiny files: the YAML reader
-(``calculators/yaml_subset.py``) and the file checks (``calculators/untrusted.py``) refuse them
-before the catalogue is validated; the last cases are the real catalogue with one mistake.
+(``calculators/requests/yaml_subset.py``) and the file checks
+(``calculators/requests/untrusted.py``) refuse them before the catalogue is validated; the last
+cases are the real catalogue with one mistake.
 """
 
 from __future__ import annotations

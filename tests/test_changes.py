@@ -1,4 +1,5 @@
-"""One classification: every consumer names a change's kinds and rule as ``calculators.changes``.
+"""One classification: every consumer names a change's kinds and rule as
+``calculators.domain.changes``.
 
 A table over every pair of the catalogue's self-serve plans and billing intervals, and over every
 add-on (and seat) quantity change each plan can make, asks every consumer: the ``change``

@@ -1,4 +1,5 @@
-"""calculators.money: exact amounts in a currency's minor unit, named roundings, no floats."""
+"""calculators.domain.money: exact amounts in a currency's minor unit, named roundings, no
+floats."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""calculators.periods: anchor days, month ends, leap years, half-open counts, day-count rules."""
+"""calculators.domain.periods: anchor days, month ends, leap years, half-open counts, day-count
+rules."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Each preset against its source's published worked examples, figure for figure.
 
-The sources are cited beside each case; ``calculators/presets.py`` documents what each preset
+The sources are cited beside each case; ``calculators/domain/presets.py`` documents what each preset
 takes from them.
 """
 

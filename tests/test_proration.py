@@ -1,4 +1,4 @@
-"""calculators.proration: the proration contract, edge case by edge case.
+"""calculators.commands.prorate: the proration contract, edge case by edge case.
 
 Every expected figure here was worked out by hand; the comment beside a case shows the sum.
 """

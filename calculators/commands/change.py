@@ -2,9 +2,10 @@
 
 Given the subscription now (plan, interval, add-ons, the paid period and any credit balance)
 and the one wanted, it answers with the change kinds the move combines and the one rule that
-applies (``calculators.changes``), when the new subscription starts, the proration engine's full
-answer under that rule, and what the credit balance pays now and on the next invoice under the
-catalogue's credit policy (``calculators.credit``). The contract is ``contracts/change.md``.
+applies (``calculators.domain.changes``), when the new subscription starts, the proration
+engine's full answer under that rule, and what the credit balance pays now and on the next
+invoice under the catalogue's credit policy (``calculators.domain.credit``). The contract is
+``contracts/change.md``.
 
 A subscription is priced as one line: the plan's price plus each add-on's unit price times its
 quantity, each side in its own billing interval. ``new.interval`` left out keeps the current

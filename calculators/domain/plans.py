@@ -194,9 +194,9 @@ def option_key(fit: Fit, cost: Decimal) -> tuple[Decimal, bool, int]:
 
 
 def change_kind(current: Plan, target: Plan, *, currency: str, interval: str) -> str:
-    """The plan move as ``calculators.changes`` names it (``upgrade`` or ``downgrade``), ``same``
-    for the same plan, or ``sideways`` when the list price points the other way (billed as the
-    plan move)."""
+    """The plan move as ``calculators.domain.changes`` names it (``upgrade`` or ``downgrade``),
+    ``same`` for the same plan, or ``sideways`` when the list price points the other way (billed
+    as the plan move)."""
     move = changes.plan_move(current, target)
     if move is None:
         return "same"

@@ -25,7 +25,8 @@ def proration_scenario(
     kind: str,
 ) -> str:
     """ "Upgrade: Team (monthly) to Business (monthly), on 14 Mar 2026"; ``kind`` is the kind
-    whose rule applies, named by ``calculators.changes`` (a plan move names the plan's kind)."""
+    whose rule applies, named by ``calculators.domain.changes`` (a plan move names the plan's
+    kind)."""
     old, new = catalogue.plan(from_plan), catalogue.plan(to_plan)
     before, after = interval_adjective(from_interval), interval_adjective(to_interval)
     if old.id == new.id and from_interval == to_interval:

@@ -47,7 +47,8 @@ def proration_request(
     addon: str | None = None,
 ) -> tuple[str, ProrateRequest]:
     """The rule's kind and the proration contract's request for a plan (or one add-on's
-    quantity) change, classified by ``calculators.changes``; ``NoChange`` when nothing changes."""
+    quantity) change, classified by ``calculators.domain.changes``; ``NoChange`` when nothing
+    changes."""
     old, new = catalogue.plan(from_plan), catalogue.plan(to_plan)
     if addon is not None:
         item = catalogue.addon(addon)

@@ -370,7 +370,7 @@ function showResult(calculator, result, request) {
     );
     return;
   }
-  // Trusted: rendered by calculators/render.py, which escapes every value.
+  // Trusted: rendered by calculators/web/, which escapes every value.
   calculator.result.innerHTML = result.html;
   delete calculator.result.dataset.stale;
   calculator.hasResult = true;
