@@ -4,10 +4,10 @@ catalogue that holds them (read from a file by ``calculators.requests.catalogue`
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, Protocol, TypeVar
 
 from calculators.domain import money
 from calculators.domain.catalogue_errors import UnknownIdError
@@ -159,28 +159,16 @@ class Catalogue:
     data: Mapping[str, Any] = field(repr=False, compare=False)
 
     def plan(self, plan_id: str) -> Plan:
-        for plan in self.plans:
-            if plan.id == plan_id:
-                return plan
-        raise UnknownIdError("plan", plan_id, [p.id for p in self.plans])
+        return _by_id("plan", self.plans, plan_id)
 
     def addon(self, addon_id: str) -> AddOn:
-        for addon in self.addons:
-            if addon.id == addon_id:
-                return addon
-        raise UnknownIdError("add-on", addon_id, [a.id for a in self.addons])
+        return _by_id("add-on", self.addons, addon_id)
 
     def resource(self, resource_id: str) -> Resource:
-        for resource in self.resources:
-            if resource.id == resource_id:
-                return resource
-        raise UnknownIdError("resource", resource_id, [r.id for r in self.resources])
+        return _by_id("resource", self.resources, resource_id)
 
     def support_level(self, level_id: str) -> SupportLevel:
-        for level in self.support_levels:
-            if level.id == level_id:
-                return level
-        raise UnknownIdError("support level", level_id, [s.id for s in self.support_levels])
+        return _by_id("support level", self.support_levels, level_id)
 
     def feature(self, feature_id: str) -> Feature:
         try:
@@ -230,3 +218,19 @@ def describe(value: object) -> str:
     if isinstance(value, (list, tuple)):
         return "a list"
     return f"a {type(value).__name__}"
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_Item = TypeVar("_Item", bound=_HasId)
+
+
+def _by_id(kind: str, items: Sequence[_Item], wanted: str) -> _Item:
+    """The item whose id is ``wanted``; an unknown id is refused with the known ones."""
+    for item in items:
+        if item.id == wanted:
+            return item
+    raise UnknownIdError(kind, wanted, [item.id for item in items])
