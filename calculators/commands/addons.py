@@ -10,7 +10,7 @@ from typing import Any, Final
 from calculators.commands import prorate as proration
 from calculators.domain import changes, money
 from calculators.domain.catalogue import AddOn, Catalogue, Plan
-from calculators.domain.contract_types import ProrateCurrent, ProrateRequest
+from calculators.domain.contract_types import ErrorResponse, ProrateCurrent, ProrateRequest
 from calculators.domain.money import Money
 from calculators.domain.plans import plan_has_feature
 from calculators.requests.addons import AddonsChange, AddonsRequest, read_addons_request
@@ -26,7 +26,7 @@ _PRORATION_FIELDS: Final[Mapping[str, str]] = {
 }
 
 
-def price_addons(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
+def price_addons(request: object, *, catalogue: Catalogue) -> dict[str, Any] | ErrorResponse:
     """The itemised recurring total; with ``change``, the prorated mid-period adjustment."""
     errors: Errors = []
     parsed = read_addons_request(request, catalogue, errors)

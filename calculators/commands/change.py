@@ -14,21 +14,20 @@ interval; ``new.addons`` left out keeps the current add-ons.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from calculators.commands.prorate import prorate
 from calculators.domain import changes, credit, money
 from calculators.domain.catalogue import Catalogue
-from calculators.domain.contract_types import ProrateCurrent, ProrateRequest
+from calculators.domain.contract_types import ErrorResponse, ProrateCurrent, ProrateRequest
 from calculators.domain.money import Money
 from calculators.requests.change import ChangeRequest, read_request
 from calculators.requests.errors import Errors, error_response, single_error
 from calculators.wording.amounts import amount_text
 
 
-def change(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
+def change(request: object, *, catalogue: Catalogue) -> dict[str, Any] | ErrorResponse:
     """Kinds, rule, effective date, proration and credit for one change; errors with paths."""
     errors: Errors = []
     parsed = read_request(request, catalogue, errors)
@@ -80,7 +79,7 @@ def proration_request(
 
 def answer(
     catalogue: Catalogue, req: ChangeRequest, classification: changes.Classification
-) -> dict[str, Any]:
+) -> dict[str, Any] | ErrorResponse:
     request = proration_request(catalogue, req, classification)
     priced = prorate(request)
     if "errors" in priced:
@@ -93,17 +92,17 @@ def answer(
     def text(value: Decimal) -> str:
         return amount_text(catalogue, value, req.currency)
 
-    following: Mapping[str, Any] = priced["next_invoice"]  # type: ignore[assignment]
     due_now = amount(priced["due_now"])
-    next_total = amount(following["amount"])
+    next_total = amount(priced["next_invoice"]["amount"])
     due_net, next_net = due_now, next_total
     policy = catalogue.policy
     tax = policy.proration.tax
     if policy.credit.applied == "before_tax" and tax is not None and not tax.inclusive:
         # The same change priced without tax gives the amounts the balance lowers before tax.
         untaxed = prorate({**request, "policy": {**request["policy"], "tax": None}})
+        assert "errors" not in untaxed  # the request was priced with tax, so it is valid
         due_net = amount(untaxed["due_now"])
-        next_net = amount(untaxed["next_invoice"]["amount"])  # type: ignore[index]
+        next_net = amount(untaxed["next_invoice"]["amount"])
     use = credit.use_credit(
         req.credit_balance,
         due_now=credit.Invoice(due_now, due_net),
@@ -120,15 +119,15 @@ def answer(
         "currency": req.currency,
         "kinds": list(classification.kinds),
         "rule": classification.rule_json(),
-        "effective_at": following["date"] if waits else req.change_at,
+        "effective_at": priced["next_invoice"]["date"] if waits else req.change_at,
         "proration": priced,
         "credit_balance": text(req.credit_balance),
         "due_now": text(use.now.due),
         "credit_applied": text(use.now.credit_applied),
         "credit_balance_after": text(use.balance_after),
         "next_invoice": {
-            "date": following["date"],
-            "amount": following["amount"],
+            "date": priced["next_invoice"]["date"],
+            "amount": priced["next_invoice"]["amount"],
             "credit_applied": text(use.next_invoice.credit_applied),
             "due": text(use.next_invoice.due),
         },

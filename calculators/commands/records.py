@@ -12,6 +12,7 @@ from typing import Any
 
 from calculators.domain import changes
 from calculators.domain.catalogue import Catalogue, describe
+from calculators.domain.contract_types import ErrorResponse
 from calculators.domain.records import (
     AUDIENCES,
     CSV_COLUMNS,
@@ -47,7 +48,7 @@ def _cell(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def record(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
+def record(request: object, *, catalogue: Catalogue) -> dict[str, Any] | ErrorResponse:
     """An audit record of a plan change: JSON, a CSV row and a Markdown summary."""
     errors: Errors = []
     change = read_change(request, catalogue, errors, for_record=True)
@@ -143,7 +144,7 @@ def _csv_values(entry: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def notice(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
+def notice(request: object, *, catalogue: Catalogue) -> dict[str, Any] | ErrorResponse:
     """A draft notice to the customer about an upgrade or a downgrade."""
     errors: Errors = []
     body = request if isinstance(request, Mapping) else None

@@ -1,13 +1,34 @@
 """The JSON shapes of the contracts (``calculators/contracts/*.md``) as ``TypedDict``s, so the
-code that builds a request is checked against what the contract writes down (today the
-``prorate`` request, which the widgets, ``addons`` and ``change`` build).
+code that builds a request or answers one is checked against what the contract writes down: the
+``prorate`` request (which the widgets, ``addons`` and ``change`` build), the error response every
+command shares, and each command's response.
 
 Money is a decimal string in major units, a date an ISO 8601 string, as the contracts say.
 """
 
 from __future__ import annotations
 
-from typing import Required, TypedDict
+from typing import NotRequired, Required, TypedDict, final
+
+# --- errors: every contract's "Errors" section ---------------------------------------------------
+
+
+class FieldError(TypedDict):
+    """One problem of a request: the field's path (``""`` for the whole request) and why."""
+
+    field: str
+    message: str
+
+
+@final
+class ErrorResponse(TypedDict):
+    """The answer to a request that could not be computed: exactly one field, ``errors``."""
+
+    errors: list[FieldError]
+
+
+# The responses are final so that ``"errors" in response`` tells an error response from an answer.
+
 
 # --- prorate: contracts/prorate.md --------------------------------------------------------------
 
@@ -61,3 +82,61 @@ class ProrateRequest(TypedDict, total=False):
     new: Required[ProrateNew]
     preset: str | None
     policy: ProratePolicy
+
+
+class ProrateLine(TypedDict):
+    kind: str
+    description: str
+    quantity: int
+    unit_price: str
+    start: str
+    end: str
+    factor: str
+    amount: str
+
+
+class NextInvoice(TypedDict):
+    date: str
+    amount: str
+
+
+class ProrateExtension(TypedDict):
+    days: int
+    until: str
+
+
+class EffectivePolicy(TypedDict):
+    """The policy a quote used; the three later fields appear only when not the default."""
+
+    time_basis: str
+    day_count: str
+    rounding: str
+    factor_decimals: int | None
+    credit_basis: str
+    apply: str
+    interval_change: str
+    negative_total: str
+    tax: ProrateTax | None
+    minimum_charge: str
+    change_day: NotRequired[str]
+    timing: NotRequired[str]
+    quantity_change: NotRequired[str]
+
+
+@final
+class ProrateResponse(TypedDict):
+    currency: str
+    lines: list[ProrateLine]
+    subtotal: str
+    tax: str
+    total: str
+    due_now: str
+    credit_to_balance: str
+    refund: str
+    next_invoice: NextInvoice
+    explanation: list[str]
+    minimum_charge_deferred: bool
+    preset: str | None
+    policy: EffectivePolicy
+    # Only under negative_total extend_period; null when the credit bought nothing.
+    extension: NotRequired[ProrateExtension | None]
