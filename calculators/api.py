@@ -15,13 +15,26 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from calculators.domain.catalogue import Catalogue
-from calculators.domain.contract_types import ErrorResponse, ProrateResponse
+from calculators.domain.contract_types import (
+    ChangeResponse,
+    ErrorResponse,
+    NoticeResponse,
+    ProrateResponse,
+    RecordResponse,
+)
 from calculators.requests import untrusted
 from calculators.requests.errors import join, single_error
 
-# What a command answers. The responses of compare, growth, addons, record, notice and change are
-# not typed yet (their contracts are written in calculators/contracts/, their TypedDicts are not).
-Response = ProrateResponse | ErrorResponse | dict[str, Any]
+# What a command answers. The responses of compare, growth and addons are not typed yet (their
+# contracts are written in calculators/contracts/, their TypedDicts are not).
+Response = (
+    ProrateResponse
+    | ChangeResponse
+    | RecordResponse
+    | NoticeResponse
+    | ErrorResponse
+    | dict[str, Any]
+)
 
 
 @dataclass(frozen=True)

@@ -15,19 +15,23 @@ interval; ``new.addons`` left out keeps the current add-ons.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from calculators.commands.prorate import prorate
 from calculators.domain import changes, credit, money
 from calculators.domain.catalogue import Catalogue
-from calculators.domain.contract_types import ErrorResponse, ProrateCurrent, ProrateRequest
+from calculators.domain.contract_types import (
+    ChangeResponse,
+    ErrorResponse,
+    ProrateCurrent,
+    ProrateRequest,
+)
 from calculators.domain.money import Money
 from calculators.requests.change import ChangeRequest, read_request
 from calculators.requests.errors import Errors, error_response, single_error
 from calculators.wording.amounts import amount_text
 
 
-def change(request: object, *, catalogue: Catalogue) -> dict[str, Any] | ErrorResponse:
+def change(request: object, *, catalogue: Catalogue) -> ChangeResponse | ErrorResponse:
     """Kinds, rule, effective date, proration and credit for one change; errors with paths."""
     errors: Errors = []
     parsed = read_request(request, catalogue, errors)
@@ -79,7 +83,7 @@ def proration_request(
 
 def answer(
     catalogue: Catalogue, req: ChangeRequest, classification: changes.Classification
-) -> dict[str, Any] | ErrorResponse:
+) -> ChangeResponse | ErrorResponse:
     request = proration_request(catalogue, req, classification)
     priced = prorate(request)
     if "errors" in priced:

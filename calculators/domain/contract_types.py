@@ -140,3 +140,106 @@ class ProrateResponse(TypedDict):
     policy: EffectivePolicy
     # Only under negative_total extend_period; null when the credit bought nothing.
     extension: NotRequired[ProrateExtension | None]
+
+
+# --- record and notice: contracts/records.md ----------------------------------------------------
+
+
+class RecordSide(TypedDict):
+    plan: str
+    plan_name: str
+    interval: str
+    quantity: int
+    unit_price: str | None
+
+
+class RecordReason(TypedDict):
+    code: str
+    label: str
+    text: str
+
+
+class RequestedBy(TypedDict):
+    name: str
+    role: str
+
+
+class RecordLine(TypedDict):
+    kind: str
+    description: str
+    amount: str
+
+
+RecordBody = TypedDict(
+    "RecordBody",
+    {
+        "account": str,
+        "kind": str,
+        "effective": str,
+        "currency": str,
+        "from": RecordSide,
+        "to": RecordSide,
+        "reason": RecordReason,
+        "requested_by": RequestedBy,
+        # subtotal, tax, total, due_now, credit_to_balance, refund (domain.records.MONEY_FIELDS)
+        "amounts": dict[str, str],
+        "next_invoice": NextInvoice | None,
+        "lines": list[RecordLine],
+        "retention_years": int,
+        "visible_to": list[str],
+    },
+)
+
+
+class ChangeRecord(RecordBody):
+    """The record: its body and the id made from the body's digest."""
+
+    id: str
+
+
+@final
+class RecordResponse(TypedDict):
+    record: ChangeRecord
+    csv_header: str
+    csv_row: str
+    summary_markdown: str
+
+
+@final
+class NoticeResponse(TypedDict):
+    kind: str
+    audience: str
+    subject: str
+    body_text: str
+    body_markdown: str
+
+
+# --- change: contracts/change.md ----------------------------------------------------------------
+
+
+class ChangeRuleFields(TypedDict):
+    """The catalogue's rule for the change, named as the proration contract names its fields."""
+
+    apply: str
+    interval_change: str
+
+
+class ChangeNextInvoice(TypedDict):
+    date: str
+    amount: str
+    credit_applied: str
+    due: str
+
+
+@final
+class ChangeResponse(TypedDict):
+    currency: str
+    kinds: list[str]
+    rule: ChangeRuleFields
+    effective_at: str
+    proration: ProrateResponse
+    credit_balance: str
+    due_now: str
+    credit_applied: str
+    credit_balance_after: str
+    next_invoice: ChangeNextInvoice
