@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from calculators.domain.catalogue import Catalogue
 from calculators.domain.contract_types import (
+    AddonsResponse,
     ChangeResponse,
     ErrorResponse,
     NoticeResponse,
@@ -25,10 +26,11 @@ from calculators.domain.contract_types import (
 from calculators.requests import untrusted
 from calculators.requests.errors import join, single_error
 
-# What a command answers. The responses of compare, growth and addons are not typed yet (their
+# What a command answers. The responses of compare and growth are not typed yet (their
 # contracts are written in calculators/contracts/, their TypedDicts are not).
 Response = (
     ProrateResponse
+    | AddonsResponse
     | ChangeResponse
     | RecordResponse
     | NoticeResponse

@@ -243,3 +243,67 @@ class ChangeResponse(TypedDict):
     credit_applied: str
     credit_balance_after: str
     next_invoice: ChangeNextInvoice
+
+
+# --- addons: contracts/addons.md ----------------------------------------------------------------
+
+
+class AddonsLine(TypedDict):
+    kind: str  # "plan", then one "addon" line per add-on
+    id: str
+    name: str
+    quantity: int
+    unit_price: str
+    amount: str
+    grants: str
+
+
+class AddonsLimit(TypedDict):
+    resource: str
+    label: str
+    unit: str
+    plan: int | None  # null: set by contract
+    added: int
+    total: int | None
+
+
+class AddonsFeature(TypedDict):
+    feature: str
+    label: str
+    source: str  # "plan" or "addon"
+
+
+AddonsChangeItem = TypedDict(
+    "AddonsChangeItem",
+    {
+        "addon": str,
+        "name": str,
+        "from": int,
+        "to": int,
+        "kind": str | None,
+        "proration": ProrateResponse,
+    },
+)
+
+
+class AddonsChangeResult(TypedDict):
+    period_start: str
+    change_at: str
+    addons: list[AddonsChangeItem]
+    due_now: str
+    credit_to_balance: str
+    refund: str
+    note: str
+
+
+@final
+class AddonsResponse(TypedDict):
+    plan: str
+    currency: str
+    interval: str
+    lines: list[AddonsLine]
+    total: str
+    totals: dict[str, str]  # by catalogue interval
+    limits: list[AddonsLimit]
+    features: list[AddonsFeature]
+    change: AddonsChangeResult | None
