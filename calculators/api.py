@@ -129,8 +129,8 @@ def run(name: str, request: object, *, catalogue: Catalogue | None = None) -> Re
     if command.needs_catalogue:
         if catalogue is None:
             return single_error("catalogue", f"the {name} calculator needs the plan catalogue")
-        return function(request, catalogue=catalogue)  # type: ignore[no-any-return]
-    return function(request)  # type: ignore[no-any-return]
+        return function(request, catalogue=catalogue)
+    return function(request)
 
 
 def _field(path: str, key: object) -> str:
@@ -138,7 +138,7 @@ def _field(path: str, key: object) -> str:
     return f"{path}[{key}]" if isinstance(key, int) else join(path, key)
 
 
-def load(command: Command) -> Callable[..., Any]:
+def load(command: Command) -> Callable[..., Response]:
     module = importlib.import_module(command.module)
-    function: Callable[..., Any] = getattr(module, command.function)
+    function: Callable[..., Response] = getattr(module, command.function)
     return function

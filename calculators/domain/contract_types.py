@@ -106,7 +106,10 @@ class ProrateExtension(TypedDict):
 
 
 class EffectivePolicy(TypedDict):
-    """The policy a quote used; the three later fields appear only when not the default."""
+    """The policy a quote used; the three later fields appear only when not the default.
+
+    The same names as ``ProratePolicy``, which a request may give in any subset: a TypedDict
+    cannot be derived from another with its keys made optional, so both are written out."""
 
     time_basis: str
     day_count: str
