@@ -96,8 +96,9 @@ def answer(
     def text(value: Decimal) -> str:
         return amount_text(catalogue, value, req.currency)
 
+    following = priced["next_invoice"]
     due_now = amount(priced["due_now"])
-    next_total = amount(priced["next_invoice"]["amount"])
+    next_total = amount(following["amount"])
     due_net, next_net = due_now, next_total
     policy = catalogue.policy
     tax = policy.proration.tax
@@ -123,15 +124,15 @@ def answer(
         "currency": req.currency,
         "kinds": list(classification.kinds),
         "rule": classification.rule_json(),
-        "effective_at": priced["next_invoice"]["date"] if waits else req.change_at,
+        "effective_at": following["date"] if waits else req.change_at,
         "proration": priced,
         "credit_balance": text(req.credit_balance),
         "due_now": text(use.now.due),
         "credit_applied": text(use.now.credit_applied),
         "credit_balance_after": text(use.balance_after),
         "next_invoice": {
-            "date": priced["next_invoice"]["date"],
-            "amount": priced["next_invoice"]["amount"],
+            "date": following["date"],
+            "amount": following["amount"],
             "credit_applied": text(use.next_invoice.credit_applied),
             "due": text(use.next_invoice.due),
         },
