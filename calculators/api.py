@@ -15,10 +15,28 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from calculators.domain.catalogue import Catalogue
+from calculators.domain.contract_types import (
+    AddonsResponse,
+    ChangeResponse,
+    ErrorResponse,
+    NoticeResponse,
+    ProrateResponse,
+    RecordResponse,
+)
 from calculators.requests import untrusted
 from calculators.requests.errors import join, single_error
 
-Response = dict[str, Any]
+# What a command answers. The responses of compare and growth are not typed yet (their
+# contracts are written in calculators/contracts/, their TypedDicts are not).
+Response = (
+    ProrateResponse
+    | AddonsResponse
+    | ChangeResponse
+    | RecordResponse
+    | NoticeResponse
+    | ErrorResponse
+    | dict[str, Any]
+)
 
 
 @dataclass(frozen=True)
@@ -111,8 +129,8 @@ def run(name: str, request: object, *, catalogue: Catalogue | None = None) -> Re
     if command.needs_catalogue:
         if catalogue is None:
             return single_error("catalogue", f"the {name} calculator needs the plan catalogue")
-        return function(request, catalogue=catalogue)  # type: ignore[no-any-return]
-    return function(request)  # type: ignore[no-any-return]
+        return function(request, catalogue=catalogue)
+    return function(request)
 
 
 def _field(path: str, key: object) -> str:
@@ -120,7 +138,7 @@ def _field(path: str, key: object) -> str:
     return f"{path}[{key}]" if isinstance(key, int) else join(path, key)
 
 
-def load(command: Command) -> Callable[..., Any]:
+def load(command: Command) -> Callable[..., Response]:
     module = importlib.import_module(command.module)
-    function: Callable[..., Any] = getattr(module, command.function)
+    function: Callable[..., Response] = getattr(module, command.function)
     return function

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Final
+from typing import Final
 
 from calculators.commands import prorate as proration
 from calculators.domain import changes, money
 from calculators.domain.catalogue import AddOn, Catalogue, Plan
-from calculators.domain.contract_types import ProrateCurrent, ProrateRequest
+from calculators.domain.contract_types import (
+    AddonsChangeItem,
+    AddonsChangeResult,
+    AddonsFeature,
+    AddonsLimit,
+    AddonsLine,
+    AddonsResponse,
+    ErrorResponse,
+    ProrateCurrent,
+    ProrateRequest,
+)
 from calculators.domain.money import Money
 from calculators.domain.plans import plan_has_feature
 from calculators.requests.addons import AddonsChange, AddonsRequest, read_addons_request
@@ -26,7 +36,7 @@ _PRORATION_FIELDS: Final[Mapping[str, str]] = {
 }
 
 
-def price_addons(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
+def price_addons(request: object, *, catalogue: Catalogue) -> AddonsResponse | ErrorResponse:
     """The itemised recurring total; with ``change``, the prorated mid-period adjustment."""
     errors: Errors = []
     parsed = read_addons_request(request, catalogue, errors)
@@ -62,10 +72,10 @@ def _total(req: AddonsRequest, catalogue: Catalogue, interval: str) -> Decimal:
     return Money.total(req.currency, [plan, *addons]).amount
 
 
-def _price(req: AddonsRequest, catalogue: Catalogue) -> dict[str, Any]:
+def _price(req: AddonsRequest, catalogue: Catalogue) -> AddonsResponse:
     currency, interval = req.currency, req.interval
     plan_price = req.plan.price(currency, interval)
-    lines: list[dict[str, Any]] = [
+    lines: list[AddonsLine] = [
         {
             "kind": "plan",
             "id": req.plan.id,
@@ -90,7 +100,7 @@ def _price(req: AddonsRequest, catalogue: Catalogue) -> dict[str, Any]:
                 "grants": grants_text(catalogue, addon, quantity),
             }
         )
-    limits = []
+    limits: list[AddonsLimit] = []
     for resource in catalogue.resources:
         base = req.plan.limits.get(resource.id)
         added = sum(
@@ -109,7 +119,7 @@ def _price(req: AddonsRequest, catalogue: Catalogue) -> dict[str, Any]:
             }
         )
     bought = {catalogue.addon(a).feature for a in req.quantities}
-    features = [
+    features: list[AddonsFeature] = [
         {
             "feature": f,
             "label": catalogue.feature(f).label,
@@ -169,17 +179,17 @@ def proration_request(
 
 def _prorate_change(
     req: AddonsRequest, change: AddonsChange, catalogue: Catalogue, errors: Errors
-) -> dict[str, Any] | None:
+) -> AddonsChangeResult | None:
     changed = [
         (a, change.before.get(a.id, 0), req.quantities.get(a.id, 0))
         for a in catalogue.addons
         if change.before.get(a.id, 0) != req.quantities.get(a.id, 0)
     ]
-    items = []
+    items: list[AddonsChangeItem] = []
     sums = {"due_now": Decimal(0), "credit_to_balance": Decimal(0), "refund": Decimal(0)}
     for addon, before, after in changed:
         kind = changes.quantity_move(catalogue, addon, before, after)
-        result: Mapping[str, Any] = proration.prorate(
+        result = proration.prorate(
             proration_request(
                 catalogue,
                 addon,
@@ -226,7 +236,9 @@ def _prorate_change(
         "period_start": change.period_start,
         "change_at": change.change_at,
         "addons": items,
-        **{key: amount_text(catalogue, value, req.currency) for key, value in sums.items()},
+        "due_now": amount_text(catalogue, sums["due_now"], req.currency),
+        "credit_to_balance": amount_text(catalogue, sums["credit_to_balance"], req.currency),
+        "refund": amount_text(catalogue, sums["refund"], req.currency),
         "note": "Each add-on whose quantity changes is prorated as its own line by the "
         "proration engine, under the catalogue's policy for its kind of change "
         "(seats for an add-on that grants seats, add-ons for any other).",

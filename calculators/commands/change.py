@@ -14,21 +14,24 @@ interval; ``new.addons`` left out keeps the current add-ons.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
 
 from calculators.commands.prorate import prorate
 from calculators.domain import changes, credit, money
 from calculators.domain.catalogue import Catalogue
-from calculators.domain.contract_types import ProrateCurrent, ProrateRequest
+from calculators.domain.contract_types import (
+    ChangeResponse,
+    ErrorResponse,
+    ProrateCurrent,
+    ProrateRequest,
+)
 from calculators.domain.money import Money
 from calculators.requests.change import ChangeRequest, read_request
 from calculators.requests.errors import Errors, error_response, single_error
 from calculators.wording.amounts import amount_text
 
 
-def change(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
+def change(request: object, *, catalogue: Catalogue) -> ChangeResponse | ErrorResponse:
     """Kinds, rule, effective date, proration and credit for one change; errors with paths."""
     errors: Errors = []
     parsed = read_request(request, catalogue, errors)
@@ -80,7 +83,7 @@ def proration_request(
 
 def answer(
     catalogue: Catalogue, req: ChangeRequest, classification: changes.Classification
-) -> dict[str, Any]:
+) -> ChangeResponse | ErrorResponse:
     request = proration_request(catalogue, req, classification)
     priced = prorate(request)
     if "errors" in priced:
@@ -93,7 +96,7 @@ def answer(
     def text(value: Decimal) -> str:
         return amount_text(catalogue, value, req.currency)
 
-    following: Mapping[str, Any] = priced["next_invoice"]  # type: ignore[assignment]
+    following = priced["next_invoice"]
     due_now = amount(priced["due_now"])
     next_total = amount(following["amount"])
     due_net, next_net = due_now, next_total
@@ -102,8 +105,9 @@ def answer(
     if policy.credit.applied == "before_tax" and tax is not None and not tax.inclusive:
         # The same change priced without tax gives the amounts the balance lowers before tax.
         untaxed = prorate({**request, "policy": {**request["policy"], "tax": None}})
+        assert "errors" not in untaxed  # the request was priced with tax, so it is valid
         due_net = amount(untaxed["due_now"])
-        next_net = amount(untaxed["next_invoice"]["amount"])  # type: ignore[index]
+        next_net = amount(untaxed["next_invoice"]["amount"])
     use = credit.use_credit(
         req.credit_balance,
         due_now=credit.Invoice(due_now, due_net),

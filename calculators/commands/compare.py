@@ -7,6 +7,7 @@ from typing import Any
 
 from calculators.domain import money
 from calculators.domain.catalogue import Catalogue
+from calculators.domain.contract_types import ErrorResponse
 from calculators.domain.plans import (
     Fit,
     ResourceFit,
@@ -24,7 +25,7 @@ from calculators.wording.compare import _addons_vs_upgrade, change_advice, compa
 from calculators.wording.plans import grants_text, shortfall_reasons
 
 
-def compare(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
+def compare(request: object, *, catalogue: Catalogue) -> dict[str, Any] | ErrorResponse:
     """Every plan side by side against the needs, the cheapest fit, and a recommendation."""
     errors: Errors = []
     parsed = read_compare_request(request, catalogue, errors)

@@ -7,6 +7,7 @@ from typing import Any
 
 from calculators.domain import money
 from calculators.domain.catalogue import Catalogue
+from calculators.domain.contract_types import ErrorResponse
 from calculators.domain.growth import (
     GrowthMonth,
     GrowthPath,
@@ -32,7 +33,7 @@ from calculators.wording.growth import (
 from calculators.wording.plans import shortfall_reasons
 
 
-def project(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
+def project(request: object, *, catalogue: Catalogue) -> dict[str, Any] | ErrorResponse:
     """Project usage, find when each plan runs out, and compare the paths over the horizon."""
     errors: Errors = []
     parsed = read_growth_request(request, catalogue, errors)

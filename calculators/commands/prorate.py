@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from calculators.domain import periods
+from calculators.domain.contract_types import (
+    EffectivePolicy,
+    ErrorResponse,
+    ProrateExtension,
+    ProrateLine,
+    ProrateResponse,
+    ProrateTax,
+)
 from calculators.domain.periods import PeriodError
 from calculators.domain.proration import quote
 from calculators.domain.proration_lines import CalendarError
@@ -21,7 +29,7 @@ from calculators.requests.prorate import parse_request
 from calculators.wording.proration import amount_in, factor_text
 
 
-def prorate(request: object) -> dict[str, object]:
+def prorate(request: object) -> ProrateResponse | ErrorResponse:
     """The proration contract: a JSON request in, a JSON response (or ``{"errors": [...]}``) out."""
     try:
         parsed = parse_request(request)
@@ -38,10 +46,10 @@ def prorate(request: object) -> dict[str, object]:
         return single_error("", message)
 
 
-def render(request: Request, result: Quote) -> dict[str, object]:
+def render(request: Request, result: Quote) -> ProrateResponse:
     """The contract's JSON response for a computed quote."""
     currency = request.currency
-    return {
+    response: ProrateResponse = {
         "currency": currency.code,
         "lines": [_line_json(line, request.policy, currency) for line in result.lines],
         "subtotal": amount_in(result.subtotal, currency),
@@ -58,21 +66,21 @@ def render(request: Request, result: Quote) -> dict[str, object]:
         "minimum_charge_deferred": result.minimum_charge_deferred,
         "preset": request.preset,
         "policy": _policy_json(request.policy, currency),
-        **_extension_json(request.policy, result.extension),
     }
+    if request.policy.negative_total == "extend_period":
+        response["extension"] = _extension_json(result.extension)
+    return response
 
 
-def _extension_json(policy: Policy, extension: Extension | None) -> dict[str, object]:
+def _extension_json(extension: Extension | None) -> ProrateExtension | None:
     """``extension``, present only under ``negative_total`` ``extend_period``: the days the
     credit bought and the date the new plan is paid until (``null`` when nothing was bought)."""
-    if policy.negative_total != "extend_period":
-        return {}
     if extension is None:
-        return {"extension": None}
-    return {"extension": {"days": extension.days, "until": periods.format_iso(extension.until)}}
+        return None
+    return {"days": extension.days, "until": periods.format_iso(extension.until)}
 
 
-def _line_json(line: Line, policy: Policy, currency: Currency) -> dict[str, object]:
+def _line_json(line: Line, policy: Policy, currency: Currency) -> ProrateLine:
     return {
         "kind": line.kind,
         "description": line.description,
@@ -85,11 +93,11 @@ def _line_json(line: Line, policy: Policy, currency: Currency) -> dict[str, obje
     }
 
 
-def _policy_json(policy: Policy, currency: Currency) -> dict[str, object]:
-    tax: dict[str, object] | None = None
+def _policy_json(policy: Policy, currency: Currency) -> EffectivePolicy:
+    tax: ProrateTax | None = None
     if policy.tax is not None:
         tax = {"rate": f"{policy.tax.rate:f}", "inclusive": policy.tax.inclusive}
-    return {
+    effective: EffectivePolicy = {
         "time_basis": policy.time_basis,
         "day_count": policy.day_count,
         "rounding": policy.rounding,
@@ -100,9 +108,8 @@ def _policy_json(policy: Policy, currency: Currency) -> dict[str, object]:
         "negative_total": policy.negative_total,
         "tax": tax,
         "minimum_charge": amount_in(policy.minimum_charge, currency),
-        **{
-            key: getattr(policy, key)
-            for key in LATER_POLICY_FIELDS
-            if getattr(policy, key) != DEFAULTS[key]
-        },
     }
+    for key in LATER_POLICY_FIELDS:
+        if getattr(policy, key) != DEFAULTS[key]:
+            effective[key] = getattr(policy, key)
+    return effective

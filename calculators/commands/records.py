@@ -8,10 +8,17 @@ import io
 import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
 
 from calculators.domain import changes
 from calculators.domain.catalogue import Catalogue, describe
+from calculators.domain.contract_types import (
+    ChangeRecord,
+    ErrorResponse,
+    NoticeResponse,
+    RecordBody,
+    RecordResponse,
+    RecordSide,
+)
 from calculators.domain.records import (
     AUDIENCES,
     CSV_COLUMNS,
@@ -47,7 +54,7 @@ def _cell(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def record(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
+def record(request: object, *, catalogue: Catalogue) -> RecordResponse | ErrorResponse:
     """An audit record of a plan change: JSON, a CSV row and a Markdown summary."""
     errors: Errors = []
     change = read_change(request, catalogue, errors, for_record=True)
@@ -60,7 +67,7 @@ def record(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
     kind = changes.classify(
         catalogue, subscription_of(change.before), subscription_of(change.after)
     ).rule_kind
-    body: dict[str, Any] = {
+    body: RecordBody = {
         "account": change.account,
         "kind": kind,
         "effective": change.effective,
@@ -92,7 +99,10 @@ def record(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
         "visible_to": list(catalogue.policy.records_visible_to),
     }
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    entry = {"id": "chg_" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16], **body}
+    entry: ChangeRecord = {
+        "id": "chg_" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16],
+        **body,
+    }
     return {
         "record": entry,
         "csv_header": _csv_line(CSV_COLUMNS),
@@ -101,7 +111,7 @@ def record(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
     }
 
 
-def _side_json(side: Side, currency: str, catalogue: Catalogue) -> dict[str, Any]:
+def _side_json(side: Side, currency: str, catalogue: Catalogue) -> RecordSide:
     return {
         "plan": side.plan.id,
         "plan_name": side.plan.name,
@@ -118,8 +128,8 @@ def _csv_line(values: Sequence[str]) -> str:
     return buffer.getvalue()[: -len("\r\n")]
 
 
-def _csv_values(entry: Mapping[str, Any]) -> list[str]:
-    following = entry["next_invoice"] or {}
+def _csv_values(entry: ChangeRecord) -> list[str]:
+    following = entry["next_invoice"]
     amounts = entry["amounts"]
     return [
         entry["id"],
@@ -134,8 +144,8 @@ def _csv_values(entry: Mapping[str, Any]) -> list[str]:
         entry["to"]["interval"],
         str(entry["to"]["quantity"]),
         *(amounts[key] for key in MONEY_FIELDS),
-        following.get("date", ""),
-        following.get("amount", ""),
+        "" if following is None else following["date"],
+        "" if following is None else following["amount"],
         entry["reason"]["code"],
         _cell(entry["reason"]["text"]),
         _cell(entry["requested_by"]["name"]),
@@ -143,7 +153,7 @@ def _csv_values(entry: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def notice(request: object, *, catalogue: Catalogue) -> dict[str, Any]:
+def notice(request: object, *, catalogue: Catalogue) -> NoticeResponse | ErrorResponse:
     """A draft notice to the customer about an upgrade or a downgrade."""
     errors: Errors = []
     body = request if isinstance(request, Mapping) else None

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from calculators.domain.catalogue import INTERVALS, AddOn, Catalogue, Plan
+from calculators.domain.contract_types import ChangeRuleFields
 from calculators.domain.policy import ChangeRule
 
 UPGRADE: Final = "upgrade"
@@ -60,7 +61,7 @@ class Classification:
     def rule_kind(self) -> str:
         return self.kinds[0]
 
-    def rule_json(self) -> dict[str, str]:
+    def rule_json(self) -> ChangeRuleFields:
         """The rule as the proration contract names its fields."""
         return {"apply": self.rule.apply, "interval_change": self.rule.interval_change}
 

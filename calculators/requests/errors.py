@@ -3,9 +3,9 @@ paths that name fields."""
 
 from __future__ import annotations
 
-from typing import Any
+from calculators.domain.contract_types import ErrorResponse, FieldError
 
-Errors = list[dict[str, str]]
+Errors = list[FieldError]
 
 
 def add_error(errors: Errors, field: str, message: str) -> None:
@@ -13,11 +13,11 @@ def add_error(errors: Errors, field: str, message: str) -> None:
     errors.append({"field": field, "message": message})
 
 
-def error_response(errors: Errors) -> dict[str, Any]:
+def error_response(errors: Errors) -> ErrorResponse:
     return {"errors": list(errors)}
 
 
-def single_error(field: str, message: str) -> dict[str, Any]:
+def single_error(field: str, message: str) -> ErrorResponse:
     """The response to a request refused for one reason."""
     errors: Errors = []
     add_error(errors, field, message)

@@ -53,7 +53,7 @@ CURRENT_FIELDS: Final = (
 NEW_FIELDS: Final = ("price", "quantity", "interval", "interval_count", "renews_at")
 
 
-def parse_request(raw: object) -> Request | list[dict[str, str]]:
+def parse_request(raw: object) -> Request | Errors:
     """Validate a JSON request into a ``Request``, or return every problem found."""
     problems: Errors = []
     if not isinstance(raw, Mapping):

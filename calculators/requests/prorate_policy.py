@@ -91,9 +91,7 @@ def read_preset(name: object, problems: Errors) -> tuple[str | None, Mapping[str
     return name, {**DEFAULTS, **presets.PRESETS[name]}
 
 
-def check_policy(
-    value: object, *, currency: str = "USD", field: str = "policy"
-) -> list[dict[str, str]]:
+def check_policy(value: object, *, currency: str = "USD", field: str = "policy") -> Errors:
     """Every problem in a ``policy`` object (partial policies are fine: defaults fill the rest)."""
     problems: Errors = []
     digits = money.minor_unit(currency) if money.is_known_currency(currency) else None

@@ -121,10 +121,11 @@ def proration_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, An
     """The ``change`` command's answer (kinds, rule, proration, credit) for the form's change."""
     response = api.run("change", change_request(reading.values, catalogue), catalogue=catalogue)
     # An add-on's error lands on its own field: current.addons.<id> -> <id>_now, new -> _new.
-    for error in response.get("errors", ()):
-        side, _, addon = str(error.get("field", "")).partition(".addons.")
-        if addon:
-            error["field"] = addon + (NOW_SUFFIX if side == "current" else NEW_SUFFIX)
+    if "errors" in response:
+        for error in response["errors"]:
+            side, _, addon = str(error.get("field", "")).partition(".addons.")
+            if addon:
+                error["field"] = addon + (NOW_SUFFIX if side == "current" else NEW_SUFFIX)
     return response
 
 

@@ -92,7 +92,7 @@ def _map_field(path: str, table: Mapping[str, str], names: set[str]) -> str:
     return ""
 
 
-def _outcome(name: str, canonical: dict[str, str], errors: list[dict[str, str]]) -> dict[str, Any]:
+def _outcome(name: str, canonical: dict[str, str], errors: Errors) -> dict[str, Any]:
     return {
         "widget": name,
         "params": canonical,

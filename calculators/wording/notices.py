@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from calculators.domain import changes, periods
 from calculators.domain.catalogue import Catalogue, Plan
+from calculators.domain.contract_types import ChangeRecord
 from calculators.domain.plans import plan_has_feature
 from calculators.domain.records import Change, Side
 from calculators.requests.records import DATE, UTC_TIME
@@ -41,7 +41,7 @@ def _side_words(side: Side) -> str:
     return f"{markdown_escape(side.plan.name)} ({billing_cadence(side.interval)}{quantity})"
 
 
-def change_summary(entry: Mapping[str, Any], change: Change, catalogue: Catalogue) -> str:
+def change_summary(entry: ChangeRecord, change: Change, catalogue: Catalogue) -> str:
     currency = change.currency
     p = change.proration
     reason = entry["reason"]
