@@ -3,6 +3,8 @@
 // navigation; articles without a calculator load nothing more than this. Calculator pages
 // preload the engine module and start the worker from their head (overrides/main.html).
 
+import { onEveryPage } from "./every-page.js";
+
 let engineModule = null;
 
 function attachCalculators() {
@@ -14,11 +16,4 @@ function attachCalculators() {
   engineModule.then((engine) => engine.attachAll(), () => {});
 }
 
-// With instant navigation the theme announces every new page through document$.
-if (window.document$ && typeof window.document$.subscribe === "function") {
-  window.document$.subscribe(() => attachCalculators());
-} else if (document.readyState === "loading") {
-  document.addEventListener("DOMContentLoaded", attachCalculators);
-} else {
-  attachCalculators();
-}
+onEveryPage(attachCalculators);

@@ -9,6 +9,8 @@
 // choice (`data-kb-currency`, class `kb-currency-eur`) and sets every calculator's currency
 // field. Without JavaScript the default currency shows and the control stays hidden.
 
+import { onEveryPage } from "./every-page.js";
+
 const STORAGE_KEY = "kb-currency";
 const PARAMETER = "currency";
 const CLASS_PREFIX = "kb-currency-";
@@ -164,10 +166,4 @@ function applyToPage() {
 // announces every new page, and the choice is applied to it again.
 if (offeredCurrencies().length > 0) markDocument(initialCurrency());
 listen();
-if (window.document$ && typeof window.document$.subscribe === "function") {
-  window.document$.subscribe(() => applyToPage());
-} else if (document.readyState === "loading") {
-  document.addEventListener("DOMContentLoaded", applyToPage);
-} else {
-  applyToPage();
-}
+onEveryPage(applyToPage);

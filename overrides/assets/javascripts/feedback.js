@@ -23,6 +23,7 @@
 import { calculatorLink, currentInputs, describeInputs, openedFromLink } from "./calculator-inputs.js";
 import { copyText } from "./clipboard.js";
 import { pageInfo } from "./links.js";
+import { onEveryPage } from "./every-page.js";
 
 const SCHEMA = "kb-feedback/1";
 const SEARCH_SCHEMA = "kb-search/1";
@@ -462,10 +463,4 @@ window.addEventListener("afterprint", afterPrint);
 
 // Instant navigation swaps the article (and this element with it) and announces each new page
 // through the theme's document$.
-if (window.document$ && typeof window.document$.subscribe === "function") {
-  window.document$.subscribe(() => attachAll());
-} else if (document.readyState === "loading") {
-  document.addEventListener("DOMContentLoaded", attachAll);
-} else {
-  attachAll();
-}
+onEveryPage(attachAll);

@@ -3,6 +3,7 @@
 // the page is rendered by overrides/main.html in .kb-page-info (short links: macros/links.py).
 
 import { announce, copyText, flash } from "./clipboard.js";
+import { onEveryPage } from "./every-page.js";
 
 // The article's permanent address, title, section number and review date; without the element
 // (a page the theme renders on its own), the page's address and title.
@@ -117,16 +118,10 @@ function onClick(event) {
   }
 }
 
-function onEveryPage() {
+function setUpPage() {
   addCopyButtons();
   followRenamedAnchor();
 }
 
 document.addEventListener("click", onClick);
-if (window.document$ && typeof window.document$.subscribe === "function") {
-  window.document$.subscribe(() => onEveryPage());
-} else if (document.readyState === "loading") {
-  document.addEventListener("DOMContentLoaded", onEveryPage);
-} else {
-  onEveryPage();
-}
+onEveryPage(setUpPage);

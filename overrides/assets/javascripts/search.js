@@ -14,6 +14,7 @@
 // to the page as `kb:search-no-results` ({detail: {query}}), once per query; nothing is sent.
 
 import { destinationHref, destinationOf } from "./feedback.js";
+import { onEveryPage } from "./every-page.js";
 
 const SITE_ROOT = new URL("../../", import.meta.url);
 const INDEX_URL = new URL("search/kb-search.json", SITE_ROOT);
@@ -328,10 +329,4 @@ function attachAll() {
 window.addEventListener("keydown", shortcut, true);
 document.addEventListener("change", themeToggle);
 
-if (window.document$ && typeof window.document$.subscribe === "function") {
-  window.document$.subscribe(() => attachAll());
-} else if (document.readyState === "loading") {
-  document.addEventListener("DOMContentLoaded", attachAll);
-} else {
-  attachAll();
-}
+onEveryPage(attachAll);
