@@ -15,14 +15,11 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from calculators.domain.catalogue import Catalogue
-from calculators.domain.contract_types import (
-    AddonsResponse,
-    ChangeResponse,
-    ErrorResponse,
-    NoticeResponse,
-    ProrateResponse,
-    RecordResponse,
-)
+from calculators.domain.contract_types.addons import AddonsResponse
+from calculators.domain.contract_types.change import ChangeResponse
+from calculators.domain.contract_types.errors import ErrorResponse
+from calculators.domain.contract_types.prorate import ProrateResponse
+from calculators.domain.contract_types.records import NoticeResponse, RecordResponse
 from calculators.requests import untrusted
 from calculators.requests.errors import join, single_error
 

@@ -10,20 +10,19 @@ from typing import Final
 from calculators.commands import prorate as proration
 from calculators.domain import changes, money
 from calculators.domain.catalogue import AddOn, Catalogue, Plan
-from calculators.domain.contract_types import (
+from calculators.domain.contract_types.addons import (
     AddonsChangeItem,
     AddonsChangeResult,
     AddonsFeature,
     AddonsLimit,
     AddonsLine,
     AddonsResponse,
-    ErrorResponse,
-    ProrateCurrent,
-    ProrateRequest,
 )
+from calculators.domain.contract_types.errors import ErrorResponse
+from calculators.domain.contract_types.prorate import ProrateCurrent, ProrateRequest
 from calculators.domain.money import Money
 from calculators.domain.plans import plan_has_feature
-from calculators.requests.addons import AddonsChange, AddonsRequest, read_addons_request
+from calculators.requests.addons import AddonsChange, ParsedAddons, read_addons_request
 from calculators.requests.errors import Errors, add_error, error_response, join
 from calculators.wording.amounts import amount_text
 from calculators.wording.plans import grants_text, units_text
@@ -63,7 +62,7 @@ def plan_grants(catalogue: Catalogue, plan: Plan) -> str:
     return "; ".join([", ".join(limits), support, ", ".join(features) or "no extra features"])
 
 
-def _total(req: AddonsRequest, catalogue: Catalogue, interval: str) -> Decimal:
+def _total(req: ParsedAddons, catalogue: Catalogue, interval: str) -> Decimal:
     plan = Money(req.plan.price(req.currency, interval), req.currency)
     addons = (
         Money(catalogue.addon(a).price(req.currency, interval), req.currency).times(q)
@@ -72,7 +71,7 @@ def _total(req: AddonsRequest, catalogue: Catalogue, interval: str) -> Decimal:
     return Money.total(req.currency, [plan, *addons]).amount
 
 
-def _price(req: AddonsRequest, catalogue: Catalogue) -> AddonsResponse:
+def _price(req: ParsedAddons, catalogue: Catalogue) -> AddonsResponse:
     currency, interval = req.currency, req.interval
     plan_price = req.plan.price(currency, interval)
     lines: list[AddonsLine] = [
@@ -178,7 +177,7 @@ def proration_request(
 
 
 def _prorate_change(
-    req: AddonsRequest, change: AddonsChange, catalogue: Catalogue, errors: Errors
+    req: ParsedAddons, change: AddonsChange, catalogue: Catalogue, errors: Errors
 ) -> AddonsChangeResult | None:
     changed = [
         (a, change.before.get(a.id, 0), req.quantities.get(a.id, 0))

@@ -19,14 +19,11 @@ from decimal import Decimal
 from calculators.commands.prorate import prorate
 from calculators.domain import changes, credit, money
 from calculators.domain.catalogue import Catalogue
-from calculators.domain.contract_types import (
-    ChangeResponse,
-    ErrorResponse,
-    ProrateCurrent,
-    ProrateRequest,
-)
+from calculators.domain.contract_types.change import ChangeResponse
+from calculators.domain.contract_types.errors import ErrorResponse
+from calculators.domain.contract_types.prorate import ProrateCurrent, ProrateRequest
 from calculators.domain.money import Money
-from calculators.requests.change import ChangeRequest, read_request
+from calculators.requests.change import ParsedChange, read_request
 from calculators.requests.errors import Errors, error_response, single_error
 from calculators.wording.amounts import amount_text
 
@@ -55,7 +52,7 @@ def subscription_price(catalogue: Catalogue, side: changes.Subscription, currenc
 
 
 def proration_request(
-    catalogue: Catalogue, req: ChangeRequest, classification: changes.Classification
+    catalogue: Catalogue, req: ParsedChange, classification: changes.Classification
 ) -> ProrateRequest:
     """The proration contract's request for the change, under the rule that applies."""
     current: ProrateCurrent = {
@@ -82,7 +79,7 @@ def proration_request(
 
 
 def answer(
-    catalogue: Catalogue, req: ChangeRequest, classification: changes.Classification
+    catalogue: Catalogue, req: ParsedChange, classification: changes.Classification
 ) -> ChangeResponse | ErrorResponse:
     request = proration_request(catalogue, req, classification)
     priced = prorate(request)

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from calculators.domain import money
 from calculators.domain.catalogue import Catalogue
-from calculators.domain.contract_types import ErrorResponse
+from calculators.domain.contract_types.compare import (
+    CompareAddonLine,
+    CompareCost,
+    ComparePlan,
+    CompareResource,
+    CompareResponse,
+)
+from calculators.domain.contract_types.errors import ErrorResponse
 from calculators.domain.plans import (
     Fit,
     ResourceFit,
@@ -18,14 +24,14 @@ from calculators.domain.plans import (
     option_key,
     plan_has_feature,
 )
-from calculators.requests.compare import CompareRequest, read_compare_request
+from calculators.requests.compare import ParsedCompare, read_compare_request
 from calculators.requests.errors import Errors, error_response
 from calculators.wording.amounts import amount_text
 from calculators.wording.compare import _addons_vs_upgrade, change_advice, compare_recommendation
 from calculators.wording.plans import grants_text, shortfall_reasons
 
 
-def compare(request: object, *, catalogue: Catalogue) -> dict[str, Any] | ErrorResponse:
+def compare(request: object, *, catalogue: Catalogue) -> CompareResponse | ErrorResponse:
     """Every plan side by side against the needs, the cheapest fit, and a recommendation."""
     errors: Errors = []
     parsed = read_compare_request(request, catalogue, errors)
@@ -34,7 +40,7 @@ def compare(request: object, *, catalogue: Catalogue) -> dict[str, Any] | ErrorR
     return _compare(parsed, catalogue)
 
 
-def _compare(req: CompareRequest, catalogue: Catalogue) -> dict[str, Any]:
+def _compare(req: ParsedCompare, catalogue: Catalogue) -> CompareResponse:
     currency, interval = req.currency, req.interval
     fits = [
         fit_plan(catalogue, p, req.needs, currency=currency, interval=interval)
@@ -52,7 +58,7 @@ def _compare(req: CompareRequest, catalogue: Catalogue) -> dict[str, Any]:
     contact = next((f for f in fits if not f.plan.self_serve and f.fits), None)
     target = best[0] if best else contact
 
-    response: dict[str, Any] = {
+    response: CompareResponse = {
         "currency": currency,
         "interval": interval,
         "needs": {
@@ -72,12 +78,12 @@ def _compare(req: CompareRequest, catalogue: Catalogue) -> dict[str, Any]:
     return response
 
 
-def costs(catalogue: Catalogue, fit: Fit, *, currency: str, interval: str) -> dict[str, Any] | None:
+def costs(catalogue: Catalogue, fit: Fit, *, currency: str, interval: str) -> CompareCost | None:
     """The option's price for the requested interval, and the same composition monthly/yearly."""
     total = fit_cost(fit, currency=currency, interval=interval)
     if total is None:
         return None
-    result: dict[str, Any] = {"total": amount_text(catalogue, total, currency)}
+    result: CompareCost = {"total": amount_text(catalogue, total, currency)}
     if "month" in catalogue.intervals and "year" in catalogue.intervals:
         month = fit_cost(fit, currency=currency, interval="month")
         year = fit_cost(fit, currency=currency, interval="year")
@@ -101,8 +107,8 @@ def costs(catalogue: Catalogue, fit: Fit, *, currency: str, interval: str) -> di
 
 def addon_lines(
     catalogue: Catalogue, units: Sequence[Units], *, currency: str, interval: str
-) -> list[dict[str, Any]]:
-    lines = []
+) -> list[CompareAddonLine]:
+    lines: list[CompareAddonLine] = []
     for u in units:
         price = u.addon.price(currency, interval)
         lines.append(
@@ -118,7 +124,7 @@ def addon_lines(
     return lines
 
 
-def _plan_row(catalogue: Catalogue, fit: Fit, req: CompareRequest) -> dict[str, Any]:
+def _plan_row(catalogue: Catalogue, fit: Fit, req: ParsedCompare) -> ComparePlan:
     plan = fit.plan
     if not fit.fits:
         status = "does_not_fit"
@@ -127,7 +133,7 @@ def _plan_row(catalogue: Catalogue, fit: Fit, req: CompareRequest) -> dict[str, 
     else:
         status = "fits_with_addons" if fit.uses_addons else "fits"
     needed = req.needs.features
-    row: dict[str, Any] = {
+    row: ComparePlan = {
         "plan": plan.id,
         "name": plan.name,
         "rank": plan.rank,
@@ -139,7 +145,7 @@ def _plan_row(catalogue: Catalogue, fit: Fit, req: CompareRequest) -> dict[str, 
         "features": {
             "needed": list(needed),
             "included": [f for f in needed if plan_has_feature(catalogue, plan, f)],
-            "via_addons": [a.feature for a in fit.feature_addons],
+            "via_addons": [a.feature for a in fit.feature_addons if a.feature is not None],
             "missing": list(fit.missing_features),
         },
         "support": {
@@ -164,7 +170,7 @@ def _plan_row(catalogue: Catalogue, fit: Fit, req: CompareRequest) -> dict[str, 
     return row
 
 
-def _resource_row(catalogue: Catalogue, r: ResourceFit) -> dict[str, Any]:
+def _resource_row(catalogue: Catalogue, r: ResourceFit) -> CompareResource:
     resource = catalogue.resource(r.resource)
     return {
         "resource": r.resource,

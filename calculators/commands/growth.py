@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from calculators.domain import money
 from calculators.domain.catalogue import Catalogue
-from calculators.domain.contract_types import ErrorResponse
+from calculators.domain.contract_types.errors import ErrorResponse
+from calculators.domain.contract_types.growth import (
+    ContactSales,
+    GrowthPathRow,
+    GrowthPlan,
+    GrowthResponse,
+    GrowthSegment,
+)
 from calculators.domain.growth import (
+    FailedPath,
     GrowthMonth,
     GrowthPath,
     alternatives,
@@ -21,7 +28,7 @@ from calculators.domain.growth import (
 from calculators.domain.plans import Fit, Needs, fit_cost, fit_plan
 from calculators.requests.errors import Errors, add_error, error_response
 from calculators.requests.fields import MAX_UNITS
-from calculators.requests.growth import GrowthRequest, read_growth_request
+from calculators.requests.growth import ParsedGrowth, read_growth_request
 from calculators.wording.amounts import amount_text
 from calculators.wording.growth import (
     describe_path,
@@ -33,7 +40,7 @@ from calculators.wording.growth import (
 from calculators.wording.plans import shortfall_reasons
 
 
-def project(request: object, *, catalogue: Catalogue) -> dict[str, Any] | ErrorResponse:
+def project(request: object, *, catalogue: Catalogue) -> GrowthResponse | ErrorResponse:
     """Project usage, find when each plan runs out, and compare the paths over the horizon."""
     errors: Errors = []
     parsed = read_growth_request(request, catalogue, errors)
@@ -54,7 +61,7 @@ def project(request: object, *, catalogue: Catalogue) -> dict[str, Any] | ErrorR
     return _plan(parsed, months, catalogue)
 
 
-def _plan(req: GrowthRequest, months: list[dict[str, int]], catalogue: Catalogue) -> dict[str, Any]:
+def _plan(req: ParsedGrowth, months: list[dict[str, int]], catalogue: Catalogue) -> GrowthResponse:
     currency, interval = req.currency, req.interval
     fits = [
         [
@@ -87,14 +94,25 @@ def _plan(req: GrowthRequest, months: list[dict[str, int]], catalogue: Catalogue
         paths.append(best)
     priced = sorted((p for p in paths if isinstance(p, GrowthPath)), key=lambda p: p.key)
 
-    response: dict[str, Any] = {
+    rounding = (
+        "Usage is compounded monthly from the exact value and rounded up to a whole unit each "
+        "month."
+    )
+    if interval != "month":
+        rounding += (
+            " Annual prices are spread evenly over 12 months; each amount "
+            "is rounded half up on its own, so monthly amounts may not add "
+            "up to the total to the last minor unit."
+        )
+    cheapest = priced[0] if priced else None
+    contact = None if outgrown is None else _contact_sales(catalogue, req, fits[outgrown], outgrown)
+    return {
         "currency": currency,
         "interval": interval,
         "plan": req.current.id if req.current else None,
         "horizon_months": req.horizon,
-        "growth": dict(req.growth.echo),
-        "rounding": "Usage is compounded monthly from the exact value and rounded up to a whole "
-        "unit each month.",
+        "growth": req.growth.echo,
+        "rounding": rounding,
         "resources": [
             {"resource": r.id, "label": r.label, "unit": r.unit} for r in catalogue.resources
         ],
@@ -103,36 +121,23 @@ def _plan(req: GrowthRequest, months: list[dict[str, int]], catalogue: Catalogue
             _plan_row(catalogue, [row[i] for row in fits], months)
             for i in range(len(catalogue.plans))
         ],
-        "paths": [],
-        "recommendation": None,
-        "contact_sales": None,
+        "paths": [
+            _path_row(catalogue, req, p, span, cheapest, fits)
+            for p in sorted(paths, key=path_order)
+        ],
+        "recommendation": growth_recommendation(catalogue, req, priced, span, contact),
+        "contact_sales": contact,
     }
-    if interval != "month":
-        response["rounding"] += (
-            " Annual prices are spread evenly over 12 months; each amount "
-            "is rounded half up on its own, so monthly amounts may not add "
-            "up to the total to the last minor unit."
-        )
-    cheapest = priced[0] if priced else None
-    response["paths"] = [
-        _path_row(catalogue, req, p, span, cheapest, fits) for p in sorted(paths, key=path_order)
-    ]
-    if outgrown is not None:
-        response["contact_sales"] = _contact_sales(catalogue, req, fits[outgrown], outgrown)
-    response["recommendation"] = growth_recommendation(
-        catalogue, req, priced, span, response["contact_sales"]
-    )
-    return response
 
 
 def _path_row(
     catalogue: Catalogue,
-    req: GrowthRequest,
-    path: GrowthPath | tuple[str, tuple[str, ...], int],
+    req: ParsedGrowth,
+    path: GrowthPath | FailedPath,
     span: Sequence[Mapping[str, GrowthMonth]],
     cheapest: GrowthPath | None,
     fits: Sequence[Sequence[Fit]],
-) -> dict[str, Any]:
+) -> GrowthPathRow:
     if not isinstance(path, GrowthPath):
         kind, plans, failed = path
         fit = next(f for f in fits[failed] if f.plan.id == plans[0])
@@ -151,7 +156,7 @@ def _path_row(
             "recommended": False,
         }
     runs = path_segments(path.plans)
-    segments = []
+    segments: list[GrowthSegment] = []
     for plan_id, first, last in runs:
         subtotal = money.add(*(span[m - 1][plan_id].cost for m in range(first, last + 1)))
         segments.append(
@@ -184,7 +189,7 @@ def _path_row(
 
 def _plan_row(
     catalogue: Catalogue, fits: Sequence[Fit], months: Sequence[Mapping[str, int]]
-) -> dict[str, Any]:
+) -> GrowthPlan:
     plan = fits[0].plan
     runs_out: dict[str, int | None] = {}
     runs_out_max: dict[str, int | None] = {}
@@ -214,8 +219,8 @@ def _plan_row(
 
 
 def _contact_sales(
-    catalogue: Catalogue, req: GrowthRequest, row: Sequence[Fit], month: int
-) -> dict[str, Any]:
+    catalogue: Catalogue, req: ParsedGrowth, row: Sequence[Fit], month: int
+) -> ContactSales:
     contact = next((f for f in row if not f.plan.self_serve and f.fits), None)
     top = max((f for f in row if f.plan.self_serve), key=lambda f: f.plan.rank)
     needs = Needs({r.resource: r.need for r in top.resources}, req.features, req.support)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from calculators.domain import periods
-from calculators.domain.contract_types import (
+from calculators.domain.contract_types.errors import ErrorResponse
+from calculators.domain.contract_types.prorate import (
     EffectivePolicy,
-    ErrorResponse,
     ProrateExtension,
     ProrateLine,
     ProrateResponse,

@@ -11,9 +11,9 @@ from decimal import Decimal
 
 from calculators.domain import changes
 from calculators.domain.catalogue import Catalogue, describe
-from calculators.domain.contract_types import (
+from calculators.domain.contract_types.errors import ErrorResponse
+from calculators.domain.contract_types.records import (
     ChangeRecord,
-    ErrorResponse,
     NoticeResponse,
     RecordBody,
     RecordResponse,

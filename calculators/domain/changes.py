@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from calculators.domain.catalogue import INTERVALS, AddOn, Catalogue, Plan
-from calculators.domain.contract_types import ChangeRuleFields
+from calculators.domain.contract_types.change import ChangeRuleFields
 from calculators.domain.policy import ChangeRule
 
 UPGRADE: Final = "upgrade"

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
-from typing import Any, Final
+from typing import Final, NamedTuple
 
 from calculators.domain import changes, money
 from calculators.domain.catalogue import Catalogue, Plan
+from calculators.domain.contract_types.growth import GrowthEcho
 from calculators.domain.plans import Fit
 
 MAX_HORIZON: Final = 60
@@ -24,7 +25,7 @@ class Growth:
     method: str  # "rate", "rates" or "forecast"
     rates: Mapping[str, Fraction]  # percent a month per resource (rate/rates)
     forecast: tuple[tuple[int, Mapping[str, int]], ...]  # (month, usage given) in month order
-    echo: Mapping[str, Any]  # the growth as read, for the response
+    echo: GrowthEcho  # the growth as read, for the response
 
 
 def project_usage(usage: Mapping[str, int], growth: Growth, horizon: int) -> list[dict[str, int]]:
@@ -63,6 +64,10 @@ class GrowthMonth:
     cost: Decimal  # price for one interval; a month is cost / MONTHS_PER_INTERVAL[interval]
 
 
+# Cheapest first; then fewer plan changes, fewer add-on units, higher plans earlier.
+PathKey = tuple[Decimal, int, int, tuple[int, ...]]
+
+
 @dataclass(frozen=True)
 class GrowthPath:
     plans: tuple[str, ...]  # the plan for each paid month, months 1..n
@@ -72,7 +77,7 @@ class GrowthPath:
     ranks: tuple[int, ...]
 
     @property
-    def key(self) -> tuple[Decimal, int, int, tuple[int, ...]]:
+    def key(self) -> PathKey:
         return (self.total, self.changes, self.addon_units, tuple(-r for r in self.ranks))
 
 
@@ -153,7 +158,15 @@ def path_kind(plans: Sequence[str], current: Plan | None) -> str:
     return "upgrade_at" if len(runs) == 2 and starts_on_current else "steps"
 
 
-def path_order(path: GrowthPath | tuple[str, tuple[str, ...], int]) -> tuple[int, Any]:
+class FailedPath(NamedTuple):
+    """An alternative that cannot hold the usage: its kind, its plans and the month it fails."""
+
+    kind: str
+    plans: tuple[str, ...]
+    fails_at_month: int
+
+
+def path_order(path: GrowthPath | FailedPath) -> tuple[int, PathKey | tuple[()]]:
     """Priced paths cheapest first; paths that cannot hold the usage last, in listing order."""
     if isinstance(path, GrowthPath):
         return (0, path.key)
@@ -162,7 +175,7 @@ def path_order(path: GrowthPath | tuple[str, tuple[str, ...], int]) -> tuple[int
 
 def alternatives(
     span: Sequence[Mapping[str, GrowthMonth]], catalogue: Catalogue, current: Plan | None
-) -> list[Any]:
+) -> list[GrowthPath | FailedPath]:
     """Stay on the current plan, move now to each other plan, upgrade to each higher plan.
 
     The upgrade to each higher plan is at its cheapest month, and listed only when staying
@@ -171,13 +184,15 @@ def alternatives(
     if not span:
         return []
     n = len(span)
-    paths: list[Any] = []
+    paths: list[GrowthPath | FailedPath] = []
     self_serve = catalogue.self_serve_plans
     staying: GrowthPath | None = None
     if current is not None:
         stay = [current.id] * n
         priced = _path(stay, span, catalogue, current)
-        paths.append(priced if isinstance(priced, GrowthPath) else ("stay", tuple(stay), priced))
+        paths.append(
+            priced if isinstance(priced, GrowthPath) else FailedPath("stay", tuple(stay), priced)
+        )
         staying = priced if isinstance(priced, GrowthPath) else None
     for plan in self_serve:
         if current is not None and plan.id == current.id:
@@ -185,7 +200,9 @@ def alternatives(
         moved = [plan.id] * n
         priced = _path(moved, span, catalogue, current)
         paths.append(
-            priced if isinstance(priced, GrowthPath) else ("move_now", tuple(moved), priced)
+            priced
+            if isinstance(priced, GrowthPath)
+            else FailedPath("move_now", tuple(moved), priced)
         )
     if current is None:
         return paths

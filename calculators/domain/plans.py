@@ -6,10 +6,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import product
-from typing import Any, Final
+from typing import Final
 
 from calculators.domain import changes, money
 from calculators.domain.catalogue import AddOn, Catalogue, Plan
+from calculators.domain.contract_types.compare import (
+    Losses,
+    LostFeature,
+    LostLimit,
+    LostSupport,
+    UsageOverLimit,
+)
 
 CHANGE_KINDS: Final = ("upgrade", "downgrade", "same", "sideways")
 
@@ -216,10 +223,10 @@ def losses(
     target: Fit,
     *,
     current_usage: Mapping[str, int] | None,
-) -> dict[str, Any]:
+) -> Losses:
     """What moving from ``current`` to ``target`` (with its add-ons) takes away."""
     bought = {a.feature for a in target.feature_addons}
-    features = []
+    features: list[LostFeature] = []
     for fid in catalogue.features:
         has_now = plan_has_feature(catalogue, current, fid)
         if not has_now or plan_has_feature(catalogue, target.plan, fid) or fid in bought:
@@ -230,13 +237,13 @@ def losses(
         features.append(
             {"feature": fid, "label": catalogue.feature(fid).label, "available_as_addon": offer}
         )
-    support = None
+    support: LostSupport | None = None
     now = catalogue.support_level(current.support)
     then = catalogue.support_level(target.plan.support)
     if then.rank < now.rank:
         support = {"from": now.id, "from_label": now.label, "to": then.id, "to_label": then.label}
-    limits = []
-    over = []
+    limits: list[LostLimit] = []
+    over: list[UsageOverLimit] = []
     for r in target.resources:
         before = current.limits.get(r.resource)
         after = r.limit_with_addons

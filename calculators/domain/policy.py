@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from calculators.domain.catalogue_errors import UnknownIdError
-from calculators.domain.contract_types import ProratePolicy, ProrateTax
+from calculators.domain.contract_types.prorate import ProratePolicy, ProrateTax
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,9 @@ class AddonsChange:
 
 
 @dataclass(frozen=True)
-class AddonsRequest:
+class ParsedAddons:
+    """An ``addons`` request as read and checked (its JSON shape: ``contract_types.addons``)."""
+
     plan: Plan
     currency: str
     interval: str
@@ -40,7 +42,7 @@ class AddonsRequest:
 
 def read_addons_request(
     request: object, catalogue: Catalogue, errors: Errors
-) -> AddonsRequest | None:
+) -> ParsedAddons | None:
     body = read_object(request, "", errors, required=("plan", "addons"), optional=_REQUEST_KEYS)
     if body is None:
         return None
@@ -57,7 +59,7 @@ def read_addons_request(
         change = _read_change(body["change"], plan, catalogue, errors)
     if plan is None or currency is None or interval is None or quantities is None or errors:
         return None
-    return AddonsRequest(plan, currency, interval, quantities, change)
+    return ParsedAddons(plan, currency, interval, quantities, change)
 
 
 def read_quantities(

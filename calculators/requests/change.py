@@ -26,7 +26,9 @@ _NEW_KEYS: Final = ("plan", "interval", "addons")
 
 
 @dataclass(frozen=True)
-class ChangeRequest:
+class ParsedChange:
+    """A ``change`` request as read and checked (its JSON shape: ``contract_types.change``)."""
+
     currency: str
     change_at: str
     period_start: str
@@ -36,7 +38,7 @@ class ChangeRequest:
     credit_balance: Decimal
 
 
-def read_request(request: object, catalogue: Catalogue, errors: Errors) -> ChangeRequest | None:
+def read_request(request: object, catalogue: Catalogue, errors: Errors) -> ParsedChange | None:
     body = read_object(
         request, "", errors, required=("change_at", "current", "new"), optional=_TOP_KEYS
     )
@@ -83,7 +85,7 @@ def read_request(request: object, catalogue: Catalogue, errors: Errors) -> Chang
         or errors
     ):
         return None
-    return ChangeRequest(currency, change_at, period_start, period_end, before, after, balance)
+    return ParsedChange(currency, change_at, period_start, period_end, before, after, balance)
 
 
 def _read_text(value: object, field: str, errors: Errors) -> str | None:

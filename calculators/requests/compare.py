@@ -23,7 +23,9 @@ _REQUEST_KEYS: Final = ("currency", "interval", "needs", "current_plan", "curren
 
 
 @dataclass(frozen=True)
-class CompareRequest:
+class ParsedCompare:
+    """A ``compare`` request as read and checked (its JSON shape: ``contract_types.compare``)."""
+
     currency: str
     interval: str
     needs: Needs
@@ -33,7 +35,7 @@ class CompareRequest:
 
 def read_compare_request(
     request: object, catalogue: Catalogue, errors: Errors
-) -> CompareRequest | None:
+) -> ParsedCompare | None:
     body = read_object(request, "", errors, required=("needs",), optional=_REQUEST_KEYS)
     if body is None:
         return None
@@ -50,7 +52,7 @@ def read_compare_request(
         current_usage = read_usage(body["current_usage"], "current_usage", catalogue, errors)
     if currency is None or interval is None or needs is None or errors:
         return None
-    return CompareRequest(currency, interval, needs, current, current_usage)
+    return ParsedCompare(currency, interval, needs, current, current_usage)
 
 
 def read_needs(value: object, field: str, catalogue: Catalogue, errors: Errors) -> Needs | None:

@@ -3,7 +3,7 @@ paths that name fields."""
 
 from __future__ import annotations
 
-from calculators.domain.contract_types import ErrorResponse, FieldError
+from calculators.domain.contract_types.errors import ErrorResponse, FieldError
 
 Errors = list[FieldError]
 

@@ -11,6 +11,7 @@ from typing import Final
 
 from calculators.domain import money
 from calculators.domain.catalogue import Catalogue, Plan, describe
+from calculators.domain.contract_types.growth import ForecastEcho
 from calculators.domain.growth import DEFAULT_HORIZON, MAX_HORIZON, MONTHS_PER_INTERVAL, Growth
 from calculators.requests.errors import Errors, add_error, join
 from calculators.requests.fields import (
@@ -43,7 +44,9 @@ _REQUEST_KEYS: Final = (
 
 
 @dataclass(frozen=True)
-class GrowthRequest:
+class ParsedGrowth:
+    """A ``growth`` request as read and checked (its JSON shape: ``contract_types.growth``)."""
+
     currency: str
     interval: str
     current: Plan | None
@@ -56,7 +59,7 @@ class GrowthRequest:
 
 def read_growth_request(
     request: object, catalogue: Catalogue, errors: Errors
-) -> GrowthRequest | None:
+) -> ParsedGrowth | None:
     body = read_object(request, "", errors, required=("usage", "growth"), optional=_REQUEST_KEYS)
     if body is None:
         return None
@@ -90,7 +93,7 @@ def read_growth_request(
         or errors
     ):
         return None
-    return GrowthRequest(currency, interval, current, usage, growth, horizon, features, support)
+    return ParsedGrowth(currency, interval, current, usage, growth, horizon, features, support)
 
 
 def _read_rate(value: object, field: str, errors: Errors) -> Fraction | None:
@@ -207,7 +210,7 @@ def _read_forecast(
         points.append((month, usage))
     if not ok:
         return None
-    echo = [{"month": m, "usage": dict(u)} for m, u in points]
+    echo: list[ForecastEcho] = [{"month": m, "usage": dict(u)} for m, u in points]
     return Growth("forecast", {}, tuple(points), {"forecast": echo})
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from calculators import api
 from calculators.domain import changes
 from calculators.domain.catalogue import Catalogue
-from calculators.domain.contract_types import ProrateRequest
+from calculators.domain.contract_types.prorate import ProrateRequest
 from calculators.web.forms import Reading
 from calculators.web.html import Rendered
 from calculators.web.proration_html import proration_result, proration_scenario

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 from calculators.domain import money
 from calculators.domain.catalogue import Catalogue, Plan
+from calculators.domain.contract_types.compare import (
+    AddonsVsUpgrade,
+    CompareChange,
+    CompareRecommendation,
+    Losses,
+)
 from calculators.domain.plans import Fit, change_kind, fit_cost, fit_plan, losses
-from calculators.requests.compare import CompareRequest
+from calculators.requests.compare import ParsedCompare
 from calculators.wording import policy_words
 from calculators.wording.amounts import amount_shown, amount_text
 from calculators.wording.plans import (
@@ -22,10 +27,10 @@ from calculators.wording.units import per_interval
 
 def compare_recommendation(
     catalogue: Catalogue,
-    req: CompareRequest,
+    req: ParsedCompare,
     options: Sequence[tuple[Fit, Decimal]],
     contact: Fit | None,
-) -> dict[str, Any]:
+) -> CompareRecommendation:
     currency, interval = req.currency, req.interval
     every = per_interval(interval)
     if options:
@@ -90,10 +95,10 @@ def compare_recommendation(
 
 def _addons_vs_upgrade(
     catalogue: Catalogue,
-    req: CompareRequest,
+    req: ParsedCompare,
     best: tuple[Fit, Decimal],
     options: Sequence[tuple[Fit, Decimal]],
-) -> dict[str, Any] | None:
+) -> AddonsVsUpgrade | None:
     """When the cheapest option is a plan plus add-ons, compare it with the higher plans."""
     fit, cost = best
     if not fit.uses_addons:
@@ -129,8 +134,8 @@ def _addons_vs_upgrade(
 
 
 def change_advice(
-    catalogue: Catalogue, req: CompareRequest, current: Plan, target: Fit | None
-) -> dict[str, Any]:
+    catalogue: Catalogue, req: ParsedCompare, current: Plan, target: Fit | None
+) -> CompareChange:
     current_fit = fit_plan(
         catalogue, current, req.needs, currency=req.currency, interval=req.interval
     )
@@ -163,7 +168,7 @@ def change_advice(
 
 
 def _change_summary(
-    catalogue: Catalogue, current: Plan, target: Fit, kind: str, lost: Mapping[str, Any]
+    catalogue: Catalogue, current: Plan, target: Fit, kind: str, lost: Losses
 ) -> str:
     name = option_name(target)
     if kind == "same":

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     from calculators.domain.catalogue import Catalogue
 from calculators.domain import money
-from calculators.domain.contract_types import ProratePolicy
+from calculators.domain.contract_types.prorate import ProratePolicy
 
 Policy = Mapping[str, object]
 Currencies = Sequence[tuple[str, int]]  # (code, minor-unit digits), in the order to name them

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
 
 from calculators.domain import money
 from calculators.domain.catalogue import Catalogue
+from calculators.domain.contract_types.growth import (
+    ContactSales,
+    GrowthMonthPlan,
+    GrowthRecommendation,
+)
 from calculators.domain.growth import (
     MONTHS_PER_INTERVAL,
     GrowthMonth,
@@ -15,12 +19,12 @@ from calculators.domain.growth import (
     path_kind,
     path_segments,
 )
-from calculators.requests.growth import GrowthRequest
+from calculators.requests.growth import ParsedGrowth
 from calculators.wording.amounts import amount_shown, amount_text
 from calculators.wording.plans import units_phrase
 
 
-def total_amount(catalogue: Catalogue, req: GrowthRequest, total: Decimal) -> Decimal:
+def total_amount(catalogue: Catalogue, req: ParsedGrowth, total: Decimal) -> Decimal:
     """Money for paid months: interval prices spread evenly over their months, rounded once."""
     months = MONTHS_PER_INTERVAL[req.interval]
     return money.quantize(
@@ -28,15 +32,15 @@ def total_amount(catalogue: Catalogue, req: GrowthRequest, total: Decimal) -> De
     )
 
 
-def total_text(catalogue: Catalogue, req: GrowthRequest, total: Decimal) -> str:
+def total_text(catalogue: Catalogue, req: ParsedGrowth, total: Decimal) -> str:
     return amount_text(catalogue, total_amount(catalogue, req, total), req.currency)
 
 
-def _show(catalogue: Catalogue, req: GrowthRequest, total: Decimal) -> str:
+def _show(catalogue: Catalogue, req: ParsedGrowth, total: Decimal) -> str:
     return amount_shown(catalogue, total_amount(catalogue, req, total), req.currency)
 
 
-def describe_path(catalogue: Catalogue, req: GrowthRequest, plans: Sequence[str]) -> str:
+def describe_path(catalogue: Catalogue, req: ParsedGrowth, plans: Sequence[str]) -> str:
     runs = path_segments(plans)
     parts = []
     for index, (plan_id, first, last) in enumerate(runs):
@@ -61,25 +65,25 @@ def path_sentence(words: str, path: GrowthPath) -> str:
 
 def growth_recommendation(
     catalogue: Catalogue,
-    req: GrowthRequest,
+    req: ParsedGrowth,
     priced: Sequence[GrowthPath],
     span: Sequence[Mapping[str, GrowthMonth]],
-    contact: Mapping[str, Any] | None,
-) -> dict[str, Any]:
+    contact: ContactSales | None,
+) -> GrowthRecommendation:
     if not priced:
-        empty: dict[str, Any] = {"path": [], "total": None, "months": [], "addons_note": None}
         if contact is not None:
-            return {
-                "kind": "contact_sales",
-                "plan": contact["plan"],
-                **empty,
-                "reason": contact["reason"],
-            }
+            kind, plan, reason = "contact_sales", contact["plan"], contact["reason"]
+        else:
+            kind, plan = None, None
+            reason = "No self-serve path holds this usage over the horizon."
         return {
-            "kind": None,
-            "plan": None,
-            **empty,
-            "reason": "No self-serve path holds this usage over the horizon.",
+            "kind": kind,
+            "plan": plan,
+            "path": [],
+            "total": None,
+            "months": [],
+            "addons_note": None,
+            "reason": reason,
         }
     best = priced[0]
     horizon = len(best.plans)
@@ -106,7 +110,7 @@ def growth_recommendation(
     if contact is not None:
         kind = "contact_sales"
         reason = contact["reason"] + " Until then, " + reason[0].lower() + reason[1:]
-    detail = []
+    detail: list[GrowthMonthPlan] = []
     for month, plan_id in enumerate(best.plans, start=1):
         item = span[month - 1][plan_id]
         detail.append(

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from calculators.domain import changes, periods
 from calculators.domain.catalogue import Catalogue, Plan
-from calculators.domain.contract_types import ChangeRecord
+from calculators.domain.contract_types.records import ChangeRecord
 from calculators.domain.plans import plan_has_feature
 from calculators.domain.records import Change, Side
 from calculators.requests.records import DATE, UTC_TIME
