@@ -12,27 +12,29 @@ import functools
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final, Literal, overload
 
 from calculators.domain.catalogue import Catalogue
 from calculators.domain.contract_types.addons import AddonsResponse
 from calculators.domain.contract_types.change import ChangeResponse
+from calculators.domain.contract_types.compare import CompareResponse
 from calculators.domain.contract_types.errors import ErrorResponse
+from calculators.domain.contract_types.growth import GrowthResponse
 from calculators.domain.contract_types.prorate import ProrateResponse
 from calculators.domain.contract_types.records import NoticeResponse, RecordResponse
 from calculators.requests import untrusted
 from calculators.requests.errors import join, single_error
 
-# What a command answers. The responses of compare and growth are not typed yet (their
-# contracts are written in calculators/contracts/, their TypedDicts are not).
+# What a command answers: one of the contracts' responses, or the errors of its request.
 Response = (
     ProrateResponse
+    | CompareResponse
+    | GrowthResponse
     | AddonsResponse
     | ChangeResponse
     | RecordResponse
     | NoticeResponse
     | ErrorResponse
-    | dict[str, Any]
 )
 
 
@@ -111,6 +113,38 @@ def read_request(data: bytes | str, *, what: str = "the request") -> object:
     return untrusted.parse_json(text, what=what)
 
 
+# The answer of each command by its name, so a caller that names its command gets that
+# command's response type.
+@overload
+def run(
+    name: Literal["prorate"], request: object, *, catalogue: Catalogue | None = None
+) -> ProrateResponse | ErrorResponse: ...
+@overload
+def run(
+    name: Literal["compare"], request: object, *, catalogue: Catalogue | None = None
+) -> CompareResponse | ErrorResponse: ...
+@overload
+def run(
+    name: Literal["growth"], request: object, *, catalogue: Catalogue | None = None
+) -> GrowthResponse | ErrorResponse: ...
+@overload
+def run(
+    name: Literal["addons"], request: object, *, catalogue: Catalogue | None = None
+) -> AddonsResponse | ErrorResponse: ...
+@overload
+def run(
+    name: Literal["record"], request: object, *, catalogue: Catalogue | None = None
+) -> RecordResponse | ErrorResponse: ...
+@overload
+def run(
+    name: Literal["notice"], request: object, *, catalogue: Catalogue | None = None
+) -> NoticeResponse | ErrorResponse: ...
+@overload
+def run(
+    name: Literal["change"], request: object, *, catalogue: Catalogue | None = None
+) -> ChangeResponse | ErrorResponse: ...
+@overload
+def run(name: str, request: object, *, catalogue: Catalogue | None = None) -> Response: ...
 def run(name: str, request: object, *, catalogue: Catalogue | None = None) -> Response:
     """Run calculator ``name`` on ``request``; never raises for bad input."""
     command = COMMANDS.get(name)

@@ -97,15 +97,27 @@ def test_rendered_html_escapes_everything_it_is_given(catalogue: Catalogue) -> N
     html = render.proration_result(
         {
             "currency": "USD",
-            "lines": [{"kind": "<x>", "description": "<script>", "amount": "1.00"}],
+            "lines": [
+                {
+                    "kind": "<x>",
+                    "description": "<script>",
+                    "quantity": 1,
+                    "unit_price": "1.00",
+                    "start": "2026-03-01",
+                    "end": "2026-04-01",
+                    "factor": "1",
+                    "amount": "1.00",
+                }
+            ],
             "subtotal": "1.00",
             "tax": "0.00",
             "total": "1.00",
             "due_now": "1.00",
             "credit_to_balance": "0.00",
             "refund": "0.00",
-            "next_invoice": None,
+            "next_invoice": {"date": "2026-04-01", "amount": "1.00"},
             "explanation": ["<img src=x onerror=alert(1)>"],
+            "minimum_charge_deferred": False,
         },
         catalogue,
         scenario="<b>bold</b>",

@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
+from calculators.domain.catalogue import Catalogue
 from calculators.requests import untrusted
 from calculators.requests.catalogue import parse_catalogue
 from calculators.requests.errors import single_error
-from calculators.web.widgets import evaluate
+from calculators.web.widgets import WidgetResult, evaluate
 
 
 def session(catalogue_json: str) -> Callable[[str, str, str], str]:
@@ -31,7 +31,7 @@ def session(catalogue_json: str) -> Callable[[str, str, str], str]:
     return evaluate_json
 
 
-def evaluate_text(widget: str, params_json: str, today: str, catalogue: Any) -> dict[str, Any]:
+def evaluate_text(widget: str, params_json: str, today: str, catalogue: Catalogue) -> WidgetResult:
     try:
         params = untrusted.parse_json(params_json, what="the calculator's inputs")
     except untrusted.InputError:
@@ -40,10 +40,10 @@ def evaluate_text(widget: str, params_json: str, today: str, catalogue: Any) -> 
         return {
             "widget": widget,
             "params": {},
+            "errors": single_error("", "the calculator's inputs could not be read")["errors"],
             "html": None,
             "figures": {},
             "text": [],
-            **single_error("", "the calculator's inputs could not be read"),
         }
     try:
         day = date.fromisoformat(today)
@@ -52,5 +52,5 @@ def evaluate_text(widget: str, params_json: str, today: str, catalogue: Any) -> 
     return evaluate(widget, params, catalogue, today=day)
 
 
-def dumps(value: Any) -> str:
+def dumps(value: object) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

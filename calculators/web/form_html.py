@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
+from calculators.web.forms import Field
 from calculators.web.html import esc
 
 
-def form_fields_html(widget_id: str, fields: Sequence[Any], values: Mapping[str, str]) -> str:
+def form_fields_html(widget_id: str, fields: Sequence[Field], values: Mapping[str, str]) -> str:
     """The form controls of a widget, labelled, each with its error slot."""
     parts = []
     group = None

@@ -7,13 +7,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, Final
+from typing import Any, Final, Generic, TypeVar
 
 from calculators.domain.catalogue import Catalogue
+from calculators.domain.contract_types.errors import ErrorResponse
 from calculators.requests.errors import Errors, add_error
 from calculators.web.html import Rendered
 
 MAX_TEXT: Final = 500
+_Response = TypeVar("_Response")
 _DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INTEGER: Final = re.compile(r"[0-9]{1,9}")
 _DECIMAL: Final = re.compile(r"-?[0-9]{1,6}(\.[0-9]{1,4})?")
@@ -47,13 +49,15 @@ class Reading:
 
 
 @dataclass(frozen=True)
-class Widget:
+class Widget(Generic[_Response]):
+    """A page calculator: its form, the command(s) it runs and how it shows their answer."""
+
     name: str
     title: str
     fields: Callable[[Catalogue], tuple[Field, ...]]
     # Runs the calculator(s) on the form's values; a response with "errors" on bad input.
-    compute: Callable[[Reading, Catalogue], Mapping[str, Any]]
-    render_result: Callable[[Mapping[str, Any], Reading, Catalogue], Rendered]
+    compute: Callable[[Reading, Catalogue], _Response | ErrorResponse]
+    render_result: Callable[[_Response, Reading, Catalogue], Rendered]
     # Contract field paths of the calculator's errors -> the form field that caused them.
     error_fields: Mapping[str, str]
     defaults: Callable[[Catalogue, date], dict[str, str]]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any, Final
+from typing import Final
 
+from calculators.domain.contract_types.errors import ErrorResponse
+from calculators.domain.contract_types.growth import GrowthResponse
 from calculators.web.html import esc
 
 _WIDTH: Final = 640
@@ -51,33 +53,32 @@ def _unavailable(reason: str) -> str:
     )
 
 
-def render_chart_svg(response: Mapping[str, Any], *, resource: str) -> str:
+# A plan's limit drawn on the chart: the limit, the plan's name, the month it is exceeded.
+_Limit = tuple[int, str, int | None]
+
+
+def render_chart_svg(response: GrowthResponse | ErrorResponse, *, resource: str) -> str:
     """An SVG line chart of one resource's usage against the plans' limits.
 
     Theme-neutral: lines and text use ``currentColor`` and the theme's custom properties, and
     there is no background, so it reads in light and dark themes. ``<title>`` and ``<desc>``
     carry a text alternative with the numbers.
     """
-    try:
-        months = [(int(m["month"]), int(m["usage"][resource])) for m in response["months"]]
-        info = next(r for r in response["resources"] if r["resource"] == resource)
-        label, unit = str(info["label"]), str(info["unit"])
-        limits = [
-            (str(p["name"]), p["limits"][resource], p["runs_out"][resource])
-            for p in response["plans"]
-        ]
-    except (KeyError, TypeError, ValueError, StopIteration):
-        return _unavailable(f"No projection of {resource} to chart.")
-    if not months:
-        return _unavailable(f"No projection of {resource} to chart.")
+    nothing = _unavailable(f"No projection of {resource} to chart.")
+    if "errors" in response:
+        return nothing
+    info = next((r for r in response["resources"] if r["resource"] == resource), None)
+    if info is None or not response["months"]:
+        return nothing
+    label, unit = info["label"], info["unit"]
+    months = [(m["month"], m["usage"][resource]) for m in response["months"]]
+    limits = [
+        (p["name"], p["limits"][resource], p["runs_out"][resource]) for p in response["plans"]
+    ]
     horizon = max(1, months[-1][0])
     top_usage = max(u for _, u in months)
-    numbered = sorted(
-        (
-            (int(limit), name, out)
-            for name, limit, out in limits
-            if isinstance(limit, int) and not isinstance(limit, bool)
-        ),
+    numbered: list[_Limit] = sorted(
+        ((limit, name, out) for name, limit, out in limits if limit is not None),
         key=lambda item: item[0],
     )
     # The limits that matter: from the highest one today's usage is already above (the plan
@@ -93,7 +94,7 @@ def render_chart_svg(response: Mapping[str, Any], *, resource: str) -> str:
     ceiling = -(-ceiling // step) * step
     plot_w, plot_h = _WIDTH - _LEFT - _RIGHT, _HEIGHT - _TOP - _BOTTOM
     # Lines closer than a label's height would overprint: the higher one is kept.
-    kept: list[tuple[int, str, Any]] = []
+    kept: list[_Limit] = []
     for item in sorted(shown, key=lambda i: -i[0]):
         if all(Fraction(plot_h * (k[0] - item[0]), ceiling) >= 16 or k[0] == item[0] for k in kept):
             kept.append(item)
@@ -107,8 +108,8 @@ def render_chart_svg(response: Mapping[str, Any], *, resource: str) -> str:
 
     title = f"{label} ({unit}) over {horizon} months against plan limits"
     desc = _chart_desc(label, unit, months, shown, numbered)
-    sales = response.get("contact_sales")
-    if isinstance(sales, Mapping) and isinstance(sales.get("from_month"), int):
+    sales = response["contact_sales"]
+    if sales is not None:
         desc += (
             f" From month {sales['from_month']} no self-serve plan holds the usage, even "
             "with add-ons."
@@ -188,13 +189,13 @@ def _chart_desc(
     label: str,
     unit: str,
     months: Sequence[tuple[int, int]],
-    shown: Sequence[tuple[int, str, Any]],
-    every_limit: Sequence[tuple[int, str, Any]],
+    shown: Sequence[_Limit],
+    every_limit: Sequence[_Limit],
 ) -> str:
     first, last = months[0], months[-1]
     text = f"{label} grows from {first[1]:,} {unit} today to {last[1]:,} {unit} in month {last[0]}."
     for limit, name, out in shown:
-        if isinstance(out, int) and not isinstance(out, bool):
+        if out is not None:
             when = "already today" if out == 0 else f"in month {out}"
             text += f" {name}'s limit of {limit:,} {unit} is exceeded {when}."
         else:

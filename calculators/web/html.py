@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Final
+from typing import Final
 
 from calculators.domain.catalogue import Catalogue
+from calculators.domain.contract_types.compare import CompareResource
 from calculators.wording.amounts import amount_shown
 
 
@@ -62,9 +62,9 @@ def _figure(key: str, label: str, value: str) -> str:
     )
 
 
-def _spare(resource: Mapping[str, Any]) -> str:
+def _spare(resource: CompareResource) -> str:
     """ "50 GB of storage", "12 team seats": a counted unit its label names is not repeated."""
-    label, unit = str(resource["label"]).lower(), str(resource["unit"])
+    label, unit = resource["label"].lower(), resource["unit"]
     spare = resource["headroom"]
     if unit.lower() in label:
         return f"{spare:,} {label}"

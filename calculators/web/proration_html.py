@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from calculators.domain import changes
 from calculators.domain.catalogue import Catalogue
+from calculators.domain.contract_types.change import ChangeResponse
+from calculators.domain.contract_types.prorate import ProrateResponse
 from calculators.web.html import Rendered, amount, esc
 from calculators.wording.dates import long_date
 from calculators.wording.units import interval_adjective
@@ -46,30 +47,27 @@ def proration_scenario(
 
 
 def proration_result(
-    response: Mapping[str, Any],
+    response: ProrateResponse,
     catalogue: Catalogue,
     *,
     scenario: str,
-    credit: Mapping[str, Any] | None = None,
+    credit: ChangeResponse | None = None,
 ) -> Rendered:
     """A proration response; with ``credit`` (a ``change`` response), what a credit balance
     pays now and on the next invoice."""
-    currency = str(response["currency"])
+    currency = response["currency"]
 
     def show(value: object) -> str:
         return amount(value, currency, catalogue)
 
-    next_invoice = response.get("next_invoice") or {}
-    next_text = "—"
-    if next_invoice:
-        next_text = f"{show(next_invoice['amount'])} on {long_date(next_invoice['date'])}"
+    next_invoice = response["next_invoice"]
+    next_text = f"{show(next_invoice['amount'])} on {long_date(next_invoice['date'])}"
     figures = {
         "due_now": show(response["due_now"]),
         "credit_to_balance": show(response["credit_to_balance"]),
         "next_invoice": next_text,
     }
-    refund = Decimal(str(response.get("refund", "0")))
-    if refund:
+    if Decimal(response["refund"]):
         figures["refund"] = show(response["refund"])
     if credit is not None:
         figures.update(_credit_figures(credit, show))
@@ -90,8 +88,7 @@ def proration_result(
                 f'<dd data-field="{key}">{esc(figures[key])}</dd></div>'
             )
     parts.append("</dl>")
-    deferred = response.get("minimum_charge_deferred")
-    if deferred:
+    if response["minimum_charge_deferred"]:
         parts.append(
             '<p class="kb-calc__note">This charge is below the minimum we invoice on its '
             "own, so it is added to your next invoice instead of being charged today."
@@ -104,7 +101,7 @@ def proration_result(
         "</thead><tbody>"
     )
     text = [scenario]
-    lines: Sequence[Mapping[str, Any]] = response.get("lines", []) or []
+    lines = response["lines"]
     if not lines:
         parts.append(
             '<tr><td colspan="2">No prorated lines: nothing is charged or credited '
@@ -112,25 +109,23 @@ def proration_result(
         )
     for line in lines:
         parts.append(
-            f'<tr data-kind="{esc(line.get("kind", ""))}"><td>'
-            f"{esc(line.get('description', ''))}</td>"
+            f'<tr data-kind="{esc(line["kind"])}"><td>'
+            f"{esc(line['description'])}</td>"
             f'<td class="kb-num">{esc(show(line["amount"]))}</td></tr>'
         )
-        text.append(f"{line.get('description', '')}: {show(line['amount'])}")
+        text.append(f"{line['description']}: {show(line['amount'])}")
     parts.append("</tbody><tfoot>")
     totals = [
-        ("Subtotal", response.get("subtotal")),
-        ("Tax", response.get("tax")),
-        ("Total", response.get("total")),
+        ("Subtotal", response["subtotal"]),
+        ("Tax", response["tax"]),
+        ("Total", response["total"]),
     ]
     for label, value in totals:
-        if value is None:
-            continue
         parts.append(
             f'<tr><th scope="row">{label}</th><td class="kb-num">{esc(show(value))}</td></tr>'
         )
     parts.append("</tfoot></table>")
-    explanation: Sequence[str] = response.get("explanation", []) or []
+    explanation = response["explanation"]
     if explanation:
         parts.append(
             '<details class="kb-calc__explanation"><summary>How this was calculated</summary><ol>'
@@ -141,11 +136,11 @@ def proration_result(
     return Rendered(html="".join(parts), figures=figures, text=text)
 
 
-def _credit_figures(change: Mapping[str, Any], show: Any) -> dict[str, str]:
+def _credit_figures(change: ChangeResponse, show: Callable[[object], str]) -> dict[str, str]:
     """Due today and the next invoice after the credit balance, and what is left of it."""
     following = change["next_invoice"]
     next_text = f"{show(following['due'])} on {long_date(following['date'])}"
-    if Decimal(str(following["credit_applied"])):
+    if Decimal(following["credit_applied"]):
         next_text += (
             f" ({show(following['amount'])} less {show(following['credit_applied'])} "
             "from your credit balance)"

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from calculators.domain.catalogue import Catalogue
+from calculators.domain.contract_types.addons import AddonsResponse
+from calculators.domain.contract_types.compare import CompareResponse
+from calculators.domain.contract_types.growth import GrowthResponse
 from calculators.web.html import STATUS_WORDS, Rendered, _figure, _spare, amount, esc
+from calculators.web.widget_requests import RecordResult
 from calculators.wording.units import per_interval
 
 
-def comparison_result(response: Mapping[str, Any], catalogue: Catalogue) -> Rendered:
-    currency = str(response["currency"])
-    interval = str(response["interval"])
+def comparison_result(response: CompareResponse, catalogue: Catalogue) -> Rendered:
+    currency = response["currency"]
+    interval = response["interval"]
     per = per_interval(interval)
-    recommendation = response.get("recommendation") or {}
-    plan_name = str(recommendation.get("name", "—"))
-    if recommendation.get("contact_sales"):
+    recommendation = response["recommendation"]
+    # No plan at all when nothing covers the needs, not even through the sales team.
+    plan_name = recommendation["name"] or "—"
+    total = recommendation["total"]
+    if recommendation["contact_sales"]:
         total_text = "Priced by contract"
+    elif total is None:
+        total_text = "—"
     else:
-        total_text = f"{amount(recommendation.get('total', '0'), currency, catalogue)} {per}"
+        total_text = f"{amount(total, currency, catalogue)} {per}"
     figures = {"recommended_plan": plan_name, "recommended_total": total_text}
     parts = [
         '<dl class="kb-figures">',
@@ -28,18 +33,17 @@ def comparison_result(response: Mapping[str, Any], catalogue: Catalogue) -> Rend
         "</dl>",
     ]
     text = [f"Recommended: {plan_name} ({total_text})"]
-    reason = recommendation.get("reason")
-    if reason:
-        parts.append(f'<p class="kb-calc__reason">{esc(reason)}</p>')
-        text.append(str(reason))
-    saving = response.get("addons_vs_upgrade")
-    if saving and saving.get("text"):
+    reason = recommendation["reason"]
+    parts.append(f'<p class="kb-calc__reason">{esc(reason)}</p>')
+    text.append(reason)
+    saving = response["addons_vs_upgrade"]
+    if saving is not None:
         parts.append(f'<p class="kb-calc__note">{esc(saving["text"])}</p>')
-        text.append(str(saving["text"]))
-    change = response.get("change")
-    if change and change.get("summary"):
+        text.append(saving["text"])
+    change = response["change"]
+    if change is not None:
         parts.append(f'<p class="kb-calc__note" data-field="change">{esc(change["summary"])}</p>')
-        text.append(str(change["summary"]))
+        text.append(change["summary"])
     parts.append(
         '<table class="kb-compare"><caption>Every plan against what you need</caption>'
         '<thead><tr><th scope="col">Plan</th><th scope="col">Fit</th>'
@@ -47,30 +51,26 @@ def comparison_result(response: Mapping[str, Any], catalogue: Catalogue) -> Rend
         '<th scope="col">Add-ons needed</th><th scope="col">Notes</th></tr></thead>'
         "<tbody>"
     )
-    for plan in response.get("plans", []) or []:
-        cost = plan.get("cost")
+    for plan in response["plans"]:
+        cost = plan["cost"]
         cost_text = (
             "By contract"
-            if not plan.get("self_serve")
+            if not plan["self_serve"]
             else "—"
-            if not cost
-            else amount(cost[interval], currency, catalogue)
+            if cost is None
+            else amount(cost["total"], currency, catalogue)
         )
-        addons = ", ".join(f"{a['quantity']} × {a['name']}" for a in plan.get("addons") or [])
-        notes = " ".join(plan.get("shortfalls") or [])
-        if not notes and plan.get("fits"):
+        addons = ", ".join(f"{a['quantity']} × {a['name']}" for a in plan["addons"])
+        notes = " ".join(plan["shortfalls"])
+        if not notes and plan["fits"]:
             headroom = [
-                _spare(r)
-                for r in plan.get("resources") or []
-                if r.get("headroom") is not None and r.get("need")
+                _spare(r) for r in plan["resources"] if r["headroom"] is not None and r["need"]
             ]
             notes = ("Room to spare: " + ", ".join(headroom)) if headroom else ""
-        marker = (
-            ' data-recommended="true"' if plan.get("plan") == recommendation.get("plan") else ""
-        )
+        marker = ' data-recommended="true"' if plan["plan"] == recommendation["plan"] else ""
         parts.append(
-            f'<tr{marker}><th scope="row">{esc(plan.get("name", ""))}</th>'
-            f"<td>{esc(STATUS_WORDS.get(str(plan.get('status')), ''))}</td>"
+            f'<tr{marker}><th scope="row">{esc(plan["name"])}</th>'
+            f"<td>{esc(STATUS_WORDS.get(plan['status'], ''))}</td>"
             f'<td class="kb-num">{esc(cost_text)}</td><td>{esc(addons or "—")}</td>'
             f"<td>{esc(notes)}</td></tr>"
         )
@@ -78,16 +78,15 @@ def comparison_result(response: Mapping[str, Any], catalogue: Catalogue) -> Rend
     return Rendered(html="".join(parts), figures=figures, text=text)
 
 
-def growth_result(response: Mapping[str, Any], catalogue: Catalogue, *, chart: str) -> Rendered:
+def growth_result(response: GrowthResponse, catalogue: Catalogue, *, chart: str) -> Rendered:
     from calculators.web.growth_chart import render_chart_svg
 
-    currency = str(response["currency"])
-    recommendation = response.get("recommendation") or {}
-    months = int(response.get("horizon_months", 0))
-    contact = response.get("contact_sales")
-    plan_id = recommendation.get("plan")
-    plan_name = catalogue.plan(str(plan_id)).name if plan_id else "—"
-    total = recommendation.get("total")
+    currency = response["currency"]
+    recommendation = response["recommendation"]
+    months = response["horizon_months"]
+    plan_id = recommendation["plan"]
+    plan_name = catalogue.plan(plan_id).name if plan_id else "—"
+    total = recommendation["total"]
     total_text = (
         f"{amount(total, currency, catalogue)} over {months} months" if total is not None else "—"
     )
@@ -99,18 +98,13 @@ def growth_result(response: Mapping[str, Any], catalogue: Catalogue, *, chart: s
         "</dl>",
     ]
     text = [f"Plan to end on: {plan_name}", f"Cheapest path: {total_text}"]
-    for key in ("text", "reason", "description"):
-        if recommendation.get(key):
-            parts.append(f'<p class="kb-calc__reason">{esc(recommendation[key])}</p>')
-            text.append(str(recommendation[key]))
-            break
-    if contact and contact.get("text"):
-        parts.append(f'<p class="kb-calc__note">{esc(contact["text"])}</p>')
-        text.append(str(contact["text"]))
+    # Under contact sales the reason begins with why and from which month.
+    parts.append(f'<p class="kb-calc__reason">{esc(recommendation["reason"])}</p>')
+    text.append(recommendation["reason"])
     parts.append(
         f'<figure class="kb-chart-figure">{render_chart_svg(response, resource=chart)}</figure>'
     )
-    paths = response.get("paths") or []
+    paths = response["paths"]
     if paths:
         parts.append(
             '<table class="kb-paths"><caption>Ways to cover your growth</caption>'
@@ -119,22 +113,22 @@ def growth_result(response: Mapping[str, Any], catalogue: Catalogue, *, chart: s
             "</thead><tbody>"
         )
         for path in paths:
-            if not path.get("feasible"):
+            if not path["feasible"]:
                 continue
             parts.append(
-                f"<tr><td>{esc(path.get('description', ''))}</td>"
+                f"<tr><td>{esc(path['description'])}</td>"
                 f'<td class="kb-num">{esc(amount(path["total"], currency, catalogue))}'
                 '</td><td class="kb-num">'
-                f"{esc(amount(path.get('more_than_cheapest', '0'), currency, catalogue))}"
+                f"{esc(amount(path['more_than_cheapest'], currency, catalogue))}"
                 "</td></tr>"
             )
         parts.append("</tbody></table>")
     return Rendered(html="".join(parts), figures=figures, text=text)
 
 
-def addons_result(response: Mapping[str, Any], catalogue: Catalogue) -> Rendered:
-    currency = str(response["currency"])
-    interval = str(response["interval"])
+def addons_result(response: AddonsResponse, catalogue: Catalogue) -> Rendered:
+    currency = response["currency"]
+    interval = response["interval"]
     per = per_interval(interval)
     total = f"{amount(response['total'], currency, catalogue)} {per}"
     figures = {"total": total}
@@ -148,31 +142,31 @@ def addons_result(response: Mapping[str, Any], catalogue: Catalogue) -> Rendered
         '<th scope="col" class="kb-num">Amount</th></tr></thead><tbody>',
     ]
     text = [f"Recurring total: {total}"]
-    for line in response.get("lines", []) or []:
+    for line in response["lines"]:
         shown = amount(line["amount"], currency, catalogue)
         parts.append(
-            f"<tr><td>{esc(line.get('name', ''))}</td><td>{esc(line.get('grants', ''))}"
-            f'</td><td class="kb-num">{esc(line.get("quantity", ""))}</td>'
+            f"<tr><td>{esc(line['name'])}</td><td>{esc(line['grants'])}"
+            f'</td><td class="kb-num">{esc(line["quantity"])}</td>'
             f'<td class="kb-num">{esc(shown)}</td></tr>'
         )
-        text.append(f"{line.get('name', '')} × {line.get('quantity', '')}: {shown}")
+        text.append(f"{line['name']} × {line['quantity']}: {shown}")
     parts.append("</tbody></table>")
-    limits = response.get("limits") or []
+    limits = response["limits"]
     if limits:
         summary = ", ".join(
-            f"{r['label']} {r['total']:,} {r['unit']}" for r in limits if r.get("total") is not None
+            f"{r['label']} {r['total']:,} {r['unit']}" for r in limits if r["total"] is not None
         )
         parts.append(f'<p class="kb-calc__note">Your limits with these add-ons: {esc(summary)}</p>')
     return Rendered(html="".join(parts), figures=figures, text=text)
 
 
-def record_result(response: Mapping[str, Any], catalogue: Catalogue) -> Rendered:
+def record_result(response: RecordResult, catalogue: Catalogue) -> Rendered:
     record = response["record"]
-    notice = response.get("notice") or {}
+    notice = response["notice"]
     proration = response["proration"]
-    currency = str(proration["currency"])
+    currency = proration["currency"]
     due = amount(proration["due_now"], currency, catalogue)
-    figures = {"record_id": str(record["record"]["id"]), "due_now": due}
+    figures = {"record_id": record["record"]["id"], "due_now": due}
     parts = [
         '<dl class="kb-figures">',
         _figure("record_id", "Record", figures["record_id"]),
@@ -185,9 +179,9 @@ def record_result(response: Mapping[str, Any], catalogue: Catalogue) -> Rendered
         f'<pre class="kb-calc__text" data-field="csv">{esc(record["csv_header"])}\n'
         f"{esc(record['csv_row'])}</pre>",
     ]
-    text = [str(record["summary_markdown"])]
-    if notice:
-        figures["notice_subject"] = str(notice["subject"])
+    text = [record["summary_markdown"]]
+    if notice is not None:
+        figures["notice_subject"] = notice["subject"]
         parts.extend(
             [
                 '<h4 class="kb-calc__subtitle">Draft notice to the customer</h4>',
@@ -199,18 +193,18 @@ def record_result(response: Mapping[str, Any], catalogue: Catalogue) -> Rendered
     return Rendered(html="".join(parts), figures=figures, text=text)
 
 
-def growth_months_table(response: Mapping[str, Any], catalogue: Catalogue) -> str:
+def growth_months_table(response: GrowthResponse, catalogue: Catalogue) -> str:
     """Month-by-month usage of the resources that are in use, as projected."""
     used = [
         r
-        for r in response.get("resources", []) or []
-        if any(m["usage"].get(r["resource"]) for m in response.get("months", []) or [])
+        for r in response["resources"]
+        if any(m["usage"].get(r["resource"]) for m in response["months"])
     ]
     header = "".join(
         f'<th scope="col" class="kb-num">{esc(r["label"])} ({esc(r["unit"])})</th>' for r in used
     )
     rows = []
-    for month in response.get("months", []) or []:
+    for month in response["months"]:
         label = "Today" if month["month"] == 0 else f"Month {month['month']}"
         cells = "".join(f'<td class="kb-num">{month["usage"][r["resource"]]:,}</td>' for r in used)
         rows.append(f'<tr><th scope="row">{label}</th>{cells}</tr>')

@@ -4,12 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 from calculators import api
 from calculators.domain import changes
 from calculators.domain.catalogue import Catalogue
-from calculators.domain.contract_types.prorate import ProrateRequest
+from calculators.domain.contract_types.addons import AddonsRequest, AddonsResponse
+from calculators.domain.contract_types.change import (
+    ChangeCurrent,
+    ChangeNew,
+    ChangeRequest,
+    ChangeResponse,
+)
+from calculators.domain.contract_types.compare import CompareRequest, CompareResponse, Needs
+from calculators.domain.contract_types.errors import ErrorResponse
+from calculators.domain.contract_types.growth import GrowthRequest, GrowthResponse
+from calculators.domain.contract_types.prorate import ProrateRequest, ProrateResponse
+from calculators.domain.contract_types.records import (
+    ChangeRecordRequest,
+    NoticeResponse,
+    RecordResponse,
+)
+from calculators.domain.contract_types.shared import Count
 from calculators.web.forms import Reading
 from calculators.web.html import Rendered
 from calculators.web.proration_html import proration_result, proration_scenario
@@ -85,9 +101,9 @@ def proration_request(
     return kind, request
 
 
-def change_request(values: Mapping[str, Any], catalogue: Catalogue) -> dict[str, Any]:
+def change_request(values: Mapping[str, Any], catalogue: Catalogue) -> ChangeRequest:
     """The ``change`` command's request for the change a form describes."""
-    current: dict[str, Any] = {
+    current: ChangeCurrent = {
         "plan": values["from_plan"],
         "interval": values["from_interval"],
         "period_start": values["period_start"].isoformat(),
@@ -97,7 +113,7 @@ def change_request(values: Mapping[str, Any], catalogue: Catalogue) -> dict[str,
     now = _quantities(values, catalogue, NOW_SUFFIX)
     if now:
         current["addons"] = now
-    new: dict[str, Any] = {"plan": values["to_plan"], "interval": values["to_interval"]}
+    new: ChangeNew = {"plan": values["to_plan"], "interval": values["to_interval"]}
     changed = _quantities(values, catalogue, NEW_SUFFIX)
     if changed:
         new["addons"] = {**now, **changed}
@@ -109,7 +125,7 @@ def change_request(values: Mapping[str, Any], catalogue: Catalogue) -> dict[str,
     }
 
 
-def _quantities(values: Mapping[str, Any], catalogue: Catalogue, suffix: str) -> dict[str, int]:
+def _quantities(values: Mapping[str, Any], catalogue: Catalogue, suffix: str) -> dict[str, Count]:
     return {
         a.id: values[a.id + suffix]
         for a in catalogue.addons
@@ -117,7 +133,7 @@ def _quantities(values: Mapping[str, Any], catalogue: Catalogue, suffix: str) ->
     }
 
 
-def proration_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
+def proration_compute(reading: Reading, catalogue: Catalogue) -> ChangeResponse | ErrorResponse:
     """The ``change`` command's answer (kinds, rule, proration, credit) for the form's change."""
     response = api.run("change", change_request(reading.values, catalogue), catalogue=catalogue)
     # An add-on's error lands on its own field: current.addons.<id> -> <id>_now, new -> _new.
@@ -144,13 +160,13 @@ def comparison_defaults(catalogue: Catalogue) -> dict[str, str]:
     }
 
 
-def comparison_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
+def comparison_compute(reading: Reading, catalogue: Catalogue) -> CompareResponse | ErrorResponse:
     v = reading.values
-    needs: dict[str, Any] = {name: v[name] for name in resource_ids(catalogue) if name in v}
+    needs: Needs = {name: v[name] for name in resource_ids(catalogue) if name in v}
     needs["features"] = v.get("features") or []
     if v.get("support"):
         needs["support"] = v["support"]
-    request: dict[str, Any] = {"currency": v["currency"], "interval": v["interval"], "needs": needs}
+    request: CompareRequest = {"currency": v["currency"], "interval": v["interval"], "needs": needs}
     if v.get("current_plan"):
         request["current_plan"] = v["current_plan"]
     return api.run("compare", request, catalogue=catalogue)
@@ -168,9 +184,9 @@ def growth_defaults(catalogue: Catalogue) -> dict[str, str]:
     }
 
 
-def growth_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
+def growth_compute(reading: Reading, catalogue: Catalogue) -> GrowthResponse | ErrorResponse:
     v = reading.values
-    request: dict[str, Any] = {
+    request: GrowthRequest = {
         "currency": v["currency"],
         "interval": v["interval"],
         "usage": {name: v[name] for name in resource_ids(catalogue) if name in v},
@@ -191,10 +207,10 @@ def addon_defaults(catalogue: Catalogue) -> dict[str, str]:
     }
 
 
-def addon_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
+def addon_compute(reading: Reading, catalogue: Catalogue) -> AddonsResponse | ErrorResponse:
     v = reading.values
     plan = catalogue.plan(v["plan"])
-    quantities = {}
+    quantities: dict[str, Count] = {}
     for addon in catalogue.addons:
         wanted = v.get(addon.id) or 0
         if not wanted:
@@ -205,7 +221,7 @@ def addon_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
         elif plan.id not in addon.available_on:
             reading.fail(addon.id, f"{addon.name} is not available on {plan.name}")
         quantities[addon.id] = wanted
-    request = {
+    request: AddonsRequest = {
         "plan": plan.id,
         "interval": v["interval"],
         "currency": v["currency"],
@@ -225,13 +241,22 @@ def record_defaults(catalogue: Catalogue, today: date) -> dict[str, str]:
     }
 
 
-def record_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
+class RecordResult(TypedDict):
+    """What the record widget shows: the proration, its record and, for a plan move, the
+    notice."""
+
+    proration: ProrateResponse
+    record: RecordResponse
+    notice: NoticeResponse | None
+
+
+def record_compute(reading: Reading, catalogue: Catalogue) -> RecordResult | ErrorResponse:
     v = reading.values
     outcome = proration_compute(reading, catalogue)
     if "errors" in outcome:
         return outcome
     proration = outcome["proration"]
-    change = {
+    change: ChangeRecordRequest = {
         "account": v["account"],
         "effective": outcome["effective_at"],
         "currency": v["currency"],
@@ -244,17 +269,16 @@ def record_compute(reading: Reading, catalogue: Catalogue) -> Mapping[str, Any]:
     record = api.run("record", change, catalogue=catalogue)
     if "errors" in record:
         return record
-    notice: Mapping[str, Any] = {}
+    notice: NoticeResponse | None = None
     if changes.plan_move(catalogue.plan(v["from_plan"]), catalogue.plan(v["to_plan"])):
-        notice = api.run("notice", {**change, "audience": "customer"}, catalogue=catalogue)
-        if "errors" in notice:
-            return notice
+        drafted = api.run("notice", {**change, "audience": "customer"}, catalogue=catalogue)
+        if "errors" in drafted:
+            return drafted
+        notice = drafted
     return {"proration": proration, "record": record, "notice": notice}
 
 
-def proration_render(
-    response: Mapping[str, Any], reading: Reading, catalogue: Catalogue
-) -> Rendered:
+def proration_render(response: ChangeResponse, reading: Reading, catalogue: Catalogue) -> Rendered:
     v = reading.values
     scenario = proration_scenario(
         catalogue,
