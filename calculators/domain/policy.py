@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from calculators.domain.catalogue_errors import UnknownIdError
-from calculators.domain.contract_types.prorate import ProratePolicy, ProrateTax
+from calculators.domain.contract_types.prorate import ProratePolicy, ProrateTaxRequest
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ class Policy:
             raise UnknownIdError("change kind", change_kind, list(self.changes))
         rule = self.changes[change_kind]
         p = self.proration
-        tax: ProrateTax | None = None
+        tax: ProrateTaxRequest | None = None
         if p.tax is not None:
             tax = {"rate": f"{p.tax.rate:f}", "inclusive": p.tax.inclusive}
         minimum = p.minimum_charge.get(currency, Decimal(0))

@@ -21,8 +21,8 @@ from calculators.domain.contract_types.errors import ErrorResponse
 from calculators.domain.contract_types.growth import GrowthRequest, GrowthResponse
 from calculators.domain.contract_types.prorate import ProrateRequest, ProrateResponse
 from calculators.domain.contract_types.records import (
-    ChangeRecordRequest,
     NoticeResponse,
+    RecordRequest,
     RecordResponse,
 )
 from calculators.domain.contract_types.shared import Count
@@ -256,7 +256,7 @@ def record_compute(reading: Reading, catalogue: Catalogue) -> RecordResult | Err
     if "errors" in outcome:
         return outcome
     proration = outcome["proration"]
-    change: ChangeRecordRequest = {
+    change: RecordRequest = {
         "account": v["account"],
         "effective": outcome["effective_at"],
         "currency": v["currency"],

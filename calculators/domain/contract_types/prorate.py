@@ -30,6 +30,11 @@ class ProrateTax(TypedDict):
     inclusive: bool
 
 
+class ProrateTaxRequest(TypedDict, total=False):
+    rate: Required[str]
+    inclusive: bool  # false when left out
+
+
 class ProratePolicy(TypedDict, total=False):
     time_basis: str
     day_count: str
@@ -39,7 +44,7 @@ class ProratePolicy(TypedDict, total=False):
     apply: str
     interval_change: str
     negative_total: str
-    tax: ProrateTax | None
+    tax: ProrateTaxRequest | None
     minimum_charge: str
     change_day: str
     timing: str

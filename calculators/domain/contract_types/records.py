@@ -39,22 +39,27 @@ class RequestedBy(TypedDict):
 
 
 # One shape serves both commands: a record needs account, reason and requested_by and ignores
-# audience; a notice needs audience and checks the others only when they are given.
-ChangeRecordRequest = TypedDict(
-    "ChangeRecordRequest",
-    {
-        "account": str,
-        "from": Required[SideRequest],
-        "to": Required[SideRequest],
-        "effective": Required[str],
-        "currency": str,
-        "reason": ReasonRequest,
-        "requested_by": RequestedBy,
-        "proration": Required[ProrateResponse],
-        "audience": str,
-    },
-    total=False,
+# audience; a notice checks those three only when they are given.
+_ChangeRequest = TypedDict(
+    "_ChangeRequest",
+    {"from": SideRequest, "to": SideRequest, "effective": str, "proration": ProrateResponse},
 )
+
+
+class RecordRequest(_ChangeRequest, total=False):
+    account: Required[str]
+    reason: Required[ReasonRequest]
+    requested_by: Required[RequestedBy]
+    currency: str
+    audience: str  # ignored
+
+
+class NoticeRequest(_ChangeRequest, total=False):
+    audience: str  # who the notice is written for: "customer"
+    currency: str
+    account: str  # ignored
+    reason: ReasonRequest
+    requested_by: RequestedBy
 
 
 class RecordLine(TypedDict):
