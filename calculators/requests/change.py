@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Final
+from typing import Final
 
 from calculators.domain import changes, money
 from calculators.domain.catalogue import Catalogue
@@ -98,7 +98,7 @@ def _read_text(value: object, field: str, errors: Errors) -> str | None:
 
 
 def _read_side(
-    body: Mapping[str, Any],
+    body: Mapping[str, object],
     field: str,
     current: changes.Subscription | None,
     catalogue: Catalogue,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final, TypeVar
+from typing import Final, TypeVar
 
 from calculators.domain.catalogue import Catalogue, Plan, describe
 from calculators.requests.errors import Errors, add_error, join
@@ -23,7 +23,7 @@ def read_object(
     *,
     required: Sequence[str] = (),
     optional: Sequence[str] = (),
-) -> Mapping[str, Any] | None:
+) -> Mapping[str, object] | None:
     """A JSON object with known keys; unknown keys are errors (they are usually typos)."""
     if not isinstance(value, Mapping):
         what = field or "the request"
