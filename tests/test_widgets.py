@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -330,3 +332,53 @@ def test_a_new_catalogue_add_on_gets_proration_fields(catalogue: Catalogue) -> N
         "proration", {"to_plan": "team", "extra_projects_new": "2"}, bigger, today=TODAY
     )
     assert result["errors"] == []
+
+
+# --------------------------------------------------------------------------------------------
+# The comparison widget on catalogues unlike the sample
+
+
+def _variant(catalogue: Catalogue, change: Callable[[dict[str, Any]], None]) -> Catalogue:
+    import copy
+
+    from calculators.requests.catalogue import parse_catalogue
+
+    data = copy.deepcopy(dict(catalogue.data))
+    change(data)
+    return parse_catalogue(data, source="test")
+
+
+def test_the_comparison_shows_its_cost_in_a_catalogue_with_one_interval(
+    catalogue: Catalogue,
+) -> None:
+    def monthly_only(data: dict[str, Any]) -> None:
+        data["intervals"] = ["month"]
+        for item in [*data["plans"], *data["addons"]]:
+            item["prices"].pop("year", None)
+
+    monthly = _variant(catalogue, monthly_only)
+    out = widgets.evaluate(
+        "plan-comparison", {"storage": "150", "seats": "3"}, monthly, today=TODAY
+    )
+    assert out["errors"] == []
+    assert out["figures"] == {"recommended_plan": "Team", "recommended_total": "$39.00 a month"}
+    assert '<td class="kb-num">$39.00</td>' in str(out["html"])
+
+
+def test_the_comparison_says_so_when_no_plan_covers_the_needs(catalogue: Catalogue) -> None:
+    def feature_no_plan_has(data: dict[str, Any]) -> None:
+        data["features"]["on_premises"] = {
+            "label": "On-premises install",
+            "description": "Run it in your own data centre.",
+        }
+        data["policy"]["feature_end"]["on_premises"] = data["policy"]["feature_end"]["sso"]
+
+    variant = _variant(catalogue, feature_no_plan_has)
+    out = widgets.evaluate("plan-comparison", {"features": "on_premises"}, variant, today=TODAY)
+    assert out["errors"] == []
+    assert out["figures"] == {"recommended_plan": "—", "recommended_total": "—"}
+    assert out["text"][:2] == [
+        "Recommended: — (—)",
+        "No plan in the catalogue covers these needs, not even through the sales team; see "
+        "each plan's shortfalls.",
+    ]
