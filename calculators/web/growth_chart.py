@@ -64,12 +64,11 @@ def render_chart_svg(response: GrowthResponse | ErrorResponse, *, resource: str)
     there is no background, so it reads in light and dark themes. ``<title>`` and ``<desc>``
     carry a text alternative with the numbers.
     """
-    nothing = _unavailable(f"No projection of {resource} to chart.")
-    if "errors" in response:
-        return nothing
-    info = next((r for r in response["resources"] if r["resource"] == resource), None)
-    if info is None or not response["months"]:
-        return nothing
+    info = None
+    if "errors" not in response:
+        info = next((r for r in response["resources"] if r["resource"] == resource), None)
+    if info is None or "errors" in response or not response["months"]:
+        return _unavailable(f"No projection of {resource} to chart.")
     label, unit = info["label"], info["unit"]
     months = [(m["month"], m["usage"][resource]) for m in response["months"]]
     limits = [
